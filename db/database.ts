@@ -1,0 +1,41 @@
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import type { Database } from "./schema";
+
+// int8 (counts, bigserial ids) and numeric come back as JS numbers: every value we store
+// in them is far below 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number.parseInt(v, 10));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number.parseFloat(v));
+// Dates stay ISO strings: a `date` has no time zone and must not become a JS Date.
+pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
+
+export function databaseUrl(): string {
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    throw new Error("DATABASE_URL is not set: call provisionDatabase() (db/provision.ts) first");
+  }
+  return url;
+}
+
+export function createPool(connectionString: string, max = 10): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max });
+  // An idle client losing its server (a Postgres restart) must not crash the process.
+  pool.on("error", () => undefined);
+  return pool;
+}
+
+export function createDatabase(connectionString: string): Kysely<Database> {
+  return new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: createPool(connectionString) }),
+  });
+}
+
+/**
+ * The application's database. The pool is created on the first query, so the URL can
+ * be decided at start-up (an embedded server) before anything connects.
+ */
+export const db = new Kysely<Database>({
+  dialect: new PostgresDialect({ pool: async () => createPool(databaseUrl()) }),
+});
+
+export type { Database };

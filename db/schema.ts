@@ -1,0 +1,402 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+
+// Row types for every table created by db/migrations. Keep in step with the migrations:
+// tests/schema.test.ts compares these columns with the migrated database.
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+/** A Postgres `date`, kept as an ISO string (YYYY-MM-DD) so no time zone is implied. */
+type DateOnly = ColumnType<string, string, string>;
+type NullableDateOnly = ColumnType<string | null, string | null | undefined, string | null>;
+type Uuid = ColumnType<string, string | undefined, string>;
+type Json<T> = ColumnType<T, string, string>;
+
+export type MemberRole = "engineer" | "lead" | "admin";
+export type TargetPriority = "must_have" | "good_to_have" | "advanced";
+export type CategoryKind = "skills" | "role_expectations";
+export type CycleStatus = "planned" | "open" | "closed";
+export type RatingSource = "self" | "lead";
+export type AssessmentStatus = "draft" | "submitted" | "validated";
+export type MentorshipStatus = "proposed" | "active" | "completed" | "cancelled" | "declined";
+export type NotificationStatus = "pending" | "sending" | "sent" | "failed";
+export type TokenScope = "read" | "read_write";
+
+export interface OrganizationsTable {
+  id: Uuid;
+  name: string;
+  slug: string;
+  time_zone: Generated<string>;
+  privacy_floor: Generated<number>;
+  stale_after_days: Generated<number>;
+  mentor_capacity: Generated<number>;
+  due_reminder_days: Generated<number[]>;
+  default_framework_id: string | null;
+  created_at: Generated<Timestamp>;
+}
+
+export interface UsersTable {
+  id: Uuid;
+  email: string;
+  display_name: string;
+  password_hash: string | null;
+  created_at: Generated<Timestamp>;
+}
+
+export interface MembershipsTable {
+  id: Uuid;
+  organization_id: string;
+  user_id: string;
+  role: Generated<MemberRole>;
+  title: string | null;
+  target_profile_id: string | null;
+  active: Generated<boolean>;
+  deactivated_at: NullableTimestamp;
+  created_at: Generated<Timestamp>;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  organization_id: string | null;
+  expires_at: Timestamp;
+  created_at: Generated<Timestamp>;
+}
+
+export interface InvitationsTable {
+  id: Uuid;
+  organization_id: string;
+  email: string;
+  role: MemberRole;
+  team_id: string | null;
+  token_hash: string;
+  invited_by_user_id: string | null;
+  expires_at: Timestamp;
+  accepted_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+  created_at: Generated<Timestamp>;
+}
+
+export interface PasswordResetsTable {
+  id: Uuid;
+  user_id: string;
+  token_hash: string;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+  created_at: Generated<Timestamp>;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  window_start: Timestamp;
+  hits: Generated<number>;
+}
+
+export interface TeamsTable {
+  id: Uuid;
+  organization_id: string;
+  name: string;
+  created_at: Generated<Timestamp>;
+}
+
+export interface TeamMembersTable {
+  organization_id: string;
+  team_id: string;
+  membership_id: string;
+  is_lead: Generated<boolean>;
+  created_at: Generated<Timestamp>;
+}
+
+export interface FrameworksTable {
+  id: Uuid;
+  organization_id: string;
+  name: string;
+  description: string | null;
+  current_version_id: string | null;
+  archived_at: NullableTimestamp;
+  created_at: Generated<Timestamp>;
+}
+
+export interface FrameworkVersionsTable {
+  id: Uuid;
+  organization_id: string;
+  framework_id: string;
+  number: number;
+  note: string | null;
+  created_by_user_id: string | null;
+  created_at: Generated<Timestamp>;
+}
+
+export interface CategoriesTable {
+  id: Uuid;
+  organization_id: string;
+  framework_id: string;
+  created_at: Generated<Timestamp>;
+}
+
+export interface CategoryRevisionsTable {
+  organization_id: string;
+  framework_version_id: string;
+  category_id: string;
+  name: string;
+  description: string | null;
+  kind: Generated<CategoryKind>;
+  position: number;
+}
+
+export interface TopicsTable {
+  id: Uuid;
+  organization_id: string;
+  framework_id: string;
+  created_at: Generated<Timestamp>;
+}
+
+export interface TopicRevisionsTable {
+  organization_id: string;
+  framework_version_id: string;
+  topic_id: string;
+  category_id: string;
+  name: string;
+  description: string | null;
+  position: number;
+  retired: Generated<boolean>;
+}
+
+export interface LevelDescriptorsTable {
+  organization_id: string;
+  level: number;
+  label: string;
+  description: string;
+}
+
+export interface TopicLevelDescriptorsTable {
+  organization_id: string;
+  framework_version_id: string;
+  topic_id: string;
+  level: number;
+  description: string;
+}
+
+export interface TargetProfilesTable {
+  id: Uuid;
+  organization_id: string;
+  framework_id: string;
+  name: string;
+  position: Generated<number>;
+  created_at: Generated<Timestamp>;
+}
+
+export interface TopicTargetsTable {
+  organization_id: string;
+  framework_version_id: string;
+  target_profile_id: string;
+  topic_id: string;
+  target_level: number;
+  priority: TargetPriority;
+}
+
+export interface CapabilityTargetsTable {
+  id: Uuid;
+  organization_id: string;
+  team_id: string;
+  topic_id: string;
+  min_people: number;
+  min_level: number;
+  created_at: Generated<Timestamp>;
+}
+
+export interface CyclesTable {
+  id: Uuid;
+  organization_id: string;
+  framework_version_id: string;
+  name: string;
+  status: Generated<CycleStatus>;
+  starts_on: DateOnly;
+  due_on: DateOnly;
+  ends_on: DateOnly;
+  opened_at: NullableTimestamp;
+  closed_at: NullableTimestamp;
+  created_at: Generated<Timestamp>;
+}
+
+export interface RatingsTable {
+  id: Generated<number>;
+  organization_id: string;
+  cycle_id: string;
+  member_id: string;
+  topic_id: string;
+  source: RatingSource;
+  /** 0–4, or null for "not applicable". */
+  level: number | null;
+  note: string | null;
+  evidence_urls: Generated<string[]>;
+  rated_by_user_id: string | null;
+  created_at: Generated<Timestamp>;
+}
+
+/** Maintained by the ratings_current trigger; never written by application code. */
+export interface CurrentRatingsTable {
+  organization_id: string;
+  member_id: string;
+  topic_id: string;
+  source: RatingSource;
+  rating_id: number;
+  cycle_id: string;
+  level: number | null;
+  rated_at: Timestamp;
+}
+
+export interface TopicFlagsTable {
+  organization_id: string;
+  member_id: string;
+  topic_id: string;
+  want_to_learn: Generated<boolean>;
+  can_mentor: Generated<boolean>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface AssessmentsTable {
+  id: Uuid;
+  organization_id: string;
+  cycle_id: string;
+  member_id: string;
+  status: Generated<AssessmentStatus>;
+  revision: Generated<number>;
+  submitted_at: NullableTimestamp;
+  validated_at: NullableTimestamp;
+  validated_by_user_id: string | null;
+  updated_at: Generated<Timestamp>;
+  created_at: Generated<Timestamp>;
+}
+
+export interface MentorshipsTable {
+  id: Uuid;
+  organization_id: string;
+  mentor_id: string;
+  mentee_id: string;
+  topic_id: string;
+  goal_level: number;
+  baseline_level: number | null;
+  cadence_days: number;
+  status: Generated<MentorshipStatus>;
+  starts_on: NullableDateOnly;
+  due_on: NullableDateOnly;
+  proposed_by_user_id: string | null;
+  accepted_at: NullableTimestamp;
+  ended_at: NullableTimestamp;
+  created_at: Generated<Timestamp>;
+}
+
+export interface CheckInsTable {
+  id: Uuid;
+  organization_id: string;
+  mentorship_id: string;
+  occurred_on: DateOnly;
+  notes: string | null;
+  level_estimate: number | null;
+  logged_by_user_id: string | null;
+  created_at: Generated<Timestamp>;
+}
+
+export interface NotificationsTable {
+  id: Uuid;
+  organization_id: string | null;
+  kind: string;
+  recipient_user_id: string | null;
+  recipient_email: string;
+  idempotency_key: string;
+  subject: string;
+  body_text: string;
+  body_html: string | null;
+  action_url: string | null;
+  status: Generated<NotificationStatus>;
+  attempts: Generated<number>;
+  last_error: string | null;
+  claimed_at: NullableTimestamp;
+  sent_at: NullableTimestamp;
+  created_at: Generated<Timestamp>;
+}
+
+export interface NotificationMutesTable {
+  organization_id: string;
+  user_id: string;
+  kind: string;
+  created_at: Generated<Timestamp>;
+}
+
+export interface ReportsTable {
+  id: Uuid;
+  organization_id: string;
+  cycle_id: string;
+  team_id: string | null;
+  framework_version_id: string;
+  snapshot: Json<unknown>;
+  generated_by_user_id: string | null;
+  generated_at: Generated<Timestamp>;
+}
+
+export interface ApiTokensTable {
+  id: Uuid;
+  organization_id: string;
+  name: string;
+  token_hash: string;
+  scope: Generated<TokenScope>;
+  created_by_user_id: string | null;
+  expires_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+  last_used_at: NullableTimestamp;
+  created_at: Generated<Timestamp>;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  organization_id: string;
+  actor_user_id: string | null;
+  actor_token_id: string | null;
+  action: string;
+  object_type: string;
+  object_id: string | null;
+  details: ColumnType<Record<string, unknown>, string | undefined, string>;
+  ip: string | null;
+  created_at: Generated<Timestamp>;
+}
+
+export interface Database {
+  organizations: OrganizationsTable;
+  users: UsersTable;
+  memberships: MembershipsTable;
+  sessions: SessionsTable;
+  invitations: InvitationsTable;
+  password_resets: PasswordResetsTable;
+  rate_limits: RateLimitsTable;
+  teams: TeamsTable;
+  team_members: TeamMembersTable;
+  frameworks: FrameworksTable;
+  framework_versions: FrameworkVersionsTable;
+  categories: CategoriesTable;
+  category_revisions: CategoryRevisionsTable;
+  topics: TopicsTable;
+  topic_revisions: TopicRevisionsTable;
+  level_descriptors: LevelDescriptorsTable;
+  topic_level_descriptors: TopicLevelDescriptorsTable;
+  target_profiles: TargetProfilesTable;
+  topic_targets: TopicTargetsTable;
+  capability_targets: CapabilityTargetsTable;
+  cycles: CyclesTable;
+  ratings: RatingsTable;
+  current_ratings: CurrentRatingsTable;
+  topic_flags: TopicFlagsTable;
+  assessments: AssessmentsTable;
+  mentorships: MentorshipsTable;
+  check_ins: CheckInsTable;
+  notifications: NotificationsTable;
+  notification_mutes: NotificationMutesTable;
+  reports: ReportsTable;
+  api_tokens: ApiTokensTable;
+  audit_log: AuditLogTable;
+}
+
+export type Organization = Selectable<OrganizationsTable>;
+export type User = Selectable<UsersTable>;
+export type Membership = Selectable<MembershipsTable>;
+export type NewRating = Insertable<RatingsTable>;
+export type OrganizationUpdate = Updateable<OrganizationsTable>;
