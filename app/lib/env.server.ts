@@ -1,0 +1,119 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+// The environment, parsed once at start-up. A bad or missing value stops the process
+// with a message naming the variable and what is expected.
+
+/** The embedded default's secret: generated once, kept beside its database in .data/. */
+function embeddedSessionSecret(): string {
+  const file = path.resolve(process.env.GAPMAP_DATA_DIR ?? ".data", "session-secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(path.dirname(file), { recursive: true });
+  const secret = randomBytes(32).toString("hex");
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\/\S+$/, "expected a postgres:// connection URL");
+const optionalUrl = (protocols: string[], example: string) =>
+  z
+    .string()
+    .trim()
+    .transform((v) => (v === "" ? undefined : v))
+    .pipe(
+      z
+        .url({ message: `expected a URL like ${example}` })
+        .refine((v) => protocols.some((p) => v.startsWith(`${p}://`)), {
+          message: `expected a URL like ${example}`,
+        })
+        .optional(),
+    )
+    .optional();
+
+const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    /** Unset: an embedded PostgreSQL under .data/postgres is started and used. */
+    DATABASE_URL: z
+      .string()
+      .trim()
+      .transform((v) => (v === "" ? undefined : v))
+      .pipe(postgresUrl.optional())
+      .optional(),
+    /** Unset: BullMQ runs on its PostgreSQL backend in the same database. */
+    REDIS_URL: optionalUrl(["redis", "rediss"], "redis://127.0.0.1:6379"),
+    /** Unset: email stays readable in the in-app outbox. */
+    SMTP_URL: optionalUrl(["smtp", "smtps"], "smtp://user:pass@mail.example.com:587"),
+    SESSION_SECRET: z
+      .string()
+      .min(32, "expected at least 32 characters of random data (e.g. `openssl rand -hex 32`)")
+      .optional(),
+    PORT: z.coerce
+      .number({ message: "expected a port number" })
+      .int("expected a whole port number")
+      .min(1, "expected a port between 1 and 65535")
+      .max(65535, "expected a port between 1 and 65535")
+      .default(3000),
+    APP_URL: z
+      .url({ message: "expected the public base URL, like https://gapmap.example.com" })
+      .refine((v) => /^https?:\/\//.test(v), {
+        message: "expected the public base URL, like https://gapmap.example.com",
+      })
+      .optional(),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  })
+  // A deployment names its database; only the all-in-one embedded default may fall back
+  // to a generated secret and a localhost URL.
+  .superRefine((env, ctx) => {
+    if (env.DATABASE_URL && !env.SESSION_SECRET) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["SESSION_SECRET"],
+        message: "required when DATABASE_URL is set: at least 32 characters of random data (e.g. `openssl rand -hex 32`)",
+      });
+    }
+    if (env.DATABASE_URL && !env.APP_URL) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["APP_URL"],
+        message: "required when DATABASE_URL is set: the public base URL, like https://gapmap.example.com",
+      });
+    }
+  })
+  .transform((env) => ({
+    ...env,
+    SESSION_SECRET: env.SESSION_SECRET ?? embeddedSessionSecret(),
+    APP_URL: (env.APP_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ""),
+  }));
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export class EnvError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid environment:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "EnvError";
+  }
+}
+
+/** Parses an environment; throws EnvError naming each bad variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = EnvSchema.safeParse(source);
+  if (!result.success) {
+    throw new EnvError(
+      result.error.issues.map((issue) => `${issue.path.join(".") || "environment"}: ${issue.message}`),
+    );
+  }
+  return result.data;
+}
+
+let cached: Env | undefined;
+
+/** The process environment, parsed on first use. */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

@@ -1,0 +1,51 @@
+import { sql } from "kysely";
+import { db } from "#db/database";
+
+// Fixed-window counters in Postgres, so every web process shares them.
+
+export interface Limit {
+  key: string;
+  max: number;
+  windowSeconds: number;
+}
+
+function windowStart(windowSeconds: number, now = Date.now()) {
+  const ms = windowSeconds * 1000;
+  return new Date(Math.floor(now / ms) * ms);
+}
+
+/** Seconds until the window resets when the limit is already reached, else null. */
+export async function limitReached(limit: Limit): Promise<number | null> {
+  const start = windowStart(limit.windowSeconds);
+  const row = await db
+    .selectFrom("rate_limits")
+    .select("hits")
+    .where("key", "=", limit.key)
+    .where("window_start", "=", start)
+    .executeTakeFirst();
+  if (row && row.hits >= limit.max) {
+    return Math.max(1, Math.ceil((start.getTime() + limit.windowSeconds * 1000 - Date.now()) / 1000));
+  }
+  return null;
+}
+
+export async function recordHit(limit: Limit) {
+  const start = windowStart(limit.windowSeconds);
+  await db
+    .insertInto("rate_limits")
+    .values({ key: limit.key, window_start: start, hits: 1 })
+    .onConflict((oc) => oc.columns(["key", "window_start"]).doUpdateSet({ hits: sql`rate_limits.hits + 1` }))
+    .execute();
+}
+
+export async function clearHits(key: string) {
+  await db.deleteFrom("rate_limits").where("key", "=", key).execute();
+}
+
+/** Old windows are worthless; dropped now and then by the worker's housekeeping. */
+export async function pruneRateLimits(olderThanSeconds = 86_400) {
+  await db
+    .deleteFrom("rate_limits")
+    .where("window_start", "<", new Date(Date.now() - olderThanSeconds * 1000))
+    .execute();
+}

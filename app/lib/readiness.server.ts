@@ -1,0 +1,54 @@
+import { sql } from "kysely";
+import { Redis } from "ioredis";
+import { db } from "#db/database";
+import { logger } from "./logger.server";
+
+let redis: Redis | undefined;
+
+function redisClient(url: string) {
+  // Fail fast: a readiness probe must answer within its timeout, not queue commands.
+  redis ??= new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 1000 });
+  return redis;
+}
+
+async function within<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export interface Readiness {
+  ready: boolean;
+  checks: Record<string, "ok" | "unreachable">;
+}
+
+/** Postgres (and Redis when configured) reachable: what /readyz reports. */
+export async function checkReadiness(): Promise<Readiness> {
+  const checks: Readiness["checks"] = {};
+  try {
+    await within(2000, sql`SELECT 1`.execute(db));
+    checks.postgres = "ok";
+  } catch (error) {
+    logger.warn({ err: error }, "readiness: postgres unreachable");
+    checks.postgres = "unreachable";
+  }
+  const redisUrl = process.env.REDIS_URL?.trim();
+  if (redisUrl) {
+    try {
+      const client = redisClient(redisUrl);
+      if (client.status === "wait" || client.status === "end") await within(2000, client.connect());
+      await within(2000, client.ping());
+      checks.redis = "ok";
+    } catch (error) {
+      logger.warn({ err: error }, "readiness: redis unreachable");
+      checks.redis = "unreachable";
+    }
+  }
+  return { ready: Object.values(checks).every((v) => v === "ok"), checks };
+}

@@ -1,0 +1,121 @@
+import { redirect } from "@remix-run/node";
+import { db } from "#db/database";
+import type { MemberRole } from "#db/schema";
+import { forbidden } from "~/lib/errors.server";
+import { defaultOrganizationFor } from "./organizations.server";
+import {
+  blankSessionCookie,
+  createSession,
+  hashToken,
+  invalidateSession,
+  readSessionToken,
+  sessionCookie,
+  validateSessionToken,
+  type ValidSession,
+} from "./sessions.server";
+
+// Helpers that read like sentences: requireUser(request), requireMember(request, "admin").
+
+export interface CurrentUser {
+  id: string;
+  email: string;
+  displayName: string;
+}
+
+export interface UserContext {
+  session: ValidSession;
+  user: CurrentUser;
+}
+
+export interface MemberContext extends UserContext {
+  organization: { id: string; name: string; slug: string; timeZone: string };
+  membership: { id: string; role: MemberRole; title: string | null; targetProfileId: string | null };
+}
+
+const RANK: Record<MemberRole, number> = { engineer: 0, lead: 1, admin: 2 };
+
+export function hasRole(role: MemberRole, atLeast: MemberRole) {
+  return RANK[role] >= RANK[atLeast];
+}
+
+function loginRedirect(request: Request) {
+  const url = new URL(request.url);
+  const back = url.pathname + url.search;
+  return redirect(`/login?redirectTo=${encodeURIComponent(back)}`);
+}
+
+export async function getUser(request: Request): Promise<UserContext | null> {
+  const token = readSessionToken(request);
+  if (!token) return null;
+  const session = await validateSessionToken(token);
+  if (!session) return null;
+  const user = await db
+    .selectFrom("users")
+    .select(["id", "email", "display_name"])
+    .where("id", "=", session.userId)
+    .executeTakeFirst();
+  if (!user) return null;
+  return { session, user: { id: user.id, email: user.email, displayName: user.display_name } };
+}
+
+export async function requireUser(request: Request): Promise<UserContext> {
+  const ctx = await getUser(request);
+  if (!ctx) throw loginRedirect(request);
+  return ctx;
+}
+
+/**
+ * The signed-in user acting in their session's organisation, with at least `atLeast`'s
+ * rights there. No organisation chosen (or access removed) → the organisation picker.
+ */
+export async function requireMember(
+  request: Request,
+  atLeast: MemberRole = "engineer",
+): Promise<MemberContext> {
+  const ctx = await requireUser(request);
+  const orgId = ctx.session.organizationId;
+  const row = orgId
+    ? await db
+        .selectFrom("memberships as m")
+        .innerJoin("organizations as o", "o.id", "m.organization_id")
+        .select([
+          "m.id",
+          "m.role",
+          "m.title",
+          "m.target_profile_id",
+          "m.active",
+          "o.id as org_id",
+          "o.name as org_name",
+          "o.slug",
+          "o.time_zone",
+        ])
+        .where("m.organization_id", "=", orgId)
+        .where("m.user_id", "=", ctx.user.id)
+        .executeTakeFirst()
+    : undefined;
+  if (!row || !row.active) throw redirect("/orgs");
+  if (!hasRole(row.role, atLeast)) throw forbidden();
+  return {
+    ...ctx,
+    organization: { id: row.org_id, name: row.org_name, slug: row.slug, timeZone: row.time_zone },
+    membership: {
+      id: row.id,
+      role: row.role,
+      title: row.title,
+      targetProfileId: row.target_profile_id,
+    },
+  };
+}
+
+/** Starts a fresh session (never reusing one) and redirects with its cookie. */
+export async function signInAndRedirect(userId: string, organizationId: string | null, to: string) {
+  const orgId = organizationId ?? (await defaultOrganizationFor(userId));
+  const { token } = await createSession(userId, orgId);
+  return redirect(orgId ? to : "/orgs", { headers: { "Set-Cookie": sessionCookie(token) } });
+}
+
+export async function signOut(request: Request) {
+  const token = readSessionToken(request);
+  if (token) await invalidateSession(hashToken(token));
+  return redirect("/login", { headers: { "Set-Cookie": blankSessionCookie() } });
+}

@@ -1,0 +1,108 @@
+import { sha256 } from "@oslojs/crypto/sha2";
+import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from "@oslojs/encoding";
+import { db } from "#db/database";
+
+// Sessions after Lucia v3's design (docs/decisions/001-sessions.md): the cookie holds a
+// random 160-bit token, only its SHA-256 is stored, expiry slides over 30 days.
+
+const SESSION_DAYS = 30;
+const DAY_MS = 86_400_000;
+export const SESSION_COOKIE = "gapmap_session";
+
+export function generateToken(): string {
+  const bytes = new Uint8Array(20);
+  crypto.getRandomValues(bytes);
+  return encodeBase32LowerCaseNoPadding(bytes);
+}
+
+export function hashToken(token: string): string {
+  return encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
+}
+
+export async function createSession(userId: string, organizationId: string | null) {
+  const token = generateToken();
+  const expiresAt = new Date(Date.now() + SESSION_DAYS * DAY_MS);
+  await db
+    .insertInto("sessions")
+    .values({ id: hashToken(token), user_id: userId, organization_id: organizationId, expires_at: expiresAt })
+    .execute();
+  return { token, expiresAt };
+}
+
+export interface ValidSession {
+  id: string;
+  userId: string;
+  organizationId: string | null;
+  expiresAt: Date;
+}
+
+export async function validateSessionToken(token: string): Promise<ValidSession | null> {
+  const id = hashToken(token);
+  const row = await db
+    .selectFrom("sessions")
+    .select(["id", "user_id", "organization_id", "expires_at"])
+    .where("id", "=", id)
+    .executeTakeFirst();
+  if (!row) return null;
+  const now = Date.now();
+  if (row.expires_at.getTime() <= now) {
+    await db.deleteFrom("sessions").where("id", "=", id).execute();
+    return null;
+  }
+  let expiresAt = row.expires_at;
+  // Past half its life, a session used again gets a fresh 30 days (one write per 15 days).
+  if (expiresAt.getTime() - now < (SESSION_DAYS / 2) * DAY_MS) {
+    expiresAt = new Date(now + SESSION_DAYS * DAY_MS);
+    await db.updateTable("sessions").set({ expires_at: expiresAt }).where("id", "=", id).execute();
+  }
+  return { id, userId: row.user_id, organizationId: row.organization_id, expiresAt };
+}
+
+export async function invalidateSession(sessionId: string) {
+  await db.deleteFrom("sessions").where("id", "=", sessionId).execute();
+}
+
+export async function invalidateUserSessions(userId: string) {
+  await db.deleteFrom("sessions").where("user_id", "=", userId).execute();
+}
+
+export async function setSessionOrganization(sessionId: string, organizationId: string) {
+  await db.updateTable("sessions").set({ organization_id: organizationId }).where("id", "=", sessionId).execute();
+}
+
+function secureCookies() {
+  return (process.env.APP_URL ?? "").startsWith("https://");
+}
+
+export function sessionCookie(token: string): string {
+  const parts = [
+    `${SESSION_COOKIE}=${token}`,
+    "Path=/",
+    "HttpOnly",
+    "SameSite=Lax",
+    // The browser keeps the cookie as long as it may (400 days); the server decides when
+    // the session really ends (sliding 30 days), so renewals need no new cookie.
+    `Max-Age=${400 * 86_400}`,
+  ];
+  if (secureCookies()) parts.push("Secure");
+  return parts.join("; ");
+}
+
+export function blankSessionCookie(): string {
+  const parts = [`${SESSION_COOKIE}=`, "Path=/", "HttpOnly", "SameSite=Lax", "Max-Age=0"];
+  if (secureCookies()) parts.push("Secure");
+  return parts.join("; ");
+}
+
+export function readSessionToken(request: Request): string | null {
+  const header = request.headers.get("Cookie");
+  if (!header) return null;
+  for (const part of header.split(";")) {
+    const [name, ...rest] = part.trim().split("=");
+    if (name === SESSION_COOKIE) {
+      const value = rest.join("=");
+      return /^[a-z2-7]{32}$/.test(value) ? value : null;
+    }
+  }
+  return null;
+}

@@ -1,0 +1,59 @@
+// Plain-text and HTML bodies for each message; every interpolated value is escaped.
+
+export function escapeHtml(value: string): string {
+  return value
+    .replaceAll("&", "&amp;")
+    .replaceAll("<", "&lt;")
+    .replaceAll(">", "&gt;")
+    .replaceAll('"', "&quot;")
+    .replaceAll("'", "&#39;");
+}
+
+interface Rendered {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+function layout(paragraphs: string[], action: { label: string; url: string }, footer: string): string {
+  const body = paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join("\n");
+  return `<!doctype html><html><body style="font-family: system-ui, sans-serif; line-height: 1.5; color: #1f2937">
+${body}
+<p><a href="${escapeHtml(action.url)}" style="display:inline-block;padding:10px 16px;background:#1d4ed8;color:#fff;border-radius:6px;text-decoration:none">${escapeHtml(action.label)}</a></p>
+<p style="color:#6b7280;font-size:13px">${escapeHtml(footer)}</p>
+</body></html>`;
+}
+
+export function invitationEmail(input: {
+  organizationName: string;
+  inviterName: string;
+  role: string;
+  link: string;
+  expiresAt: Date;
+}): Rendered {
+  const subject = `${input.inviterName} invited you to ${input.organizationName} on Gapmap`;
+  const lines = [
+    `${input.inviterName} invited you to join ${input.organizationName} on Gapmap as ${input.role}.`,
+    "Gapmap is where your team keeps its skills framework, self-assessments and mentoring.",
+  ];
+  const footer = `This link works once and expires on ${input.expiresAt.toUTCString()}. If you did not expect it, ignore this email.`;
+  return {
+    subject,
+    text: `${lines.join("\n\n")}\n\nAccept the invitation: ${input.link}\n\n${footer}\n`,
+    html: layout(lines, { label: "Accept the invitation", url: input.link }, footer),
+  };
+}
+
+export function passwordResetEmail(input: { displayName: string; link: string; expiresAt: Date }): Rendered {
+  const subject = "Reset your Gapmap password";
+  const lines = [
+    `Hello ${input.displayName},`,
+    "Someone (hopefully you) asked to reset the password of your Gapmap account.",
+  ];
+  const footer = `This link works once and expires on ${input.expiresAt.toUTCString()}. If you did not ask for it, ignore this email: your password stays as it is.`;
+  return {
+    subject,
+    text: `${lines.join("\n\n")}\n\nChoose a new password: ${input.link}\n\n${footer}\n`,
+    html: layout(lines, { label: "Choose a new password", url: input.link }, footer),
+  };
+}

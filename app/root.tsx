@@ -1,0 +1,66 @@
+import type { LinksFunction } from "@remix-run/node";
+import {
+  isRouteErrorResponse,
+  Link,
+  Links,
+  Meta,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  useRouteError,
+} from "@remix-run/react";
+import type { ReactNode } from "react";
+import { useNonce } from "~/lib/nonce";
+import styles from "~/styles/app.css?url";
+
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: styles },
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+];
+
+export function Layout({ children }: { children: ReactNode }) {
+  const nonce = useNonce();
+  return (
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        {children}
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
+      </body>
+    </html>
+  );
+}
+
+export default function App() {
+  return <Outlet />;
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const status = isRouteErrorResponse(error) ? error.status : 500;
+  const message =
+    status === 404
+      ? "We could not find that page. It may have moved, or it belongs to another organisation."
+      : status === 403
+        ? "You do not have access to this page."
+        : isRouteErrorResponse(error) && typeof error.data === "string" && status < 500
+          ? error.data
+          : "Something went wrong on our side. Please try again; if it keeps happening, tell your admin.";
+  return (
+    <main className="centered-page">
+      <div className="card narrow">
+        <h1>{status === 404 ? "Page not found" : status === 403 ? "No access" : `Error ${status}`}</h1>
+        <p>{message}</p>
+        <p>
+          <Link to="/dashboard">Back to the dashboard</Link>
+        </p>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,188 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useEffect, useRef } from "react";
+import { z } from "zod";
+import { CopyLink } from "~/components/copy-link";
+import { Field, FormError, SelectField, failureOf } from "~/components/forms";
+import { handleFormErrors } from "~/lib/errors.server";
+import { parseForm } from "~/lib/forms.server";
+import { clientIp } from "~/lib/request.server";
+import { requireMember } from "~/modules/accounts/auth.server";
+import { inviteMember, listPendingInvitations, revokeInvitation } from "~/modules/accounts/invitations.server";
+import { listMembers } from "~/modules/accounts/members.server";
+import { InviteSchema } from "~/modules/accounts/schemas";
+import { listTeams } from "~/modules/accounts/teams.server";
+
+export const meta: MetaFunction = () => [{ title: "Members · Gapmap" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const ctx = await requireMember(request, "admin");
+  const [members, invitations, teams] = await Promise.all([
+    listMembers(ctx.organization.id),
+    listPendingInvitations(ctx.organization.id),
+    listTeams(ctx.organization.id),
+  ]);
+  return { members, invitations, teams: teams.map((t) => ({ id: t.id, name: t.name })) };
+}
+
+const IntentSchema = z.discriminatedUnion("intent", [
+  InviteSchema.extend({ intent: z.literal("invite") }),
+  z.object({ intent: z.literal("revoke"), invitationId: z.uuid() }),
+]);
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const ctx = await requireMember(request, "admin");
+  return handleFormErrors(async () => {
+    const input = await parseForm(request, IntentSchema);
+    if (input.intent === "invite") {
+      const { link } = await inviteMember(ctx, input, clientIp(context));
+      return { ok: true as const, invited: input.email, link };
+    }
+    await revokeInvitation(ctx, input.invitationId, clientIp(context));
+    return { ok: true as const, revoked: true };
+  });
+}
+
+export default function Members() {
+  const { members, invitations, teams } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const failure = failureOf(result);
+  const navigation = useNavigation();
+  const formRef = useRef<HTMLFormElement>(null);
+  const invited = result && "invited" in result ? result : null;
+  useEffect(() => {
+    if (invited) formRef.current?.reset();
+  }, [invited]);
+  const activeCount = members.filter((m) => m.active).length;
+  return (
+    <>
+      <div className="page-header">
+        <div>
+          <h1>Members</h1>
+          <p>
+            {activeCount} active · {members.length - activeCount} deactivated
+          </p>
+        </div>
+      </div>
+
+      <section className="card" aria-labelledby="invite-heading">
+        <h2 id="invite-heading">Invite someone</h2>
+        {invited?.link ? (
+          <div className="alert success" role="status">
+            Invitation sent to {invited.invited}. You can also give them this link:{" "}
+            <CopyLink url={invited.link} label={`Invitation link for ${invited.invited}`} />
+          </div>
+        ) : null}
+        <FormError failure={failure} />
+        <Form method="post" className="grid cols-3" ref={formRef} noValidate style={{ alignItems: "end" }}>
+          <input type="hidden" name="intent" value="invite" />
+          <Field label="Email" name="email" type="email" required error={failure?.fieldErrors.email} />
+          <SelectField
+            label="Role"
+            name="role"
+            defaultValue="engineer"
+            error={failure?.fieldErrors.role}
+            options={[
+              { value: "engineer", label: "Engineer" },
+              { value: "lead", label: "Lead" },
+              { value: "admin", label: "Admin" },
+            ]}
+          />
+          <SelectField
+            label="Team (optional)"
+            name="teamId"
+            defaultValue=""
+            error={failure?.fieldErrors.teamId}
+            options={[{ value: "", label: "No team yet" }, ...teams.map((t) => ({ value: t.id, label: t.name }))]}
+          />
+          <div>
+            <button type="submit" disabled={navigation.state !== "idle"}>
+              Send invitation
+            </button>
+          </div>
+        </Form>
+      </section>
+
+      {invitations.length ? (
+        <section className="card" aria-labelledby="pending-heading">
+          <h2 id="pending-heading">Pending invitations</h2>
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Email</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Team</th>
+                  <th scope="col">Expires</th>
+                  <th scope="col">Link</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {invitations.map((i) => (
+                  <tr key={i.id}>
+                    <td>{i.email}</td>
+                    <td>{i.role}</td>
+                    <td>{i.team_name ?? "—"}</td>
+                    <td>{new Date(i.expires_at).toLocaleDateString("en-GB")}</td>
+                    <td>{i.link ? <CopyLink url={i.link} label={`Invitation link for ${i.email}`} /> : "—"}</td>
+                    <td>
+                      <Form method="post">
+                        <input type="hidden" name="intent" value="revoke" />
+                        <input type="hidden" name="invitationId" value={i.id} />
+                        <button type="submit" className="danger small">
+                          Revoke
+                        </button>
+                      </Form>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      ) : null}
+
+      <section className="card" aria-labelledby="members-heading">
+        <h2 id="members-heading">Everyone</h2>
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Role</th>
+                <th scope="col">Title</th>
+                <th scope="col">Target profile</th>
+                <th scope="col">Teams</th>
+                <th scope="col">Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {members.map((m) => (
+                <tr key={m.id} className={m.active ? undefined : "inactive"}>
+                  <td>
+                    <Link to={`/admin/members/${m.id}`}>{m.display_name}</Link>
+                    <div className="muted">{m.email}</div>
+                  </td>
+                  <td>
+                    <span className={`badge ${m.role}`}>{m.role}</span>
+                  </td>
+                  <td>{m.title ?? "—"}</td>
+                  <td>{m.target_profile_name ?? "—"}</td>
+                  <td>
+                    {m.teams.length
+                      ? m.teams.map((t) => `${t.name}${t.isLead ? " (lead)" : ""}`).join(", ")
+                      : "—"}
+                  </td>
+                  <td>{m.active ? "Active" : <span className="badge danger">Deactivated</span>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,111 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { hasRole, requireMember } from "~/modules/accounts/auth.server";
+import { summarizeOrganization } from "~/modules/accounts/organizations.server";
+import { teamsLedBy } from "~/modules/accounts/teams.server";
+import { memberCycleStatus } from "~/modules/assessments/cycle-status.server";
+
+export const meta: MetaFunction = () => [{ title: "Dashboard · Gapmap" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const ctx = await requireMember(request);
+  const [cycle, summary, ledTeams] = await Promise.all([
+    memberCycleStatus(ctx.organization.id, ctx.membership.id),
+    summarizeOrganization(ctx.organization.id),
+    teamsLedBy(ctx.organization.id, ctx.membership.id),
+  ]);
+  return {
+    organization: ctx.organization,
+    displayName: ctx.user.displayName,
+    isAdmin: hasRole(ctx.membership.role, "admin"),
+    cycle,
+    summary,
+    ledTeams,
+  };
+}
+
+const STATUS_TEXT: Record<string, { label: string; tone: string }> = {
+  not_started: { label: "Not started", tone: "warning" },
+  draft: { label: "Draft", tone: "warning" },
+  submitted: { label: "Submitted", tone: "lead" },
+  validated: { label: "Validated", tone: "success" },
+};
+
+export default function Dashboard() {
+  const { organization, displayName, isAdmin, cycle, summary, ledTeams } = useLoaderData<typeof loader>();
+  const status = cycle ? STATUS_TEXT[cycle.assessmentStatus] : undefined;
+  const gettingStarted = isAdmin && (summary.activeMembers <= 1 || summary.teams === 0);
+  return (
+    <>
+      <div className="page-header">
+        <div>
+          <h1>{organization.name}</h1>
+          <p>Welcome, {displayName}.</p>
+        </div>
+      </div>
+
+      {gettingStarted ? (
+        <section className="card" aria-labelledby="next-steps">
+          <h2 id="next-steps">Next steps</h2>
+          <ol>
+            <li>
+              {summary.activeMembers <= 1 ? (
+                <Link to="/admin/members">Invite your leads and engineers</Link>
+              ) : (
+                <s>Invite your leads and engineers</s>
+              )}{" "}
+              — each gets a single-use link by email, also shown on the members page.
+            </li>
+            <li>
+              {summary.teams === 0 ? <Link to="/admin/teams">Create your teams</Link> : <s>Create your teams</s>} and
+              name their leads.
+            </li>
+            <li>
+              <Link to="/framework">Review the skills framework</Link> — every organisation starts with the Node.js
+              senior expectations (11 categories, 56 topics, 4 role expectations).
+            </li>
+          </ol>
+        </section>
+      ) : null}
+
+      <div className="grid cols-3">
+        <section className="card" aria-labelledby="cycle-heading">
+          <h2 id="cycle-heading">Your assessment</h2>
+          {cycle && status ? (
+            <>
+              <p>
+                {cycle.cycle.name} ({cycle.cycle.status === "open" ? `due ${cycle.cycle.dueOn}` : "closed"}){" "}
+                <span className={`badge ${status.tone}`}>{status.label}</span>
+              </p>
+              <p className="muted">
+                {cycle.rated} of {cycle.topics} topics rated
+              </p>
+            </>
+          ) : (
+            <p className="empty-state">No review cycle has been opened yet. When one opens, your self-assessment starts here.</p>
+          )}
+        </section>
+        <section className="card" aria-labelledby="people-heading">
+          <h2 id="people-heading">People</h2>
+          <div className="stat">{summary.activeMembers}</div>
+          <div className="stat-label">
+            active members in {summary.teams} {summary.teams === 1 ? "team" : "teams"}
+            {summary.pendingInvitations ? ` · ${summary.pendingInvitations} invitations pending` : ""}
+          </div>
+        </section>
+        <section className="card" aria-labelledby="teams-heading">
+          <h2 id="teams-heading">Teams you lead</h2>
+          {ledTeams.length ? (
+            <ul>
+              {ledTeams.map((t) => (
+                <li key={t.id}>{isAdmin ? <Link to={`/admin/teams/${t.id}`}>{t.name}</Link> : t.name}</li>
+              ))}
+            </ul>
+          ) : (
+            <p className="muted">You do not lead a team.</p>
+          )}
+        </section>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,74 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { AuthCard } from "~/components/auth-card";
+import { Field, FormError, failureOf } from "~/components/forms";
+import { handleFormErrors } from "~/lib/errors.server";
+import { parseForm } from "~/lib/forms.server";
+import { clientIp } from "~/lib/request.server";
+import { requireUser } from "~/modules/accounts/auth.server";
+import { createOrganizationForUser, listUserOrganizations } from "~/modules/accounts/organizations.server";
+import { CreateOrganizationSchema } from "~/modules/accounts/schemas";
+import { setSessionOrganization } from "~/modules/accounts/sessions.server";
+
+export const meta: MetaFunction = () => [{ title: "Your organisations · Gapmap" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { user } = await requireUser(request);
+  return { organizations: await listUserOrganizations(user.id), user };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const { user, session } = await requireUser(request);
+  return handleFormErrors(async () => {
+    const { name } = await parseForm(request, CreateOrganizationSchema);
+    const org = await createOrganizationForUser({ name, userId: user.id, ip: clientIp(context) });
+    await setSessionOrganization(session.id, org.organizationId);
+    return redirect("/dashboard");
+  });
+}
+
+export default function Organizations() {
+  const { organizations, user } = useLoaderData<typeof loader>();
+  const failure = failureOf(useActionData<typeof action>());
+  const active = organizations.filter((o) => o.active);
+  const removed = organizations.filter((o) => !o.active);
+  return (
+    <AuthCard title="Your organisations">
+      {active.length ? (
+        <ul className="stack" style={{ listStyle: "none", padding: 0, display: "grid", gap: "0.5rem" }}>
+          {active.map((org) => (
+            <li key={org.id}>
+              <Form method="post" action="/orgs/switch" className="inline-form">
+                <input type="hidden" name="organizationId" value={org.id} />
+                <button type="submit" className="secondary">
+                  Open {org.name}
+                </button>
+                <span className={`badge ${org.role}`}>{org.role}</span>
+              </Form>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="empty-state">
+          {user.displayName}, you are not an active member of any organisation yet. Create one below, or ask an admin
+          to invite {user.email}.
+        </p>
+      )}
+      {removed.length ? (
+        <p className="muted">Your access to {removed.map((o) => o.name).join(", ")} was removed by an admin.</p>
+      ) : null}
+      <h2 style={{ marginTop: "1.5rem" }}>Create an organisation</h2>
+      <FormError failure={failure} />
+      <Form method="post" className="stack" noValidate>
+        <Field label="Organisation name" name="name" required error={failure?.fieldErrors.name} />
+        <button type="submit">Create</button>
+      </Form>
+      <Form method="post" action="/logout" style={{ marginTop: "1rem" }}>
+        <button type="submit" className="secondary">
+          Log out
+        </button>
+      </Form>
+    </AuthCard>
+  );
+}
