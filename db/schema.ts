@@ -31,7 +31,7 @@ export interface OrganizationsTable {
   mentor_capacity: Generated<number>;
   due_reminder_days: Generated<number[]>;
   default_framework_id: string | null;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export interface UsersTable {
@@ -39,7 +39,7 @@ export interface UsersTable {
   email: string;
   display_name: string;
   password_hash: string | null;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export interface MembershipsTable {
@@ -51,7 +51,7 @@ export interface MembershipsTable {
   target_profile_id: string | null;
   active: Generated<boolean>;
   deactivated_at: NullableTimestamp;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export interface SessionsTable {
@@ -59,7 +59,7 @@ export interface SessionsTable {
   user_id: string;
   organization_id: string | null;
   expires_at: Timestamp;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export interface InvitationsTable {
@@ -73,7 +73,7 @@ export interface InvitationsTable {
   expires_at: Timestamp;
   accepted_at: NullableTimestamp;
   revoked_at: NullableTimestamp;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export interface PasswordResetsTable {
@@ -82,7 +82,7 @@ export interface PasswordResetsTable {
   token_hash: string;
   expires_at: Timestamp;
   used_at: NullableTimestamp;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export interface RateLimitsTable {
@@ -95,7 +95,7 @@ export interface TeamsTable {
   id: Uuid;
   organization_id: string;
   name: string;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export interface TeamMembersTable {
@@ -103,7 +103,7 @@ export interface TeamMembersTable {
   team_id: string;
   membership_id: string;
   is_lead: Generated<boolean>;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export interface FrameworksTable {
@@ -113,7 +113,7 @@ export interface FrameworksTable {
   description: string | null;
   current_version_id: string | null;
   archived_at: NullableTimestamp;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export interface FrameworkVersionsTable {
@@ -123,14 +123,14 @@ export interface FrameworkVersionsTable {
   number: number;
   note: string | null;
   created_by_user_id: string | null;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export interface CategoriesTable {
   id: Uuid;
   organization_id: string;
   framework_id: string;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export interface CategoryRevisionsTable {
@@ -147,7 +147,7 @@ export interface TopicsTable {
   id: Uuid;
   organization_id: string;
   framework_id: string;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export interface TopicRevisionsTable {
@@ -182,7 +182,7 @@ export interface TargetProfilesTable {
   framework_id: string;
   name: string;
   position: Generated<number>;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export interface TopicTargetsTable {
@@ -201,7 +201,7 @@ export interface CapabilityTargetsTable {
   topic_id: string;
   min_people: number;
   min_level: number;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export interface CyclesTable {
@@ -215,7 +215,7 @@ export interface CyclesTable {
   ends_on: DateOnly;
   opened_at: NullableTimestamp;
   closed_at: NullableTimestamp;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export interface RatingsTable {
@@ -230,7 +230,7 @@ export interface RatingsTable {
   note: string | null;
   evidence_urls: Generated<string[]>;
   rated_by_user_id: string | null;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 /** Maintained by the ratings_current trigger; never written by application code. */
@@ -251,7 +251,7 @@ export interface TopicFlagsTable {
   topic_id: string;
   want_to_learn: Generated<boolean>;
   can_mentor: Generated<boolean>;
-  updated_at: Generated<Timestamp>;
+  updated_at: Timestamp;
 }
 
 export interface AssessmentsTable {
@@ -264,8 +264,8 @@ export interface AssessmentsTable {
   submitted_at: NullableTimestamp;
   validated_at: NullableTimestamp;
   validated_by_user_id: string | null;
-  updated_at: Generated<Timestamp>;
-  created_at: Generated<Timestamp>;
+  updated_at: Timestamp;
+  created_at: Timestamp;
 }
 
 export interface MentorshipsTable {
@@ -283,7 +283,7 @@ export interface MentorshipsTable {
   proposed_by_user_id: string | null;
   accepted_at: NullableTimestamp;
   ended_at: NullableTimestamp;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export interface CheckInsTable {
@@ -294,7 +294,7 @@ export interface CheckInsTable {
   notes: string | null;
   level_estimate: number | null;
   logged_by_user_id: string | null;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export interface NotificationsTable {
@@ -313,14 +313,14 @@ export interface NotificationsTable {
   last_error: string | null;
   claimed_at: NullableTimestamp;
   sent_at: NullableTimestamp;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export interface NotificationMutesTable {
   organization_id: string;
   user_id: string;
   kind: string;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export interface ReportsTable {
@@ -331,7 +331,7 @@ export interface ReportsTable {
   framework_version_id: string;
   snapshot: Json<unknown>;
   generated_by_user_id: string | null;
-  generated_at: Generated<Timestamp>;
+  generated_at: Timestamp;
 }
 
 export interface ApiTokensTable {
@@ -344,7 +344,7 @@ export interface ApiTokensTable {
   expires_at: NullableTimestamp;
   revoked_at: NullableTimestamp;
   last_used_at: NullableTimestamp;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export interface AuditLogTable {
@@ -357,7 +357,7 @@ export interface AuditLogTable {
   object_id: string | null;
   details: ColumnType<Record<string, unknown>, string | undefined, string>;
   ip: string | null;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export interface Database {

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { hasRole, requireMember } from "~/modules/accounts/auth.server";
+import { requireMember } from "~/modules/accounts/auth.server";
+import { hasRole } from "~/modules/accounts/roles";
 import { summarizeOrganization } from "~/modules/accounts/organizations.server";
 import { teamsLedBy } from "~/modules/accounts/teams.server";
 import { memberCycleStatus } from "~/modules/assessments/cycle-status.server";

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, NavLink, Outlet, useLoaderData, useSubmit } from "@remix-run/react";
-import { hasRole, requireMember } from "~/modules/accounts/auth.server";
+import { requireMember } from "~/modules/accounts/auth.server";
+import { hasRole } from "~/modules/accounts/roles";
 import { listUserOrganizations } from "~/modules/accounts/organizations.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {

@@ -3,6 +3,7 @@ import { db } from "#db/database";
 import type { MemberRole } from "#db/schema";
 import { forbidden } from "~/lib/errors.server";
 import { defaultOrganizationFor } from "./organizations.server";
+import { hasRole } from "./roles";
 import {
   blankSessionCookie,
   createSession,
@@ -32,11 +33,6 @@ export interface MemberContext extends UserContext {
   membership: { id: string; role: MemberRole; title: string | null; targetProfileId: string | null };
 }
 
-const RANK: Record<MemberRole, number> = { engineer: 0, lead: 1, admin: 2 };
-
-export function hasRole(role: MemberRole, atLeast: MemberRole) {
-  return RANK[role] >= RANK[atLeast];
-}
 
 function loginRedirect(request: Request) {
   const url = new URL(request.url);
