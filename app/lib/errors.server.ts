@@ -75,6 +75,16 @@ export async function handleFormErrors<T>(work: () => Promise<T>) {
   }
 }
 
+/** Runs a loader body; an AppError becomes its HTTP error response (404, 403, …). */
+export async function loadOrRespond<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof AppError) throw toResponse(error);
+    throw error;
+  }
+}
+
 export function toResponse(error: AppError): Response {
   return new Response(error.publicMessage, {
     status: error.status,

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { Field, FormError, SelectField, failureOf } from "~/components/forms";
-import { handleFormErrors } from "~/lib/errors.server";
+import { handleFormErrors, loadOrRespond } from "~/lib/errors.server";
 import { parseForm } from "~/lib/forms.server";
 import { clientIp } from "~/lib/request.server";
 import { requireMember } from "~/modules/accounts/auth.server";
@@ -21,11 +21,13 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const ctx = await requireMember(request, "admin");
-  const [member, profiles] = await Promise.all([
-    getMember(ctx.organization.id, params.memberId ?? ""),
-    listTargetProfiles(ctx.organization.id),
-  ]);
-  return { member, profiles, isSelf: member.id === ctx.membership.id };
+  return loadOrRespond(async () => {
+    const [member, profiles] = await Promise.all([
+      getMember(ctx.organization.id, params.memberId ?? ""),
+      listTargetProfiles(ctx.organization.id),
+    ]);
+    return { member, profiles, isSelf: member.id === ctx.membership.id };
+  });
 }
 
 const IntentSchema = z.discriminatedUnion("intent", [

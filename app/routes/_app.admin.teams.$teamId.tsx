@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { Field, FormError, SelectField, failureOf } from "~/components/forms";
-import { handleFormErrors } from "~/lib/errors.server";
+import { handleFormErrors, loadOrRespond } from "~/lib/errors.server";
 import { parseForm } from "~/lib/forms.server";
 import { clientIp } from "~/lib/request.server";
 import { requireMember } from "~/modules/accounts/auth.server";
@@ -14,12 +14,14 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const ctx = await requireMember(request, "admin");
-  const team = await getTeam(ctx.organization.id, params.teamId ?? "");
-  const inTeam = new Set(team.members.map((m) => m.id));
-  const candidates = (await listMembers(ctx.organization.id))
-    .filter((m) => m.active && !inTeam.has(m.id))
-    .map((m) => ({ id: m.id, name: m.display_name }));
-  return { team, candidates };
+  return loadOrRespond(async () => {
+    const team = await getTeam(ctx.organization.id, params.teamId ?? "");
+    const inTeam = new Set(team.members.map((m) => m.id));
+    const candidates = (await listMembers(ctx.organization.id))
+      .filter((m) => m.active && !inTeam.has(m.id))
+      .map((m) => ({ id: m.id, name: m.display_name }));
+    return { team, candidates };
+  });
 }
 
 const IntentSchema = z.discriminatedUnion("intent", [

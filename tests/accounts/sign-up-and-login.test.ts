@@ -4,7 +4,7 @@ import * as dashboard from "~/routes/_app.dashboard";
 import * as login from "~/routes/login";
 import * as logout from "~/routes/logout";
 import * as signup from "~/routes/signup";
-import { PASSWORD, createUser, uniqueEmail } from "../support/factories";
+import { PASSWORD, createOrgWithAdmin, createUser, uniqueEmail } from "../support/factories";
 import { buildRequest, call, cookieFrom, testContext } from "../support/remix";
 
 function signUpForm(overrides: Record<string, string> = {}) {
@@ -80,7 +80,7 @@ describe("sign up", () => {
 
 describe("log in and out", () => {
   it("starts a new session on every login and ends it on logout", async () => {
-    const user = await createUser();
+    const { admin: user } = await createOrgWithAdmin();
     const form = { email: user.email, password: PASSWORD };
     const first = await call(login.action, buildRequest("/login", { form }));
     const second = await call(login.action, buildRequest("/login", { form }));
@@ -118,7 +118,7 @@ describe("log in and out", () => {
   });
 
   it("only redirects within the site after login", async () => {
-    const user = await createUser();
+    const { admin: user } = await createOrgWithAdmin();
     const result = await call(
       login.action,
       buildRequest("/login", { form: { email: user.email, password: PASSWORD, redirectTo: "//evil.example/x" } }),

@@ -1,7 +1,7 @@
 import { redirect } from "@remix-run/node";
 import { db } from "#db/database";
 import type { MemberRole } from "#db/schema";
-import { forbidden } from "~/lib/errors.server";
+import { forbidden, toResponse } from "~/lib/errors.server";
 import { defaultOrganizationFor } from "./organizations.server";
 import { hasRole } from "./roles";
 import {
@@ -90,7 +90,7 @@ export async function requireMember(
         .executeTakeFirst()
     : undefined;
   if (!row || !row.active) throw redirect("/orgs");
-  if (!hasRole(row.role, atLeast)) throw forbidden();
+  if (!hasRole(row.role, atLeast)) throw toResponse(forbidden());
   return {
     ...ctx,
     organization: { id: row.org_id, name: row.org_name, slug: row.slug, timeZone: row.time_zone },

@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { db } from "#db/database";
 import type { MemberRole } from "#db/schema";
 import { conflict, invalid, notFound } from "~/lib/errors.server";
@@ -110,7 +111,7 @@ export function listPendingInvitations(organizationId: string) {
     .selectFrom("invitations as i")
     .leftJoin("teams as t", "t.id", "i.team_id")
     .leftJoin("notifications as n", (join) =>
-      join.on("n.idempotency_key", "=", (eb) => eb.fn("concat", [eb.val("invitation:"), "i.id"])),
+      join.on("n.idempotency_key", "=", sql<string>`'invitation:' || i.id`),
     )
     .select(["i.id", "i.email", "i.role", "i.expires_at", "i.created_at", "t.name as team_name", "n.action_url as link"])
     .where("i.organization_id", "=", organizationId)
