@@ -1,11 +1,8 @@
 import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from "react";
+import type { ActionFailure } from "~/lib/errors.server";
 
 /** What a failed action returns (see handleFormErrors); absent on success. */
-export interface FormFailure {
-  ok: false;
-  formError?: string;
-  fieldErrors: Record<string, string>;
-}
+export type FormFailure = ActionFailure;
 
 export function failureOf(data: unknown): FormFailure | undefined {
   if (data && typeof data === "object" && "ok" in data && (data as { ok: unknown }).ok === false) {
@@ -17,7 +14,10 @@ export function failureOf(data: unknown): FormFailure | undefined {
 export function FormError({ failure }: { failure?: FormFailure }) {
   if (!failure) return null;
   const message =
-    failure.formError ?? (Object.keys(failure.fieldErrors).length ? "Please correct the highlighted fields." : undefined);
+    failure.formError ??
+    (Object.keys(failure.fieldErrors).length
+      ? "Please correct the highlighted fields."
+      : undefined);
   if (!message) return null;
   return (
     <div className="alert error" role="alert">
@@ -36,7 +36,9 @@ interface FieldProps extends InputHTMLAttributes<HTMLInputElement> {
 /** A labelled input with its error beside it, announced to screen readers. */
 export function Field({ label, name, error, hint, ...input }: FieldProps) {
   const id = useId();
-  const describedBy = [error ? `${id}-error` : null, hint ? `${id}-hint` : null].filter(Boolean).join(" ");
+  const describedBy = [error ? `${id}-error` : null, hint ? `${id}-hint` : null]
+    .filter(Boolean)
+    .join(" ");
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
