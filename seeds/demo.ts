@@ -1100,9 +1100,7 @@ async function writeDemo(trx: Trx, passwordHash: string): Promise<string> {
   // ---- teams
   const teams = await trx
     .insertInto("teams")
-    .values(
-      TEAMS.map((name) => ({ organization_id: organizationId, name, created_at: founded })),
-    )
+    .values(TEAMS.map((name) => ({ organization_id: organizationId, name, created_at: founded })))
     .returning(["id", "name"])
     .execute();
   const teamId = new Map(teams.map((t) => [t.name, t.id]));
@@ -1157,7 +1155,21 @@ async function writeDemo(trx: Trx, passwordHash: string): Promise<string> {
     const closed = cycle.status === "closed";
     const cycleEnd = closed ? utc(cycle.ends, 16) : DEMO_NOW;
     for (const person of people) {
-      if (c > person.lastCycle || (!closed && person.openPlan === "none")) continue;
+      if (c > person.lastCycle) continue;
+      if (!closed && person.openPlan === "none") {
+        // Opening a cycle starts a draft for every active member, even one not begun yet.
+        const opened = utc(cycle.starts, 8);
+        assessments.push({
+          organization_id: organizationId,
+          cycle_id: cycleId,
+          member_id: person.memberId,
+          status: "draft",
+          revision: 0,
+          created_at: opened,
+          updated_at: opened,
+        });
+        continue;
+      }
       const start = workTime(
         rng,
         cycle.starts,

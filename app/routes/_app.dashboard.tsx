@@ -33,7 +33,8 @@ const STATUS_TEXT: Record<string, { label: string; tone: string }> = {
 };
 
 export default function Dashboard() {
-  const { organization, displayName, isAdmin, cycle, summary, ledTeams } = useLoaderData<typeof loader>();
+  const { organization, displayName, isAdmin, cycle, summary, ledTeams } =
+    useLoaderData<typeof loader>();
   const status = cycle ? STATUS_TEXT[cycle.assessmentStatus] : undefined;
   const gettingStarted = isAdmin && (summary.activeMembers <= 1 || summary.teams === 0);
   return (
@@ -58,12 +59,16 @@ export default function Dashboard() {
               — each gets a single-use link by email, also shown on the members page.
             </li>
             <li>
-              {summary.teams === 0 ? <Link to="/admin/teams">Create your teams</Link> : <s>Create your teams</s>} and
-              name their leads.
+              {summary.teams === 0 ? (
+                <Link to="/admin/teams">Create your teams</Link>
+              ) : (
+                <s>Create your teams</s>
+              )}{" "}
+              and name their leads.
             </li>
             <li>
-              <Link to="/framework">Review the skills framework</Link> — every organisation starts with the Node.js
-              senior expectations (11 categories, 56 topics, 4 role expectations).
+              <Link to="/framework">Review the skills framework</Link> — every organisation starts
+              with the Node.js senior expectations (11 categories, 56 topics, 4 role expectations).
             </li>
           </ol>
         </section>
@@ -75,15 +80,33 @@ export default function Dashboard() {
           {cycle && status ? (
             <>
               <p>
-                {cycle.cycle.name} ({cycle.cycle.status === "open" ? `due ${cycle.cycle.dueOn}` : "closed"}){" "}
+                {cycle.cycle.name} (
+                {cycle.cycle.status === "open" ? `due ${cycle.cycle.dueOn}` : "closed"}){" "}
                 <span className={`badge ${status.tone}`}>{status.label}</span>
               </p>
               <p className="muted">
-                {cycle.rated} of {cycle.topics} topics rated
+                {cycle.rated} of {cycle.topics} topics answered
               </p>
+              {cycle.cycle.status === "open" ? (
+                <Link className="button" to="/assessment">
+                  {cycle.assessmentStatus === "draft" || cycle.assessmentStatus === "not_started"
+                    ? "Continue your self-assessment"
+                    : "View your self-assessment"}
+                </Link>
+              ) : (
+                <Link to="/profile">See your profile</Link>
+              )}
             </>
           ) : (
-            <p className="empty-state">No review cycle has been opened yet. When one opens, your self-assessment starts here.</p>
+            <p className="empty-state">
+              No review cycle has been opened yet. When one opens, your self-assessment starts here.
+              {isAdmin ? (
+                <>
+                  {" "}
+                  <Link to="/admin/cycles">Create and open a cycle</Link>.
+                </>
+              ) : null}
+            </p>
           )}
         </section>
         <section className="card" aria-labelledby="people-heading">
@@ -91,7 +114,9 @@ export default function Dashboard() {
           <div className="stat">{summary.activeMembers}</div>
           <div className="stat-label">
             active members in {summary.teams} {summary.teams === 1 ? "team" : "teams"}
-            {summary.pendingInvitations ? ` · ${summary.pendingInvitations} invitations pending` : ""}
+            {summary.pendingInvitations
+              ? ` · ${summary.pendingInvitations} invitations pending`
+              : ""}
           </div>
         </section>
         <section className="card" aria-labelledby="teams-heading">
@@ -99,7 +124,9 @@ export default function Dashboard() {
           {ledTeams.length ? (
             <ul>
               {ledTeams.map((t) => (
-                <li key={t.id}>{isAdmin ? <Link to={`/admin/teams/${t.id}`}>{t.name}</Link> : t.name}</li>
+                <li key={t.id}>
+                  {isAdmin ? <Link to={`/admin/teams/${t.id}`}>{t.name}</Link> : t.name}
+                </li>
               ))}
             </ul>
           ) : (

@@ -25,12 +25,15 @@ export default function AppShell() {
   const submit = useSubmit();
   const main: NavItem[] = [
     { to: "/dashboard", label: "Dashboard" },
+    { to: "/assessment", label: "Self-assessment" },
     { to: "/framework", label: "Framework" },
   ];
   const admin: NavItem[] = hasRole(role, "admin")
     ? [
         { to: "/admin/members", label: "Members" },
         { to: "/admin/teams", label: "Teams" },
+        { to: "/admin/frameworks/import", label: "Import framework" },
+        { to: "/admin/cycles", label: "Cycles" },
       ]
     : [];
   return (

@@ -38,7 +38,10 @@ describe("a new admin in the browser", () => {
     await page.getByRole("link", { name: "Invite your leads and engineers" }).waitFor();
 
     // Client-side navigation works, so the app hydrated under its CSP.
-    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Framework" }).click();
+    await page
+      .getByRole("navigation", { name: "Main" })
+      .getByRole("link", { name: "Framework", exact: true })
+      .click();
     await page.waitForURL(`${app.url}/framework`);
     await page.getByRole("heading", { level: 2, name: /Core Node\.js Fundamentals/ }).waitFor();
     await page.getByText("12 categories · 60 topics").waitFor();
@@ -73,7 +76,10 @@ describe("the HTTP layer", () => {
   it("refuses a cross-site form post", async () => {
     const res = await fetch(`${app.url}/login`, {
       method: "POST",
-      headers: { Origin: "https://evil.example", "Content-Type": "application/x-www-form-urlencoded" },
+      headers: {
+        Origin: "https://evil.example",
+        "Content-Type": "application/x-www-form-urlencoded",
+      },
       body: "email=a%40b.c&password=x",
       redirect: "manual",
     });

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
@@ -16,13 +16,38 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** Builds the app unless build/ is newer than every source file it is made from. */
-export function ensureBuild() {
+const BUILD_LOCK = "build.lock";
+
+/**
+ * Builds the app unless build/ is newer than every source file it is made from. Browser
+ * test files run in parallel workers, so one builds while the others wait on a lock dir.
+ */
+export async function ensureBuild() {
   const output = "build/server/index.js";
-  const sources = Math.max(...["app", "db", "seeds"].map(newestMtime));
-  if (existsSync(output) && statSync(output).mtimeMs > sources) return;
-  const result = spawnSync("npx", ["remix", "vite:build"], { stdio: "pipe", encoding: "utf8" });
-  if (result.status !== 0) throw new Error(`build failed:\n${result.stdout}\n${result.stderr}`);
+  const fresh = () =>
+    existsSync(output) &&
+    statSync(output).mtimeMs > Math.max(...["app", "db", "seeds"].map(newestMtime));
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    if (fresh()) return;
+    try {
+      mkdirSync(BUILD_LOCK);
+      break;
+    } catch {
+      // A stale lock (a crashed run) older than the deadline is taken over.
+      const age = existsSync(BUILD_LOCK) ? Date.now() - statSync(BUILD_LOCK).mtimeMs : 0;
+      if (age > 300_000) rmSync(BUILD_LOCK, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error("timed out waiting for another worker's build");
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  try {
+    if (fresh()) return;
+    const result = spawnSync("npx", ["remix", "vite:build"], { stdio: "pipe", encoding: "utf8" });
+    if (result.status !== 0) throw new Error(`build failed:\n${result.stdout}\n${result.stderr}`);
+  } finally {
+    rmSync(BUILD_LOCK, { recursive: true, force: true });
+  }
 }
 
 function freePort(): Promise<number> {
@@ -42,7 +67,7 @@ export interface AppServer {
 }
 
 export async function startAppServer(extraEnv: Record<string, string> = {}): Promise<AppServer> {
-  ensureBuild();
+  await ensureBuild();
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn("node_modules/.bin/tsx", ["server.ts"], {

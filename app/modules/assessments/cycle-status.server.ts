@@ -2,7 +2,8 @@ import { db } from "#db/database";
 
 /**
  * The member's place in the organisation's current cycle: the open cycle (else the most
- * recent one), their assessment status in it and how many topics they have rated.
+ * recent one), their assessment status in it and how many of its topics they have answered
+ * (a rating carried from an earlier cycle pre-fills the draft, so it counts).
  */
 export async function memberCycleStatus(organizationId: string, memberId: string) {
   const cycle = await db
@@ -29,17 +30,25 @@ export async function memberCycleStatus(organizationId: string, memberId: string
         join
           .onRef("cr.topic_id", "=", "tr.topic_id")
           .on("cr.member_id", "=", memberId)
-          .on("cr.source", "=", "self")
-          .on("cr.cycle_id", "=", cycle.id),
+          .on("cr.source", "=", "self"),
       )
-      .select((eb) => [eb.fn.countAll<number>().as("topics"), eb.fn.count<number>("cr.topic_id").as("rated")])
+      .select((eb) => [
+        eb.fn.countAll<number>().as("topics"),
+        eb.fn.count<number>("cr.topic_id").as("rated"),
+      ])
       .where("tr.framework_version_id", "=", cycle.framework_version_id)
       .where("tr.organization_id", "=", organizationId)
       .where("tr.retired", "=", false)
       .executeTakeFirstOrThrow(),
   ]);
   return {
-    cycle: { id: cycle.id, name: cycle.name, status: cycle.status, dueOn: cycle.due_on, endsOn: cycle.ends_on },
+    cycle: {
+      id: cycle.id,
+      name: cycle.name,
+      status: cycle.status,
+      dueOn: cycle.due_on,
+      endsOn: cycle.ends_on,
+    },
     assessmentStatus: assessment?.status ?? "not_started",
     topics: counts.topics,
     rated: counts.rated,
