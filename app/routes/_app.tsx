@@ -26,6 +26,7 @@ export default function AppShell() {
   const main: NavItem[] = [
     { to: "/dashboard", label: "Dashboard" },
     { to: "/assessment", label: "Self-assessment" },
+    { to: "/profile", label: "My profile" },
     { to: "/framework", label: "Framework" },
   ];
   const admin: NavItem[] = hasRole(role, "admin")

@@ -26,7 +26,7 @@ async function logIn(page: Page, email: string) {
 }
 
 describe("an engineer's self-assessment in the browser", () => {
-  it("an admin opens a cycle; the engineer rates a whole category with the keyboard and submits", async () => {
+  it("an admin opens a cycle; the engineer rates a whole category with the keyboard, submits and sees the radar", async () => {
     const { organizationId, admin } = await createOrgWithAdmin("Keyboard Co");
     const eng = await addMember(organizationId, "engineer", "Kay Board");
     const { current_version_id: versionId } = await db
@@ -151,6 +151,16 @@ describe("an engineer's self-assessment in the browser", () => {
     await page.getByRole("button", { name: "Submit assessment" }).first().click();
     await page.getByText("Submitted. Your lead will review it.").waitFor();
     await page.getByRole("heading", { level: 1, name: /Submitted/ }).waitFor();
+
+    await page
+      .getByRole("navigation", { name: "Main" })
+      .getByRole("link", { name: "My profile" })
+      .click();
+    await page.waitForURL(`${app.url}/profile`);
+    const radar = page.getByRole("img", { name: /radar/i });
+    await radar.waitFor();
+    await radar.locator("svg").first().waitFor();
+    await page.getByRole("table", { name: /by category/i }).waitFor();
 
     expect(problems).toEqual([]);
   });
