@@ -33,7 +33,7 @@ export default function AppShell() {
     ? [
         { to: "/admin/members", label: "Members" },
         { to: "/admin/teams", label: "Teams" },
-        { to: "/admin/frameworks/import", label: "Import framework" },
+        { to: "/admin/frameworks", label: "Frameworks" },
         { to: "/admin/cycles", label: "Cycles" },
       ]
     : [];

@@ -1,0 +1,211 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { z } from "zod";
+import { Field, FormError, failureOf } from "~/components/forms";
+import { handleFormErrors, loadOrRespond } from "~/lib/errors.server";
+import { parseFormData } from "~/lib/forms.server";
+import { clientIp } from "~/lib/request.server";
+import { requireMember } from "~/modules/accounts/auth.server";
+import {
+  TopicSchema,
+  addTopic,
+  getFrameworkForEditing,
+  moveTopic,
+  setTopicRetired,
+  updateTopic,
+} from "~/modules/frameworks/framework-editing.server";
+
+export const meta: MetaFunction = () => [{ title: "Edit framework · Gapmap" }];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const ctx = await requireMember(request, "admin");
+  return loadOrRespond(() => getFrameworkForEditing(ctx.organization.id, params.frameworkId ?? ""));
+}
+
+const Id = z.uuid({ error: "Unknown item." });
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const ctx = await requireMember(request, "admin");
+  const frameworkId = params.frameworkId ?? "";
+  const ip = clientIp(context);
+  return handleFormErrors(async () => {
+    const form = await request.formData();
+    const intent = String(form.get("intent") ?? "");
+    let outcome: { newVersion: boolean };
+    if (intent === "add") {
+      const { categoryId, ...input } = parseFormData(form, TopicSchema.extend({ categoryId: Id }));
+      outcome = await addTopic(ctx, frameworkId, categoryId, input, ip);
+    } else {
+      const { topicId } = parseFormData(form, z.object({ topicId: Id }));
+      if (intent === "update")
+        outcome = await updateTopic(
+          ctx,
+          frameworkId,
+          topicId,
+          parseFormData(form, TopicSchema),
+          ip,
+        );
+      else if (intent === "retire" || intent === "restore")
+        outcome = await setTopicRetired(ctx, frameworkId, topicId, intent === "retire", ip);
+      else if (intent === "up" || intent === "down")
+        outcome = await moveTopic(ctx, frameworkId, topicId, intent, ip);
+      else return new Response("Unknown action", { status: 400 });
+    }
+    return {
+      ok: true as const,
+      target: String(form.get("topicId") ?? form.get("categoryId") ?? ""),
+      message: outcome.newVersion
+        ? "Saved as a new version: the previous one is used by a review cycle and stays as it was."
+        : "Saved.",
+    };
+  });
+}
+
+export default function FrameworkEditor() {
+  const { framework, categories, versions } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const failure = failureOf(result);
+  const pending = useNavigation().formData;
+  const failedFor = failure ? String(pending?.get("topicId") ?? "") : "";
+  return (
+    <>
+      <div className="page-header">
+        <div>
+          <h1>
+            {framework.name} <span className="muted">v{framework.version}</span>
+          </h1>
+          <p>
+            Rename, describe, reorder and retire topics. A retired topic keeps its ratings and
+            leaves the cycles opened after it. <Link to="/admin/frameworks">All frameworks</Link> ·{" "}
+            <a href={`/admin/frameworks/${framework.id}.csv`}>Export CSV</a>
+          </p>
+        </div>
+      </div>
+      <div aria-live="polite">
+        {result && "message" in result ? (
+          <div className="alert success">{result.message}</div>
+        ) : null}
+        <FormError failure={failure} />
+        {failure?.fieldErrors.name && !failedFor ? (
+          <p className="field-error">{failure.fieldErrors.name}</p>
+        ) : null}
+      </div>
+      {categories.map((category) => (
+        <section key={category.id} className="card" aria-labelledby={`cat-${category.id}`}>
+          <h2 id={`cat-${category.id}`}>
+            {category.name}{" "}
+            {category.kind === "role_expectations" ? (
+              <span className="badge">role expectations</span>
+            ) : null}
+          </h2>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Topic</th>
+                <th scope="col">Order</th>
+                <th scope="col">Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {category.topics.map((topic, i) => (
+                <tr key={topic.id} className={topic.retired ? "inactive" : undefined}>
+                  <td>
+                    <Form method="post" className="inline-form" aria-label={`Edit ${topic.name}`}>
+                      <input type="hidden" name="topicId" value={topic.id} />
+                      <Field label="Name" name="name" defaultValue={topic.name} maxLength={200} />
+                      <Field
+                        label="Description"
+                        name="description"
+                        defaultValue={topic.description ?? ""}
+                        maxLength={2000}
+                      />
+                      <button
+                        type="submit"
+                        name="intent"
+                        value="update"
+                        className="small secondary"
+                      >
+                        Save
+                      </button>
+                    </Form>
+                  </td>
+                  <td>
+                    <Form method="post" className="inline-form">
+                      <input type="hidden" name="topicId" value={topic.id} />
+                      <button
+                        type="submit"
+                        name="intent"
+                        value="up"
+                        className="small secondary"
+                        disabled={i === 0}
+                        aria-label={`Move ${topic.name} up`}
+                      >
+                        ↑
+                      </button>
+                      <button
+                        type="submit"
+                        name="intent"
+                        value="down"
+                        className="small secondary"
+                        disabled={i === category.topics.length - 1}
+                        aria-label={`Move ${topic.name} down`}
+                      >
+                        ↓
+                      </button>
+                    </Form>
+                  </td>
+                  <td>
+                    <Form method="post">
+                      <input type="hidden" name="topicId" value={topic.id} />
+                      {topic.retired ? (
+                        <>
+                          <span className="badge warning">Retired</span>{" "}
+                          <button
+                            type="submit"
+                            name="intent"
+                            value="restore"
+                            className="small secondary"
+                          >
+                            Restore
+                          </button>
+                        </>
+                      ) : (
+                        <button type="submit" name="intent" value="retire" className="small danger">
+                          Retire
+                        </button>
+                      )}
+                    </Form>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <Form
+            method="post"
+            className="inline-form"
+            aria-label={`Add a topic to ${category.name}`}
+          >
+            <input type="hidden" name="categoryId" value={category.id} />
+            <Field label="New topic" name="name" required maxLength={200} />
+            <Field label="Description" name="description" maxLength={2000} />
+            <button type="submit" name="intent" value="add" className="small">
+              Add topic
+            </button>
+          </Form>
+        </section>
+      ))}
+      <section className="card" aria-labelledby="versions">
+        <h2 id="versions">Versions</h2>
+        <ul>
+          {versions.map((v) => (
+            <li key={v.id}>
+              v{v.number} · {new Date(v.created_at).toISOString().slice(0, 10)}
+              {v.created_by ? ` · ${v.created_by}` : ""}
+              {v.note ? ` · ${v.note}` : ""}
+            </li>
+          ))}
+        </ul>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,348 @@
+import { describe, expect, it } from "vitest";
+import { db } from "#db/database";
+import * as editor from "~/routes/_app.admin.frameworks.$frameworkId";
+import * as list from "~/routes/_app.admin.frameworks._index";
+import { addMember, createOrgWithAdmin } from "../support/factories";
+import { buildRequest, call } from "../support/remix";
+
+type Result = {
+  ok?: boolean;
+  message?: string;
+  formError?: string;
+  fieldErrors?: Record<string, string>;
+};
+
+async function setUp() {
+  const { organizationId, admin } = await createOrgWithAdmin();
+  const org = await db
+    .selectFrom("organizations as o")
+    .innerJoin("frameworks as f", "f.id", "o.default_framework_id")
+    .select(["f.id", "f.current_version_id"])
+    .where("o.id", "=", organizationId)
+    .executeTakeFirstOrThrow();
+  const frameworkId = org.id;
+  const v1 = org.current_version_id as string;
+  const topics = await db
+    .selectFrom("topic_revisions")
+    .select(["topic_id", "name", "category_id", "position"])
+    .where("framework_version_id", "=", v1)
+    .orderBy("category_id")
+    .orderBy("position")
+    .execute();
+  const first = topics.filter((t) => t.category_id === topics[0]!.category_id);
+  const post = (form: Record<string, string>, cookie = admin.cookie, id = frameworkId) =>
+    call<Result>(editor.action, buildRequest(`/admin/frameworks/${id}`, { cookie, form }), {
+      frameworkId: id,
+    });
+  return { organizationId, admin, frameworkId, v1, topics: first, post };
+}
+
+async function current(frameworkId: string) {
+  const f = await db
+    .selectFrom("frameworks")
+    .select("current_version_id")
+    .where("id", "=", frameworkId)
+    .executeTakeFirstOrThrow();
+  return f.current_version_id as string;
+}
+
+async function revision(versionId: string, topicId: string) {
+  return db
+    .selectFrom("topic_revisions")
+    .select(["name", "description", "position", "retired"])
+    .where("framework_version_id", "=", versionId)
+    .where("topic_id", "=", topicId)
+    .executeTakeFirstOrThrow();
+}
+
+describe("framework editing and versions", () => {
+  it("edits a version no cycle uses in place", async () => {
+    const { frameworkId, v1, topics, post } = await setUp();
+    const result = await post({
+      intent: "update",
+      topicId: topics[0]!.topic_id,
+      name: "Event loop in depth",
+      description: "Phases and microtasks",
+    });
+    expect(result.status).toBe(200);
+    expect(result.data.message).toBe("Saved.");
+    expect(await current(frameworkId)).toBe(v1);
+    expect(await revision(v1, topics[0]!.topic_id)).toMatchObject({
+      name: "Event loop in depth",
+      description: "Phases and microtasks",
+    });
+  });
+
+  it("copies a version used by a cycle into a new one, so ratings keep the wording they were made under", async () => {
+    const { organizationId, admin, frameworkId, v1, topics, post } = await setUp();
+    const cycle = await db
+      .insertInto("cycles")
+      .values({
+        organization_id: organizationId,
+        framework_version_id: v1,
+        name: "2026-Q3",
+        status: "closed",
+        starts_on: "2026-07-01",
+        due_on: "2026-07-22",
+        ends_on: "2026-09-30",
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const topic = topics[0]!;
+    await db
+      .insertInto("ratings")
+      .values({
+        organization_id: organizationId,
+        cycle_id: cycle.id,
+        member_id: admin.membershipId,
+        topic_id: topic.topic_id,
+        source: "self",
+        level: 3,
+      })
+      .execute();
+    const counts = async (versionId: string) =>
+      Promise.all(
+        (["topic_revisions", "category_revisions", "topic_targets"] as const).map(async (table) =>
+          Number(
+            (
+              await db
+                .selectFrom(table)
+                .select(db.fn.countAll().as("n"))
+                .where("framework_version_id", "=", versionId)
+                .executeTakeFirstOrThrow()
+            ).n,
+          ),
+        ),
+      );
+    const before = await counts(v1);
+
+    const result = await post({
+      intent: "update",
+      topicId: topic.topic_id,
+      name: "Renamed topic",
+      description: "",
+    });
+    expect(result.data.message).toMatch(/new version/);
+    const v2 = await current(frameworkId);
+    expect(v2).not.toBe(v1);
+    expect(await counts(v2)).toEqual(before);
+    expect(await counts(v1)).toEqual(before);
+    expect((await revision(v1, topic.topic_id)).name).toBe(topic.name);
+    expect((await revision(v2, topic.topic_id)).name).toBe("Renamed topic");
+
+    // The rating still reads in the wording of its cycle's version.
+    const rated = await db
+      .selectFrom("ratings as r")
+      .innerJoin("cycles as c", "c.id", "r.cycle_id")
+      .innerJoin("topic_revisions as t", (j) =>
+        j
+          .onRef("t.framework_version_id", "=", "c.framework_version_id")
+          .onRef("t.topic_id", "=", "r.topic_id"),
+      )
+      .select(["t.name", "r.level"])
+      .where("r.cycle_id", "=", cycle.id)
+      .executeTakeFirstOrThrow();
+    expect(rated).toEqual({ name: topic.name, level: 3 });
+
+    // Further edits change the new, unused version in place.
+    await post({ intent: "retire", topicId: topics[1]!.topic_id });
+    expect(await current(frameworkId)).toBe(v2);
+    const versions = await db
+      .selectFrom("framework_versions")
+      .select("number")
+      .where("framework_id", "=", frameworkId)
+      .orderBy("number")
+      .execute();
+    expect(versions.map((v) => v.number)).toEqual([1, 2]);
+  });
+
+  it("retires and restores a topic, keeping it in the version", async () => {
+    const { v1, topics, post } = await setUp();
+    await post({ intent: "retire", topicId: topics[2]!.topic_id });
+    expect((await revision(v1, topics[2]!.topic_id)).retired).toBe(true);
+    await post({ intent: "restore", topicId: topics[2]!.topic_id });
+    expect((await revision(v1, topics[2]!.topic_id)).retired).toBe(false);
+  });
+
+  it("reorders topics within their category", async () => {
+    const { v1, topics, post } = await setUp();
+    const [a, b] = [topics[0]!, topics[1]!];
+    await post({ intent: "down", topicId: a.topic_id });
+    expect((await revision(v1, a.topic_id)).position).toBe(b.position);
+    expect((await revision(v1, b.topic_id)).position).toBe(a.position);
+  });
+
+  it("adds a topic at the end of its category with a target for every profile", async () => {
+    const { frameworkId, v1, topics, post } = await setUp();
+    const result = await post({
+      intent: "add",
+      categoryId: topics[0]!.category_id,
+      name: "Diagnostics channel",
+      description: "",
+    });
+    expect(result.status).toBe(200);
+    const added = await db
+      .selectFrom("topic_revisions")
+      .select(["topic_id", "position"])
+      .where("framework_version_id", "=", v1)
+      .where("name", "=", "Diagnostics channel")
+      .executeTakeFirstOrThrow();
+    expect(added.position).toBe(Math.max(...topics.map((t) => t.position)) + 1);
+    const profiles = await db
+      .selectFrom("target_profiles")
+      .select("id")
+      .where("framework_id", "=", frameworkId)
+      .execute();
+    const targets = await db
+      .selectFrom("topic_targets")
+      .select(["target_level", "priority"])
+      .where("topic_id", "=", added.topic_id)
+      .execute();
+    expect(targets).toHaveLength(profiles.length);
+    expect(targets.every((t) => t.target_level === 2 && t.priority === "good_to_have")).toBe(true);
+  });
+
+  it("refuses a duplicate or empty name beside the field and saves nothing", async () => {
+    const { v1, topics, post } = await setUp();
+    const dup = await post({
+      intent: "update",
+      topicId: topics[0]!.topic_id,
+      name: topics[1]!.name.toUpperCase(),
+      description: "",
+    });
+    expect(dup.status).toBe(409);
+    expect(dup.data.fieldErrors?.name).toMatch(/already has a topic/);
+    const empty = await post({
+      intent: "add",
+      categoryId: topics[0]!.category_id,
+      name: "  ",
+      description: "",
+    });
+    expect(empty.status).toBe(422);
+    expect(empty.data.fieldErrors?.name).toMatch(/name/);
+    expect((await revision(v1, topics[0]!.topic_id)).name).toBe(topics[0]!.name);
+  });
+
+  it("makes another framework the default, re-pointing members' target profiles by name", async () => {
+    const { organizationId, admin } = await setUp();
+    const eng = await addMember(organizationId);
+    const senior = await db
+      .selectFrom("target_profiles")
+      .select("id")
+      .where("organization_id", "=", organizationId)
+      .where("name", "like", "Senior%")
+      .executeTakeFirstOrThrow();
+    await db
+      .updateTable("memberships")
+      .set({ target_profile_id: senior.id })
+      .where("id", "=", eng.membershipId)
+      .execute();
+    const other = await db
+      .insertInto("frameworks")
+      .values({ organization_id: organizationId, name: "Frontend" })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const v = await db
+      .insertInto("framework_versions")
+      .values({ organization_id: organizationId, framework_id: other.id, number: 1 })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await db
+      .updateTable("frameworks")
+      .set({ current_version_id: v.id })
+      .where("id", "=", other.id)
+      .execute();
+    const seniorName = (
+      await db
+        .selectFrom("target_profiles")
+        .select("name")
+        .where("id", "=", senior.id)
+        .executeTakeFirstOrThrow()
+    ).name;
+    const twin = await db
+      .insertInto("target_profiles")
+      .values({ organization_id: organizationId, framework_id: other.id, name: seniorName })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+
+    const result = await call<Result>(
+      list.action,
+      buildRequest("/admin/frameworks", { cookie: admin.cookie, form: { frameworkId: other.id } }),
+    );
+    expect(result.status).toBe(200);
+    const org = await db
+      .selectFrom("organizations")
+      .select("default_framework_id")
+      .where("id", "=", organizationId)
+      .executeTakeFirstOrThrow();
+    expect(org.default_framework_id).toBe(other.id);
+    const m = await db
+      .selectFrom("memberships")
+      .select("target_profile_id")
+      .where("id", "=", eng.membershipId)
+      .executeTakeFirstOrThrow();
+    expect(m.target_profile_id).toBe(twin.id);
+  });
+
+  it("is for admins only; another organisation's framework or topic is not found", async () => {
+    const { organizationId, frameworkId, topics, post } = await setUp();
+    const lead = await addMember(organizationId, "lead");
+    const eng = await addMember(organizationId, "engineer");
+    for (const cookie of [lead.cookie, eng.cookie]) {
+      expect(
+        (
+          await call(editor.loader, buildRequest(`/admin/frameworks/${frameworkId}`, { cookie }), {
+            frameworkId,
+          })
+        ).status,
+      ).toBe(403);
+      expect((await post({ intent: "retire", topicId: topics[0]!.topic_id }, cookie)).status).toBe(
+        403,
+      );
+      expect((await call(list.loader, buildRequest("/admin/frameworks", { cookie }))).status).toBe(
+        403,
+      );
+    }
+    const other = await createOrgWithAdmin();
+    expect(
+      (
+        await call(
+          editor.loader,
+          buildRequest(`/admin/frameworks/${frameworkId}`, { cookie: other.admin.cookie }),
+          { frameworkId },
+        )
+      ).status,
+    ).toBe(404);
+    expect(
+      (await post({ intent: "retire", topicId: topics[0]!.topic_id }, other.admin.cookie)).status,
+    ).toBe(404);
+    expect(
+      (
+        await call(
+          list.action,
+          buildRequest("/admin/frameworks", { cookie: other.admin.cookie, form: { frameworkId } }),
+        )
+      ).status,
+    ).toBe(404);
+    // Their own framework with our topic id: the topic is not in their version.
+    const theirs = await db
+      .selectFrom("organizations")
+      .select("default_framework_id")
+      .where("id", "=", other.organizationId)
+      .executeTakeFirstOrThrow();
+    expect(
+      (
+        await post(
+          { intent: "retire", topicId: topics[0]!.topic_id },
+          other.admin.cookie,
+          theirs.default_framework_id as string,
+        )
+      ).status,
+    ).toBe(404);
+    const listed = await call<{ frameworks: { id: string }[] }>(
+      list.loader,
+      buildRequest("/admin/frameworks", { cookie: other.admin.cookie }),
+    );
+    expect(listed.data.frameworks.map((f) => f.id)).toEqual([theirs.default_framework_id]);
+  });
+});
