@@ -155,12 +155,18 @@ export function findOpenCycle(organizationId: string) {
     .executeTakeFirst();
 }
 
-async function defaultVersionId(organizationId: string) {
-  const row = await db
+/**
+ * The default framework's current version. Within a transaction the framework row is
+ * share-locked, so an edit making a new version (which locks it FOR UPDATE) and the
+ * opening of a cycle take turns: the cycle pins the version as it stands after the edit.
+ */
+async function defaultVersionId(organizationId: string, executor: typeof db = db) {
+  const row = await executor
     .selectFrom("organizations as o")
     .innerJoin("frameworks as f", "f.id", "o.default_framework_id")
     .select("f.current_version_id")
     .where("o.id", "=", organizationId)
+    .forShare("f")
     .executeTakeFirst();
   if (!row?.current_version_id) throw conflict("Set a default framework before creating a cycle.");
   return row.current_version_id;
@@ -238,10 +244,10 @@ async function lockCycle(trx: typeof db, organizationId: string, cycleId: string
  */
 export async function openCycle(ctx: MemberContext, cycleId: string, ip: string | null = null) {
   const organizationId = ctx.organization.id;
-  const versionId = await defaultVersionId(organizationId);
   return db.transaction().execute(async (trx) => {
     const cycle = await lockCycle(trx, organizationId, cycleId);
     if (cycle.status !== "planned") throw conflict(`${cycle.name} is already ${cycle.status}.`);
+    const versionId = await defaultVersionId(organizationId, trx);
     const open = await trx
       .selectFrom("cycles")
       .select("name")

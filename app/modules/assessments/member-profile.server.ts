@@ -81,12 +81,14 @@ export async function memberProfile(organizationId: string, memberId: string, no
     .leftJoin("current_ratings as s", (join) =>
       join
         .onRef("s.topic_id", "=", "t.topic_id")
+        .onRef("s.organization_id", "=", "t.organization_id")
         .on("s.member_id", "=", memberId)
         .on("s.source", "=", "self"),
     )
     .leftJoin("current_ratings as l", (join) =>
       join
         .onRef("l.topic_id", "=", "t.topic_id")
+        .onRef("l.organization_id", "=", "t.organization_id")
         .on("l.member_id", "=", memberId)
         .on("l.source", "=", "lead"),
     )
@@ -133,8 +135,10 @@ export async function memberProfile(organizationId: string, memberId: string, no
       FROM topic_revisions t
       JOIN category_revisions c
         ON c.framework_version_id = t.framework_version_id AND c.category_id = t.category_id
-      LEFT JOIN current_ratings s ON s.topic_id = t.topic_id AND s.member_id = ${memberId} AND s.source = 'self'
-      LEFT JOIN current_ratings l ON l.topic_id = t.topic_id AND l.member_id = ${memberId} AND l.source = 'lead'
+      LEFT JOIN current_ratings s ON s.organization_id = t.organization_id
+        AND s.topic_id = t.topic_id AND s.member_id = ${memberId} AND s.source = 'self'
+      LEFT JOIN current_ratings l ON l.organization_id = t.organization_id
+        AND l.topic_id = t.topic_id AND l.member_id = ${memberId} AND l.source = 'lead'
       LEFT JOIN topic_targets tt ON tt.framework_version_id = t.framework_version_id
         AND tt.topic_id = t.topic_id AND tt.target_profile_id = ${member.profile_id}
       WHERE t.organization_id = ${organizationId} AND t.framework_version_id = ${versionId} AND NOT t.retired
@@ -154,7 +158,8 @@ export async function memberProfile(organizationId: string, memberId: string, no
       CROSS JOIN topic_revisions t
       LEFT JOIN LATERAL (
         SELECT r.level FROM ratings r JOIN cycles rc ON rc.id = r.cycle_id
-        WHERE r.member_id = ${memberId} AND r.topic_id = t.topic_id AND r.source = 'self'
+        WHERE r.organization_id = ${organizationId} AND r.member_id = ${memberId}
+          AND r.topic_id = t.topic_id AND r.source = 'self'
           AND rc.starts_on <= cy.starts_on
         ORDER BY rc.starts_on DESC, r.id DESC
         LIMIT 1

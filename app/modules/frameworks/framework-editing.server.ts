@@ -143,7 +143,7 @@ async function assertNameFree(
 }
 
 /** Runs one edit of a framework in a transaction on its editable version, and audits it. */
-async function edit<T>(
+export async function editFramework<T>(
   ctx: MemberContext,
   frameworkId: string,
   action: string,
@@ -165,7 +165,7 @@ async function edit<T>(
         organizationId: ctx.organization.id,
         actorUserId: ctx.user.id,
         action,
-        objectType: "topic",
+        objectType: action.split(".")[1]?.split("_")[0] ?? "framework",
         objectId: done.objectId,
         details: { ...done.details, frameworkId, versionId, newVersion: created },
         ip,
@@ -183,7 +183,7 @@ export function updateTopic(
   input: TopicInput,
   ip: string | null = null,
 ) {
-  return edit(ctx, frameworkId, "framework.topic_update", ip, async (trx, versionId) => {
+  return editFramework(ctx, frameworkId, "framework.topic_update", ip, async (trx, versionId) => {
     const topic = await topicIn(trx, versionId, topicId);
     await assertNameFree(trx, versionId, topic.category_id, input.name, topicId);
     await trx
@@ -203,7 +203,7 @@ export function addTopic(
   input: TopicInput,
   ip: string | null = null,
 ) {
-  return edit(ctx, frameworkId, "framework.topic_add", ip, async (trx, versionId) => {
+  return editFramework(ctx, frameworkId, "framework.topic_add", ip, async (trx, versionId) => {
     const category = await trx
       .selectFrom("category_revisions")
       .select("category_id")
@@ -275,7 +275,7 @@ export function setTopicRetired(
   retired: boolean,
   ip: string | null = null,
 ) {
-  return edit(
+  return editFramework(
     ctx,
     frameworkId,
     retired ? "framework.topic_retire" : "framework.topic_restore",
@@ -301,7 +301,7 @@ export function moveTopic(
   direction: "up" | "down",
   ip: string | null = null,
 ) {
-  return edit(ctx, frameworkId, "framework.topic_move", ip, async (trx, versionId) => {
+  return editFramework(ctx, frameworkId, "framework.topic_move", ip, async (trx, versionId) => {
     const topic = await topicIn(trx, versionId, topicId);
     const neighbour = await trx
       .selectFrom("topic_revisions")
