@@ -7,6 +7,11 @@ import { parseFormData } from "~/lib/forms.server";
 import { clientIp } from "~/lib/request.server";
 import { requireMember } from "~/modules/accounts/auth.server";
 import {
+  ProfileNameSchema,
+  addTargetProfile,
+  listTargetProfilesOf,
+} from "~/modules/frameworks/target-profiles.server";
+import {
   TopicSchema,
   addTopic,
   getFrameworkForEditing,
@@ -19,7 +24,13 @@ export const meta: MetaFunction = () => [{ title: "Edit framework · Gapmap" }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const ctx = await requireMember(request, "admin");
-  return loadOrRespond(() => getFrameworkForEditing(ctx.organization.id, params.frameworkId ?? ""));
+  return loadOrRespond(async () => {
+    const editing = await getFrameworkForEditing(ctx.organization.id, params.frameworkId ?? "");
+    return {
+      ...editing,
+      profiles: await listTargetProfilesOf(ctx.organization.id, editing.framework.id),
+    };
+  });
 }
 
 const Id = z.uuid({ error: "Unknown item." });
@@ -32,7 +43,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     const form = await request.formData();
     const intent = String(form.get("intent") ?? "");
     let outcome: { newVersion: boolean };
-    if (intent === "add") {
+    if (intent === "add-profile") {
+      const { name } = parseFormData(form, ProfileNameSchema);
+      outcome = await addTargetProfile(ctx, frameworkId, name, ip);
+    } else if (intent === "add") {
       const { categoryId, ...input } = parseFormData(form, TopicSchema.extend({ categoryId: Id }));
       outcome = await addTopic(ctx, frameworkId, categoryId, input, ip);
     } else {
@@ -62,7 +76,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function FrameworkEditor() {
-  const { framework, categories, versions } = useLoaderData<typeof loader>();
+  const { framework, categories, versions, profiles } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const failure = failureOf(result);
   const pending = useNavigation().formData;
@@ -194,6 +208,26 @@ export default function FrameworkEditor() {
           </Form>
         </section>
       ))}
+      <section className="card" aria-labelledby="profiles">
+        <h2 id="profiles">Target profiles</h2>
+        <p className="muted">
+          Each profile sets a target level and priority per topic; members are assigned one on the
+          members page.
+        </p>
+        <ul>
+          {profiles.map((p) => (
+            <li key={p.id}>
+              <Link to={`/admin/frameworks/${framework.id}/profiles/${p.id}`}>{p.name}</Link>
+            </li>
+          ))}
+        </ul>
+        <Form method="post" className="inline-form" aria-label="Add a target profile">
+          <Field label="New profile" name="name" required maxLength={80} />
+          <button type="submit" name="intent" value="add-profile" className="small">
+            Add profile
+          </button>
+        </Form>
+      </section>
       <section className="card" aria-labelledby="versions">
         <h2 id="versions">Versions</h2>
         <ul>

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { db } from "#db/database";
 import * as editor from "~/routes/_app.admin.frameworks.$frameworkId";
 import * as list from "~/routes/_app.admin.frameworks._index";
+import * as profileRoute from "~/routes/_app.admin.frameworks.$frameworkId_.profiles.$profileId";
 import { addMember, createOrgWithAdmin } from "../support/factories";
 import { buildRequest, call } from "../support/remix";
 
@@ -344,5 +345,117 @@ describe("framework editing and versions", () => {
       buildRequest("/admin/frameworks", { cookie: other.admin.cookie }),
     );
     expect(listed.data.frameworks.map((f) => f.id)).toEqual([theirs.default_framework_id]);
+  });
+});
+
+describe("target profiles", () => {
+  async function profileSetUp() {
+    const base = await setUp();
+    const senior = await db
+      .selectFrom("target_profiles")
+      .select(["id", "name"])
+      .where("framework_id", "=", base.frameworkId)
+      .where("name", "like", "Senior%")
+      .executeTakeFirstOrThrow();
+    const path = `/admin/frameworks/${base.frameworkId}/profiles/${senior.id}`;
+    const params = { frameworkId: base.frameworkId, profileId: senior.id };
+    const postGrid = (form: Record<string, string>, cookie = base.admin.cookie) =>
+      call<Result>(profileRoute.action, buildRequest(path, { cookie, form }), params);
+    const target = (versionId: string, topicId: string) =>
+      db
+        .selectFrom("topic_targets")
+        .select(["target_level", "priority"])
+        .where("framework_version_id", "=", versionId)
+        .where("target_profile_id", "=", senior.id)
+        .where("topic_id", "=", topicId)
+        .executeTakeFirstOrThrow();
+    return { ...base, senior, path, params, postGrid, target };
+  }
+
+  it("saves a profile's grid, and refuses a bad cell beside it without saving the rest", async () => {
+    const { v1, topics, postGrid, target } = await profileSetUp();
+    const [a, b] = [topics[0]!.topic_id, topics[1]!.topic_id];
+    const ok = await postGrid({
+      [`level.${a}`]: "4",
+      [`priority.${a}`]: "advanced",
+      [`level.${b}`]: "1",
+      [`priority.${b}`]: "good_to_have",
+    });
+    expect(ok.status).toBe(200);
+    expect(await target(v1, a)).toEqual({ target_level: 4, priority: "advanced" });
+    expect(await target(v1, b)).toEqual({ target_level: 1, priority: "good_to_have" });
+
+    const bad = await postGrid({
+      [`level.${a}`]: "2",
+      [`priority.${a}`]: "must_have",
+      [`level.${b}`]: "9",
+      [`priority.${b}`]: "urgent",
+    });
+    expect(bad.status).toBe(422);
+    expect(bad.data.fieldErrors?.[`level.${b}`]).toMatch(/0 to 4/);
+    expect(bad.data.fieldErrors?.[`priority.${b}`]).toMatch(/must-have/);
+    expect(await target(v1, a)).toEqual({ target_level: 4, priority: "advanced" });
+  });
+
+  it("bulk-sets every non-retired topic of a category", async () => {
+    const { v1, topics, postGrid, target, post } = await profileSetUp();
+    await post({ intent: "retire", topicId: topics[0]!.topic_id });
+    const before = await target(v1, topics[0]!.topic_id);
+    const result = await postGrid({
+      intent: "bulk",
+      categoryId: topics[0]!.category_id,
+      level: "3",
+      priority: "must_have",
+    });
+    expect(result.status).toBe(200);
+    for (const t of topics.slice(1))
+      expect(await target(v1, t.topic_id)).toEqual({ target_level: 3, priority: "must_have" });
+    expect(await target(v1, topics[0]!.topic_id)).toEqual(before);
+  });
+
+  it("adds a profile with a target on every topic, refusing a duplicate name", async () => {
+    const { frameworkId, v1, senior, post } = await profileSetUp();
+    expect((await post({ intent: "add-profile", name: "Staff (10+ yrs)" })).status).toBe(200);
+    const staff = await db
+      .selectFrom("target_profiles")
+      .select("id")
+      .where("framework_id", "=", frameworkId)
+      .where("name", "=", "Staff (10+ yrs)")
+      .executeTakeFirstOrThrow();
+    const [targets, topicCount] = await Promise.all([
+      db
+        .selectFrom("topic_targets")
+        .select(db.fn.countAll<number>().as("n"))
+        .where("target_profile_id", "=", staff.id)
+        .where("framework_version_id", "=", v1)
+        .executeTakeFirstOrThrow(),
+      db
+        .selectFrom("topic_revisions")
+        .select(db.fn.countAll<number>().as("n"))
+        .where("framework_version_id", "=", v1)
+        .executeTakeFirstOrThrow(),
+    ]);
+    expect(Number(targets.n)).toBe(Number(topicCount.n));
+    const dup = await post({ intent: "add-profile", name: senior.name.toLowerCase() });
+    expect(dup.status).toBe(409);
+    expect(dup.data.fieldErrors?.name).toMatch(/already has a profile/);
+  });
+
+  it("is for admins of the organisation only", async () => {
+    const { organizationId, path, params, postGrid, topics } = await profileSetUp();
+    const eng = await addMember(organizationId);
+    expect(
+      (await call(profileRoute.loader, buildRequest(path, { cookie: eng.cookie }), params)).status,
+    ).toBe(403);
+    const other = await createOrgWithAdmin();
+    expect(
+      (await call(profileRoute.loader, buildRequest(path, { cookie: other.admin.cookie }), params))
+        .status,
+    ).toBe(404);
+    const a = topics[0]!.topic_id;
+    expect(
+      (await postGrid({ [`level.${a}`]: "0", [`priority.${a}`]: "advanced" }, other.admin.cookie))
+        .status,
+    ).toBe(404);
   });
 });
