@@ -12,6 +12,11 @@ import {
   listTargetProfilesOf,
 } from "~/modules/frameworks/target-profiles.server";
 import {
+  CategorySchema,
+  addCategory,
+  moveCategory,
+  moveTopicToCategory,
+  updateCategory,
   TopicSchema,
   addTopic,
   getFrameworkForEditing,
@@ -43,7 +48,37 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     const form = await request.formData();
     const intent = String(form.get("intent") ?? "");
     let outcome: { newVersion: boolean };
-    if (intent === "add-profile") {
+    if (intent === "add-category") {
+      outcome = await addCategory(ctx, frameworkId, parseFormData(form, CategorySchema), ip);
+    } else if (
+      intent === "update-category" ||
+      intent === "category-up" ||
+      intent === "category-down"
+    ) {
+      const { categoryId } = parseFormData(form, z.object({ categoryId: Id }));
+      outcome =
+        intent === "update-category"
+          ? await updateCategory(
+              ctx,
+              frameworkId,
+              categoryId,
+              parseFormData(form, CategorySchema),
+              ip,
+            )
+          : await moveCategory(
+              ctx,
+              frameworkId,
+              categoryId,
+              intent === "category-up" ? "up" : "down",
+              ip,
+            );
+    } else if (intent === "recategorise") {
+      const { topicId, categoryId } = parseFormData(
+        form,
+        z.object({ topicId: Id, categoryId: Id }),
+      );
+      outcome = await moveTopicToCategory(ctx, frameworkId, topicId, categoryId, ip);
+    } else if (intent === "add-profile") {
       const { name } = parseFormData(form, ProfileNameSchema);
       outcome = await addTargetProfile(ctx, frameworkId, name, ip);
     } else if (intent === "add") {
@@ -104,7 +139,7 @@ export default function FrameworkEditor() {
           <p className="field-error">{failure.fieldErrors.name}</p>
         ) : null}
       </div>
-      {categories.map((category) => (
+      {categories.map((category, c) => (
         <section key={category.id} className="card" aria-labelledby={`cat-${category.id}`}>
           <h2 id={`cat-${category.id}`}>
             {category.name}{" "}
@@ -112,6 +147,39 @@ export default function FrameworkEditor() {
               <span className="badge">role expectations</span>
             ) : null}
           </h2>
+          <Form method="post" className="inline-form" aria-label={`Edit category ${category.name}`}>
+            <input type="hidden" name="categoryId" value={category.id} />
+            <Field label="Category name" name="name" defaultValue={category.name} maxLength={200} />
+            <Field
+              label="Category description"
+              name="description"
+              defaultValue={category.description ?? ""}
+              maxLength={2000}
+            />
+            <button type="submit" name="intent" value="update-category" className="small secondary">
+              Save category
+            </button>
+            <button
+              type="submit"
+              name="intent"
+              value="category-up"
+              className="small secondary"
+              disabled={c === 0}
+              aria-label={`Move ${category.name} up`}
+            >
+              ↑
+            </button>
+            <button
+              type="submit"
+              name="intent"
+              value="category-down"
+              className="small secondary"
+              disabled={c === categories.length - 1}
+              aria-label={`Move ${category.name} down`}
+            >
+              ↓
+            </button>
+          </Form>
           <table>
             <thead>
               <tr>
@@ -189,6 +257,35 @@ export default function FrameworkEditor() {
                         </button>
                       )}
                     </Form>
+                    {categories.length > 1 ? (
+                      <Form method="post" className="inline-form">
+                        <input type="hidden" name="topicId" value={topic.id} />
+                        <select
+                          name="categoryId"
+                          aria-label={`Move ${topic.name} to category`}
+                          defaultValue=""
+                        >
+                          <option value="" disabled>
+                            Move to…
+                          </option>
+                          {categories
+                            .filter((other) => other.id !== category.id)
+                            .map((other) => (
+                              <option key={other.id} value={other.id}>
+                                {other.name}
+                              </option>
+                            ))}
+                        </select>
+                        <button
+                          type="submit"
+                          name="intent"
+                          value="recategorise"
+                          className="small secondary"
+                        >
+                          Move
+                        </button>
+                      </Form>
+                    ) : null}
                   </td>
                 </tr>
               ))}
@@ -208,6 +305,16 @@ export default function FrameworkEditor() {
           </Form>
         </section>
       ))}
+      <section className="card" aria-labelledby="new-category">
+        <h2 id="new-category">New category</h2>
+        <Form method="post" className="inline-form">
+          <Field label="Name" name="name" required maxLength={200} />
+          <Field label="Description" name="description" maxLength={2000} />
+          <button type="submit" name="intent" value="add-category" className="small">
+            Add category
+          </button>
+        </Form>
+      </section>
       <section className="card" aria-labelledby="profiles">
         <h2 id="profiles">Target profiles</h2>
         <p className="muted">

@@ -459,3 +459,66 @@ describe("target profiles", () => {
     ).toBe(404);
   });
 });
+
+describe("categories", () => {
+  it("adds, renames and reorders categories, and moves a topic to another one", async () => {
+    const { v1, topics, post } = await setUp();
+    const categoryId = topics[0]!.category_id;
+    const added = await post({
+      intent: "add-category",
+      name: "Observability",
+      description: "Tracing and metrics",
+    });
+    expect(added.status).toBe(200);
+    const cats = await db
+      .selectFrom("category_revisions")
+      .select(["category_id", "name", "position"])
+      .where("framework_version_id", "=", v1)
+      .orderBy("position")
+      .execute();
+    const observability = cats.at(-1)!;
+    expect(observability.name).toBe("Observability");
+
+    await post({ intent: "category-up", categoryId: observability.category_id });
+    const moved = await db
+      .selectFrom("category_revisions")
+      .select("position")
+      .where("framework_version_id", "=", v1)
+      .where("category_id", "=", observability.category_id)
+      .executeTakeFirstOrThrow();
+    expect(moved.position).toBe(cats.at(-2)!.position);
+
+    const renamed = await post({
+      intent: "update-category",
+      categoryId,
+      name: "Node.js core",
+      description: "",
+    });
+    expect(renamed.status).toBe(200);
+    const dup = await post({
+      intent: "update-category",
+      categoryId,
+      name: "observability",
+      description: "",
+    });
+    expect(dup.data.fieldErrors?.name).toMatch(/already has a category/);
+
+    const topic = topics[0]!;
+    expect(
+      (
+        await post({
+          intent: "recategorise",
+          topicId: topic.topic_id,
+          categoryId: observability.category_id,
+        })
+      ).status,
+    ).toBe(200);
+    const now = await db
+      .selectFrom("topic_revisions")
+      .select(["category_id", "position"])
+      .where("framework_version_id", "=", v1)
+      .where("topic_id", "=", topic.topic_id)
+      .executeTakeFirstOrThrow();
+    expect(now).toEqual({ category_id: observability.category_id, position: 0 });
+  });
+});

@@ -69,6 +69,7 @@ export async function getFrameworkForEditing(organizationId: string, frameworkId
       .select([
         "c.category_id",
         "c.name as category_name",
+        "c.description as category_description",
         "c.kind",
         "t.topic_id",
         "t.name",
@@ -90,13 +91,20 @@ export async function getFrameworkForEditing(organizationId: string, frameworkId
   const categories: {
     id: string;
     name: string;
+    description: string | null;
     kind: string;
     topics: { id: string; name: string; description: string | null; retired: boolean }[];
   }[] = [];
   for (const row of rows) {
     let category = categories.at(-1);
     if (!category || category.id !== row.category_id) {
-      category = { id: row.category_id, name: row.category_name, kind: row.kind, topics: [] };
+      category = {
+        id: row.category_id,
+        name: row.category_name,
+        description: row.category_description,
+        kind: row.kind,
+        topics: [],
+      };
       categories.push(category);
     }
     if (row.topic_id && row.name !== null) {
@@ -377,4 +385,181 @@ export async function makeDefaultFramework(
       trx,
     );
   });
+}
+
+export const CategorySchema = z.object({
+  name: z
+    .string()
+    .trim()
+    .min(1, "Give the category a name.")
+    .max(200, "Keep the name under 200 characters."),
+  description: z
+    .string()
+    .trim()
+    .max(2000, "Keep the description under 2,000 characters.")
+    .transform((v) => v || null),
+});
+export type CategoryInput = z.infer<typeof CategorySchema>;
+
+async function assertCategoryNameFree(
+  trx: Trx,
+  versionId: string,
+  name: string,
+  exceptId?: string,
+) {
+  let query = trx
+    .selectFrom("category_revisions")
+    .select("category_id")
+    .where("framework_version_id", "=", versionId)
+    .where((eb) => eb(eb.fn("lower", ["name"]), "=", name.toLowerCase()));
+  if (exceptId) query = query.where("category_id", "<>", exceptId);
+  if (await query.executeTakeFirst())
+    throw conflict("Name taken", { name: "This framework already has a category with this name." });
+}
+
+async function categoryIn(trx: Trx, versionId: string, categoryId: string) {
+  const category = await trx
+    .selectFrom("category_revisions")
+    .select(["category_id", "name", "position"])
+    .where("framework_version_id", "=", versionId)
+    .where("category_id", "=", categoryId)
+    .executeTakeFirst();
+  if (!category) throw notFound("Category");
+  return category;
+}
+
+export function addCategory(
+  ctx: MemberContext,
+  frameworkId: string,
+  input: CategoryInput,
+  ip: string | null = null,
+) {
+  return editFramework(ctx, frameworkId, "framework.category_add", ip, async (trx, versionId) => {
+    await assertCategoryNameFree(trx, versionId, input.name);
+    const category = await trx
+      .insertInto("categories")
+      .values({ organization_id: ctx.organization.id, framework_id: frameworkId })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const last = await trx
+      .selectFrom("category_revisions")
+      .select(sql<number>`coalesce(max(position) + 1, 0)`.as("p"))
+      .where("framework_version_id", "=", versionId)
+      .executeTakeFirstOrThrow();
+    await trx
+      .insertInto("category_revisions")
+      .values({
+        organization_id: ctx.organization.id,
+        framework_version_id: versionId,
+        category_id: category.id,
+        name: input.name,
+        description: input.description,
+        position: last.p,
+      })
+      .execute();
+    return {
+      objectId: category.id,
+      details: { name: input.name },
+      result: { categoryId: category.id },
+    };
+  });
+}
+
+export function updateCategory(
+  ctx: MemberContext,
+  frameworkId: string,
+  categoryId: string,
+  input: CategoryInput,
+  ip: string | null = null,
+) {
+  return editFramework(
+    ctx,
+    frameworkId,
+    "framework.category_update",
+    ip,
+    async (trx, versionId) => {
+      const category = await categoryIn(trx, versionId, categoryId);
+      await assertCategoryNameFree(trx, versionId, input.name, categoryId);
+      await trx
+        .updateTable("category_revisions")
+        .set({ name: input.name, description: input.description })
+        .where("framework_version_id", "=", versionId)
+        .where("category_id", "=", categoryId)
+        .execute();
+      return { objectId: categoryId, details: { from: category.name, to: input.name }, result: {} };
+    },
+  );
+}
+
+export function moveCategory(
+  ctx: MemberContext,
+  frameworkId: string,
+  categoryId: string,
+  direction: "up" | "down",
+  ip: string | null = null,
+) {
+  return editFramework(ctx, frameworkId, "framework.category_move", ip, async (trx, versionId) => {
+    const category = await categoryIn(trx, versionId, categoryId);
+    const neighbour = await trx
+      .selectFrom("category_revisions")
+      .select(["category_id", "position"])
+      .where("framework_version_id", "=", versionId)
+      .where("position", direction === "up" ? "<" : ">", category.position)
+      .orderBy("position", direction === "up" ? "desc" : "asc")
+      .limit(1)
+      .executeTakeFirst();
+    if (neighbour) {
+      await trx
+        .updateTable("category_revisions")
+        .set({ position: neighbour.position })
+        .where("framework_version_id", "=", versionId)
+        .where("category_id", "=", categoryId)
+        .execute();
+      await trx
+        .updateTable("category_revisions")
+        .set({ position: category.position })
+        .where("framework_version_id", "=", versionId)
+        .where("category_id", "=", neighbour.category_id)
+        .execute();
+    }
+    return { objectId: categoryId, details: { direction }, result: { moved: Boolean(neighbour) } };
+  });
+}
+
+/** Moves a topic to the end of another category of the same version. */
+export function moveTopicToCategory(
+  ctx: MemberContext,
+  frameworkId: string,
+  topicId: string,
+  categoryId: string,
+  ip: string | null = null,
+) {
+  return editFramework(
+    ctx,
+    frameworkId,
+    "framework.topic_recategorise",
+    ip,
+    async (trx, versionId) => {
+      const topic = await topicIn(trx, versionId, topicId);
+      await categoryIn(trx, versionId, categoryId);
+      await assertNameFree(trx, versionId, categoryId, topic.name, topicId);
+      const last = await trx
+        .selectFrom("topic_revisions")
+        .select(sql<number>`coalesce(max(position) + 1, 0)`.as("p"))
+        .where("framework_version_id", "=", versionId)
+        .where("category_id", "=", categoryId)
+        .executeTakeFirstOrThrow();
+      await trx
+        .updateTable("topic_revisions")
+        .set({ category_id: categoryId, position: last.p })
+        .where("framework_version_id", "=", versionId)
+        .where("topic_id", "=", topicId)
+        .execute();
+      return {
+        objectId: topicId,
+        details: { from: topic.category_id, to: categoryId },
+        result: {},
+      };
+    },
+  );
 }
