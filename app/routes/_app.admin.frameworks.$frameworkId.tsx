@@ -209,6 +209,9 @@ export default function FrameworkEditor() {
                       >
                         Save
                       </button>
+                      <Link to={`/admin/frameworks/${framework.id}/topics/${topic.id}`}>
+                        Levels
+                      </Link>
                     </Form>
                   </td>
                   <td>

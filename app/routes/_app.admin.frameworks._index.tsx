@@ -1,28 +1,46 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { FormError, failureOf } from "~/components/forms";
+import { Field, FormError, failureOf } from "~/components/forms";
 import { handleFormErrors } from "~/lib/errors.server";
-import { parseForm } from "~/lib/forms.server";
+import { parseFormData } from "~/lib/forms.server";
 import { clientIp } from "~/lib/request.server";
 import { requireMember } from "~/modules/accounts/auth.server";
 import {
   listFrameworks,
   makeDefaultFramework,
 } from "~/modules/frameworks/framework-editing.server";
+import {
+  DefaultDescriptorsSchema,
+  listDefaultLevelDescriptors,
+  saveDefaultLevelDescriptors,
+} from "~/modules/frameworks/level-descriptors.server";
 
 export const meta: MetaFunction = () => [{ title: "Frameworks · Gapmap" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const ctx = await requireMember(request, "admin");
-  return { frameworks: await listFrameworks(ctx.organization.id) };
+  const [frameworks, levels] = await Promise.all([
+    listFrameworks(ctx.organization.id),
+    listDefaultLevelDescriptors(ctx.organization.id),
+  ]);
+  return { frameworks, levels };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const ctx = await requireMember(request, "admin");
   return handleFormErrors(async () => {
-    const { frameworkId } = await parseForm(
-      request,
+    const form = await request.formData();
+    if (form.get("intent") === "levels") {
+      await saveDefaultLevelDescriptors(
+        ctx,
+        parseFormData(form, DefaultDescriptorsSchema),
+        clientIp(context),
+      );
+      return { ok: true as const, message: "Level descriptions saved." };
+    }
+    const { frameworkId } = parseFormData(
+      form,
       z.object({ frameworkId: z.uuid({ error: "Unknown framework." }) }),
     );
     await makeDefaultFramework(ctx, frameworkId, clientIp(context));
@@ -34,7 +52,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Frameworks() {
-  const { frameworks } = useLoaderData<typeof loader>();
+  const { frameworks, levels } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const failure = failureOf(result);
   return (
@@ -91,6 +109,38 @@ export default function Frameworks() {
             ))}
           </tbody>
         </table>
+      </section>
+      <section className="card" aria-labelledby="levels-heading">
+        <h2 id="levels-heading">The proficiency scale</h2>
+        <p className="muted">
+          What each level means across the organisation. A topic can word a level its own way
+          (Levels, in the framework editor).
+        </p>
+        <Form method="post" className="stack" key={JSON.stringify(levels)}>
+          <input type="hidden" name="intent" value="levels" />
+          {levels.map((l) => (
+            <div key={l.level} className="inline-form">
+              <Field
+                label={`Level ${l.level} label`}
+                name={`label.${l.level}`}
+                defaultValue={l.label}
+                maxLength={40}
+                error={failure?.fieldErrors[`label.${l.level}`]}
+              />
+              <Field
+                label={`Level ${l.level} description`}
+                name={`description.${l.level}`}
+                defaultValue={l.description}
+                maxLength={500}
+                size={70}
+                error={failure?.fieldErrors[`description.${l.level}`]}
+              />
+            </div>
+          ))}
+          <div>
+            <button type="submit">Save the scale</button>
+          </div>
+        </Form>
       </section>
     </>
   );

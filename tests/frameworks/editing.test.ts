@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { db } from "#db/database";
 import * as editor from "~/routes/_app.admin.frameworks.$frameworkId";
 import * as list from "~/routes/_app.admin.frameworks._index";
+import * as topicLevels from "~/routes/_app.admin.frameworks.$frameworkId_.topics.$topicId";
+import { levelDescriptorsForVersion } from "~/modules/frameworks/level-descriptors.server";
 import * as profileRoute from "~/routes/_app.admin.frameworks.$frameworkId_.profiles.$profileId";
 import { addMember, createOrgWithAdmin } from "../support/factories";
 import { buildRequest, call } from "../support/remix";
@@ -520,5 +522,81 @@ describe("categories", () => {
       .where("topic_id", "=", topic.topic_id)
       .executeTakeFirstOrThrow();
     expect(now).toEqual({ category_id: observability.category_id, position: 0 });
+  });
+});
+
+describe("level descriptors", () => {
+  it("lets an admin reword the organisation's scale, with every level required", async () => {
+    const { organizationId, admin } = await setUp();
+    const form: Record<string, string> = { intent: "levels" };
+    for (const level of [0, 1, 2, 3, 4])
+      Object.assign(form, {
+        [`label.${level}`]: `L${level}`,
+        [`description.${level}`]: `Means ${level}`,
+      });
+    expect(
+      (
+        await call<Result>(
+          list.action,
+          buildRequest("/admin/frameworks", { cookie: admin.cookie, form }),
+        )
+      ).status,
+    ).toBe(200);
+    const saved = await db
+      .selectFrom("level_descriptors")
+      .select(["level", "label"])
+      .where("organization_id", "=", organizationId)
+      .orderBy("level")
+      .execute();
+    expect(saved.map((d) => d.label)).toEqual(["L0", "L1", "L2", "L3", "L4"]);
+    const bad = await call<Result>(
+      list.action,
+      buildRequest("/admin/frameworks", {
+        cookie: admin.cookie,
+        form: { ...form, "label.3": " ", "label.0": "Changed" },
+      }),
+    );
+    expect(bad.status).toBe(422);
+    expect(bad.data.fieldErrors?.["label.3"]).toMatch(/label/);
+    const kept = await db
+      .selectFrom("level_descriptors")
+      .select("label")
+      .where("organization_id", "=", organizationId)
+      .where("level", "=", 0)
+      .executeTakeFirstOrThrow();
+    expect(kept.label).toBe("L0");
+  });
+
+  it("overrides a topic's wording per level in the version, and clears it back to the default", async () => {
+    const { organizationId, admin, frameworkId, v1, topics } = await setUp();
+    const topicId = topics[0]!.topic_id;
+    const params = { frameworkId, topicId };
+    const path = `/admin/frameworks/${frameworkId}/topics/${topicId}`;
+    const save = (form: Record<string, string>, cookie = admin.cookie) =>
+      call<Result>(topicLevels.action, buildRequest(path, { cookie, form }), params);
+    const blank = {
+      "description.0": "",
+      "description.1": "",
+      "description.2": "",
+      "description.3": "",
+      "description.4": "",
+    };
+    expect(
+      (await save({ ...blank, "description.3": "Runs it in production on call" })).status,
+    ).toBe(200);
+    expect((await levelDescriptorsForVersion(organizationId, v1)).overrides[topicId]).toEqual({
+      3: "Runs it in production on call",
+    });
+    await save(blank);
+    expect(
+      (await levelDescriptorsForVersion(organizationId, v1)).overrides[topicId],
+    ).toBeUndefined();
+
+    const other = await createOrgWithAdmin();
+    expect(
+      (await call(topicLevels.loader, buildRequest(path, { cookie: other.admin.cookie }), params))
+        .status,
+    ).toBe(404);
+    expect((await save(blank, other.admin.cookie)).status).toBe(404);
   });
 });
