@@ -8,9 +8,23 @@ import { clientIp } from "~/lib/request.server";
 import { requireMember } from "~/modules/accounts/auth.server";
 import { listMembers } from "~/modules/accounts/members.server";
 import { teamNameField } from "~/modules/accounts/schemas";
-import { getTeam, removeTeamMember, renameTeam, setTeamMember } from "~/modules/accounts/teams.server";
+import {
+  getTeam,
+  removeTeamMember,
+  renameTeam,
+  setTeamMember,
+} from "~/modules/accounts/teams.server";
+import {
+  CapabilityTargetSchema,
+  capabilityTopicChoices,
+  listCapabilityTargets,
+  removeCapabilityTarget,
+  setCapabilityTarget,
+} from "~/modules/frameworks/capability-targets.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.team.name ?? "Team"} · Gapmap` }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.team.name ?? "Team"} · Gapmap` },
+];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const ctx = await requireMember(request, "admin");
@@ -20,15 +34,25 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     const candidates = (await listMembers(ctx.organization.id))
       .filter((m) => m.active && !inTeam.has(m.id))
       .map((m) => ({ id: m.id, name: m.display_name }));
-    return { team, candidates };
+    const [targets, topics] = await Promise.all([
+      listCapabilityTargets(ctx.organization.id, team.id),
+      capabilityTopicChoices(ctx.organization.id),
+    ]);
+    return { team, candidates, targets, topics };
   });
 }
 
 const IntentSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("rename"), name: teamNameField }),
-  z.object({ intent: z.literal("add"), memberId: z.uuid("Choose a member"), isLead: z.enum(["yes", "no"]).default("no") }),
+  z.object({
+    intent: z.literal("add"),
+    memberId: z.uuid("Choose a member"),
+    isLead: z.enum(["yes", "no"]).default("no"),
+  }),
   z.object({ intent: z.literal("lead"), memberId: z.uuid(), isLead: z.enum(["yes", "no"]) }),
   z.object({ intent: z.literal("remove"), memberId: z.uuid() }),
+  CapabilityTargetSchema.extend({ intent: z.literal("target") }),
+  z.object({ intent: z.literal("untarget"), targetId: z.uuid() }),
 ]);
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -48,12 +72,18 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       case "remove":
         await removeTeamMember(ctx, teamId, input.memberId, ip);
         return { ok: true as const, message: "Removed from the team." };
+      case "target":
+        await setCapabilityTarget(ctx, teamId, input, ip);
+        return { ok: true as const, message: "Capability target saved." };
+      case "untarget":
+        await removeCapabilityTarget(ctx, teamId, input.targetId, ip);
+        return { ok: true as const, message: "Capability target removed." };
     }
   });
 }
 
 export default function TeamDetail() {
-  const { team, candidates } = useLoaderData<typeof loader>();
+  const { team, candidates, targets, topics } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const failure = failureOf(result);
   const message = result && "message" in result ? result.message : null;
@@ -123,7 +153,11 @@ export default function TeamDetail() {
           <p className="empty-state">Nobody is in this team yet.</p>
         )}
         {candidates.length ? (
-          <Form method="post" className="inline-form" style={{ marginTop: "1rem", alignItems: "end" }}>
+          <Form
+            method="post"
+            className="inline-form"
+            style={{ marginTop: "1rem", alignItems: "end" }}
+          >
             <input type="hidden" name="intent" value="add" />
             <SelectField
               label="Add a member"
@@ -148,8 +182,83 @@ export default function TeamDetail() {
         <h2 id="rename-heading">Rename</h2>
         <Form method="post" className="inline-form" noValidate style={{ alignItems: "end" }}>
           <input type="hidden" name="intent" value="rename" />
-          <Field label="Team name" name="name" defaultValue={team.name} required error={failure?.fieldErrors.name} />
+          <Field
+            label="Team name"
+            name="name"
+            defaultValue={team.name}
+            required
+            error={failure?.fieldErrors.name}
+          />
           <button type="submit">Rename</button>
+        </Form>
+      </section>
+      <section className="card" aria-labelledby="capability-heading">
+        <h2 id="capability-heading">Capability targets</h2>
+        <p className="muted">
+          &ldquo;At least N people at level L or above on a topic&rdquo;: bus-factor risk in the gap
+          view is measured against these.
+        </p>
+        {targets.length ? (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Topic</th>
+                <th scope="col">At least</th>
+                <th scope="col">At level</th>
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {targets.map((t) => (
+                <tr key={t.id}>
+                  <th scope="row">
+                    {t.topic_name ?? "Topic not in the current framework"}
+                    {t.retired ? <span className="badge warning"> retired</span> : null}
+                  </th>
+                  <td>{t.min_people} people</td>
+                  <td>≥ {t.min_level}</td>
+                  <td>
+                    <Form method="post">
+                      <input type="hidden" name="intent" value="untarget" />
+                      <input type="hidden" name="targetId" value={t.id} />
+                      <button type="submit" className="small danger">
+                        Remove
+                      </button>
+                    </Form>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <p className="empty-state">No capability targets yet.</p>
+        )}
+        <Form method="post" className="inline-form" aria-label="Set a capability target" noValidate>
+          <input type="hidden" name="intent" value="target" />
+          <SelectField
+            label="Topic"
+            name="topicId"
+            options={topics.map((t) => ({ value: t.id, label: `${t.category} · ${t.name}` }))}
+            error={failure?.fieldErrors.topicId}
+          />
+          <Field
+            label="At least (people)"
+            name="minPeople"
+            type="number"
+            min={1}
+            defaultValue="2"
+            error={failure?.fieldErrors.minPeople}
+          />
+          <SelectField
+            label="At level or above"
+            name="minLevel"
+            defaultValue="3"
+            options={[1, 2, 3, 4].map((l) => ({ value: String(l), label: String(l) }))}
+            error={failure?.fieldErrors.minLevel}
+          />
+          <button type="submit" className="small">
+            Save target
+          </button>
         </Form>
       </section>
     </>

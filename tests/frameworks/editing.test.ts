@@ -2,10 +2,11 @@ import { describe, expect, it } from "vitest";
 import { db } from "#db/database";
 import * as editor from "~/routes/_app.admin.frameworks.$frameworkId";
 import * as list from "~/routes/_app.admin.frameworks._index";
+import * as teamRoute from "~/routes/_app.admin.teams.$teamId";
 import * as topicLevels from "~/routes/_app.admin.frameworks.$frameworkId_.topics.$topicId";
 import { levelDescriptorsForVersion } from "~/modules/frameworks/level-descriptors.server";
 import * as profileRoute from "~/routes/_app.admin.frameworks.$frameworkId_.profiles.$profileId";
-import { addMember, createOrgWithAdmin } from "../support/factories";
+import { addMember, createOrgWithAdmin, createTeamRow } from "../support/factories";
 import { buildRequest, call } from "../support/remix";
 
 type Result = {
@@ -598,5 +599,73 @@ describe("level descriptors", () => {
         .status,
     ).toBe(404);
     expect((await save(blank, other.admin.cookie)).status).toBe(404);
+  });
+});
+
+describe("team capability targets", () => {
+  it("sets, changes and removes 'at least N people at level L' per topic, with validation", async () => {
+    const { organizationId, admin, topics } = await setUp();
+    const team = await createTeamRow(organizationId);
+    const params = { teamId: team.id };
+    const post = (form: Record<string, string>, cookie = admin.cookie) =>
+      call<Result>(
+        teamRoute.action,
+        buildRequest(`/admin/teams/${team.id}`, { cookie, form }),
+        params,
+      );
+    const topicId = topics[0]!.topic_id;
+    expect((await post({ intent: "target", topicId, minPeople: "2", minLevel: "3" })).status).toBe(
+      200,
+    );
+    expect((await post({ intent: "target", topicId, minPeople: "3", minLevel: "4" })).status).toBe(
+      200,
+    );
+    const rows = await db
+      .selectFrom("capability_targets")
+      .select(["id", "min_people", "min_level"])
+      .where("team_id", "=", team.id)
+      .execute();
+    expect(rows.map((r) => [r.min_people, r.min_level])).toEqual([[3, 4]]);
+    const page = await call<{ targets: { topic_name: string }[] }>(
+      teamRoute.loader,
+      buildRequest(`/admin/teams/${team.id}`, { cookie: admin.cookie }),
+      params,
+    );
+    expect(page.data.targets.map((t) => t.topic_name)).toEqual([topics[0]!.name]);
+
+    const bad = await post({ intent: "target", topicId, minPeople: "0", minLevel: "5" });
+    expect(bad.status).toBe(422);
+    expect(bad.data.fieldErrors?.minPeople).toMatch(/At least one/);
+    expect(bad.data.fieldErrors?.minLevel).toMatch(/1 to 4/);
+
+    const other = await setUp();
+    expect(
+      (
+        await post({
+          intent: "target",
+          topicId: other.topics[0]!.topic_id,
+          minPeople: "1",
+          minLevel: "2",
+        })
+      ).status,
+    ).toBe(404);
+    const otherTeam = await call(
+      teamRoute.action,
+      buildRequest(`/admin/teams/${team.id}`, {
+        cookie: other.admin.cookie,
+        form: { intent: "untarget", targetId: rows[0]!.id },
+      }),
+      params,
+    );
+    expect(otherTeam.status).toBe(404);
+
+    expect((await post({ intent: "untarget", targetId: rows[0]!.id })).status).toBe(200);
+    expect(
+      await db
+        .selectFrom("capability_targets")
+        .select("id")
+        .where("team_id", "=", team.id)
+        .execute(),
+    ).toEqual([]);
   });
 });
