@@ -1,13 +1,17 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { requireMember } from "~/modules/accounts/auth.server";
+import { hasRole } from "~/modules/accounts/roles";
 import { getCurrentCatalogue } from "~/modules/frameworks/catalogue.server";
 
 export const meta: MetaFunction = () => [{ title: "Framework · Gapmap" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const ctx = await requireMember(request);
-  return { catalogue: await getCurrentCatalogue(ctx.organization.id) };
+  return {
+    catalogue: await getCurrentCatalogue(ctx.organization.id),
+    isAdmin: hasRole(ctx.membership.role, "admin"),
+  };
 }
 
 const PRIORITY: Record<string, string> = {
@@ -17,7 +21,7 @@ const PRIORITY: Record<string, string> = {
 };
 
 export default function Framework() {
-  const { catalogue } = useLoaderData<typeof loader>();
+  const { catalogue, isAdmin } = useLoaderData<typeof loader>();
   if (!catalogue) {
     return (
       <>
@@ -37,6 +41,11 @@ export default function Framework() {
             Version {framework.version} · {categories.length} categories · {topicCount} topics
           </p>
         </div>
+        {isAdmin ? (
+          <Link className="button" to={`/admin/frameworks/${framework.id}`}>
+            Edit framework
+          </Link>
+        ) : null}
       </div>
       <section className="card" aria-labelledby="scale-heading">
         <h2 id="scale-heading">Proficiency scale</h2>
