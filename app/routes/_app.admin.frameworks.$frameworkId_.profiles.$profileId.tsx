@@ -6,8 +6,8 @@ import { handleFormErrors, loadOrRespond } from "~/lib/errors.server";
 import { parseFormData } from "~/lib/forms.server";
 import { clientIp } from "~/lib/request.server";
 import { requireMember } from "~/modules/accounts/auth.server";
+import { PRIORITIES, PRIORITY_LABEL } from "~/modules/frameworks/priorities";
 import {
-  PRIORITIES,
   TargetSchema,
   bulkSetCategoryTargets,
   getProfileTargets,
@@ -50,11 +50,6 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   });
 }
 
-const PRIORITY_LABEL = {
-  must_have: "Must-have",
-  good_to_have: "Good-to-have",
-  advanced: "Advanced",
-} as const;
 const LEVELS = [0, 1, 2, 3, 4];
 
 export default function ProfileTargets() {

@@ -1,3 +1,4 @@
+import type { TargetPriority } from "#db/schema";
 import {
   data,
   redirect,
@@ -23,6 +24,7 @@ import {
   saveImport,
   type ImportPreview,
 } from "~/modules/frameworks/framework-import.server";
+import { PRIORITY_LABEL } from "~/modules/frameworks/priorities";
 
 export const meta: MetaFunction = () => [{ title: "Import a framework · Gapmap" }];
 
@@ -52,12 +54,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
       : data(saved, { status: saved.status });
   });
 }
-
-const PRIORITY: Record<string, string> = {
-  must_have: "must-have",
-  good_to_have: "good-to-have",
-  advanced: "advanced",
-};
 
 export default function ImportFramework() {
   const { limits, defaults } = useLoaderData<typeof loader>();
@@ -157,7 +153,7 @@ function PreviewSection({
   preview: ImportPreview;
   nameError?: string;
   busy: boolean;
-  defaults: { profile: string; level: number; priority: string };
+  defaults: { profile: string; level: number; priority: TargetPriority };
   maxNameLength: number;
 }) {
   return (
@@ -170,7 +166,7 @@ function PreviewSection({
         <p className="alert info">
           {preview.format === "csv" ? "The CSV has no target columns" : "Markdown has no targets"}:
           the framework gets one target profile, “{defaults.profile}”, with target level{" "}
-          {defaults.level} and priority {PRIORITY[defaults.priority]} for every topic. You can
+          {defaults.level} and priority {PRIORITY_LABEL[defaults.priority]} for every topic. You can
           change them after saving.
         </p>
       ) : (
@@ -243,7 +239,7 @@ function PreviewSection({
                       const target = topic.targets[i];
                       return (
                         <td key={profile}>
-                          {target ? `${target.level} · ${PRIORITY[target.priority]}` : "—"}
+                          {target ? `${target.level} · ${PRIORITY_LABEL[target.priority]}` : "—"}
                         </td>
                       );
                     })}

@@ -3,6 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { requireMember } from "~/modules/accounts/auth.server";
 import { hasRole } from "~/modules/accounts/roles";
 import { getCurrentCatalogue } from "~/modules/frameworks/catalogue.server";
+import { PRIORITY_LABEL } from "~/modules/frameworks/priorities";
 
 export const meta: MetaFunction = () => [{ title: "Framework · Gapmap" }];
 
@@ -13,12 +14,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
     isAdmin: hasRole(ctx.membership.role, "admin"),
   };
 }
-
-const PRIORITY: Record<string, string> = {
-  must_have: "Must-have",
-  good_to_have: "Good-to-have",
-  advanced: "Advanced",
-};
 
 export default function Framework() {
   const { catalogue, isAdmin } = useLoaderData<typeof loader>();
@@ -63,10 +58,16 @@ export default function Framework() {
         </dl>
       </section>
       {categories.map((category) => (
-        <section className="card framework-category" key={category.id} aria-labelledby={`cat-${category.id}`}>
+        <section
+          className="card framework-category"
+          key={category.id}
+          aria-labelledby={`cat-${category.id}`}
+        >
           <h2 id={`cat-${category.id}`}>
             {category.name}{" "}
-            {category.kind === "role_expectations" ? <span className="badge lead">Role expectations</span> : null}
+            {category.kind === "role_expectations" ? (
+              <span className="badge lead">Role expectations</span>
+            ) : null}
           </h2>
           <div className="table-wrap">
             <table>
@@ -94,7 +95,8 @@ export default function Framework() {
                         <td key={p.id}>
                           {target ? (
                             <>
-                              <span className="level-chip">{target.level}</span> {PRIORITY[target.priority]}
+                              <span className="level-chip">{target.level}</span>{" "}
+                              {PRIORITY_LABEL[target.priority]}
                             </>
                           ) : (
                             "—"

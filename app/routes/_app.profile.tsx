@@ -5,6 +5,7 @@ import { loadOrRespond } from "~/lib/errors.server";
 import { relativeAge } from "~/lib/relative-age";
 import { requireMember } from "~/modules/accounts/auth.server";
 import { memberProfile } from "~/modules/assessments/member-profile.server";
+import { PRIORITY_LABEL } from "~/modules/frameworks/priorities";
 
 export const meta: MetaFunction = () => [{ title: "My profile · Gapmap" }];
 
@@ -17,12 +18,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
   );
   return { profile, now: now.toISOString() };
 }
-
-const PRIORITY = {
-  must_have: "must-have",
-  good_to_have: "good-to-have",
-  advanced: "advanced",
-} as const;
 
 function level(value: number | null | undefined) {
   return value === undefined ? "—" : value === null ? "N/A" : String(value);
@@ -94,7 +89,7 @@ export default function Profile() {
                           <td>{level(t.self)}</td>
                           <td>{level(t.lead)}</td>
                           <td>{level(t.target)}</td>
-                          <td>{t.priority ? PRIORITY[t.priority] : "—"}</td>
+                          <td>{t.priority ? PRIORITY_LABEL[t.priority] : "—"}</td>
                           <td>
                             {t.selfRatedAt ? relativeAge(t.selfRatedAt, now) : "not rated"}
                             {t.stale ? <span className="badge warning"> Stale</span> : null}

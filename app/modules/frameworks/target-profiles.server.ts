@@ -5,12 +5,7 @@ import type { TargetPriority } from "#db/schema";
 import { conflict, invalid, notFound } from "~/lib/errors.server";
 import type { MemberContext } from "~/modules/accounts/auth.server";
 import { editFramework } from "./framework-editing.server";
-
-export const PRIORITIES = [
-  "must_have",
-  "good_to_have",
-  "advanced",
-] as const satisfies readonly TargetPriority[];
+import { PRIORITIES } from "./priorities";
 
 const level = z.coerce
   .number({ error: "Choose a level from 0 to 4." })
