@@ -1,5 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import {
+  Form,
+  Link,
+  useActionData,
+  useFetcher,
+  useLoaderData,
+  useNavigation,
+} from "@remix-run/react";
+import type { ReactNode } from "react";
 import { z } from "zod";
 import { Field, FormError, failureOf } from "~/components/forms";
 import { handleFormErrors, loadOrRespond } from "~/lib/errors.server";
@@ -147,39 +155,54 @@ export default function FrameworkEditor() {
               <span className="badge">role expectations</span>
             ) : null}
           </h2>
-          <Form method="post" className="inline-form" aria-label={`Edit category ${category.name}`}>
-            <input type="hidden" name="categoryId" value={category.id} />
-            <Field label="Category name" name="name" defaultValue={category.name} maxLength={200} />
-            <Field
-              label="Category description"
-              name="description"
-              defaultValue={category.description ?? ""}
-              maxLength={2000}
-            />
-            <button type="submit" name="intent" value="update-category" className="small secondary">
-              Save category
-            </button>
-            <button
-              type="submit"
-              name="intent"
-              value="category-up"
-              className="small secondary"
-              disabled={c === 0}
-              aria-label={`Move ${category.name} up`}
-            >
-              ↑
-            </button>
-            <button
-              type="submit"
-              name="intent"
-              value="category-down"
-              className="small secondary"
-              disabled={c === categories.length - 1}
-              aria-label={`Move ${category.name} down`}
-            >
-              ↓
-            </button>
-          </Form>
+          <RowForm label={`Edit category ${category.name}`}>
+            {(errors) => (
+              <>
+                <input type="hidden" name="categoryId" value={category.id} />
+                <Field
+                  label="Category name"
+                  name="name"
+                  defaultValue={category.name}
+                  maxLength={200}
+                  error={errors.name}
+                />
+                <Field
+                  label="Category description"
+                  name="description"
+                  defaultValue={category.description ?? ""}
+                  maxLength={2000}
+                />
+                <button
+                  type="submit"
+                  name="intent"
+                  value="update-category"
+                  className="small secondary"
+                >
+                  Save category
+                </button>
+                <button
+                  type="submit"
+                  name="intent"
+                  value="category-up"
+                  className="small secondary"
+                  disabled={c === 0}
+                  aria-label={`Move ${category.name} up`}
+                >
+                  ↑
+                </button>
+                <button
+                  type="submit"
+                  name="intent"
+                  value="category-down"
+                  className="small secondary"
+                  disabled={c === categories.length - 1}
+                  aria-label={`Move ${category.name} down`}
+                >
+                  ↓
+                </button>
+              </>
+            )}
+          </RowForm>
           <table>
             <thead>
               <tr>
@@ -192,27 +215,37 @@ export default function FrameworkEditor() {
               {category.topics.map((topic, i) => (
                 <tr key={topic.id} className={topic.retired ? "inactive" : undefined}>
                   <td>
-                    <Form method="post" className="inline-form" aria-label={`Edit ${topic.name}`}>
-                      <input type="hidden" name="topicId" value={topic.id} />
-                      <Field label="Name" name="name" defaultValue={topic.name} maxLength={200} />
-                      <Field
-                        label="Description"
-                        name="description"
-                        defaultValue={topic.description ?? ""}
-                        maxLength={2000}
-                      />
-                      <button
-                        type="submit"
-                        name="intent"
-                        value="update"
-                        className="small secondary"
-                      >
-                        Save
-                      </button>
-                      <Link to={`/admin/frameworks/${framework.id}/topics/${topic.id}`}>
-                        Levels
-                      </Link>
-                    </Form>
+                    <RowForm label={`Edit ${topic.name}`}>
+                      {(errors) => (
+                        <>
+                          <input type="hidden" name="topicId" value={topic.id} />
+                          <Field
+                            label="Name"
+                            name="name"
+                            defaultValue={topic.name}
+                            maxLength={200}
+                            error={errors.name}
+                          />
+                          <Field
+                            label="Description"
+                            name="description"
+                            defaultValue={topic.description ?? ""}
+                            maxLength={2000}
+                          />
+                          <button
+                            type="submit"
+                            name="intent"
+                            value="update"
+                            className="small secondary"
+                          >
+                            Save
+                          </button>
+                          <Link to={`/admin/frameworks/${framework.id}/topics/${topic.id}`}>
+                            Levels
+                          </Link>
+                        </>
+                      )}
+                    </RowForm>
                   </td>
                   <td>
                     <Form method="post" className="inline-form">
@@ -294,18 +327,23 @@ export default function FrameworkEditor() {
               ))}
             </tbody>
           </table>
-          <Form
-            method="post"
-            className="inline-form"
-            aria-label={`Add a topic to ${category.name}`}
-          >
-            <input type="hidden" name="categoryId" value={category.id} />
-            <Field label="New topic" name="name" required maxLength={200} />
-            <Field label="Description" name="description" maxLength={2000} />
-            <button type="submit" name="intent" value="add" className="small">
-              Add topic
-            </button>
-          </Form>
+          <RowForm label={`Add a topic to ${category.name}`}>
+            {(errors) => (
+              <>
+                <input type="hidden" name="categoryId" value={category.id} />
+                <Field label="New topic" name="name" required maxLength={200} error={errors.name} />
+                <Field
+                  label="Description"
+                  name="description"
+                  maxLength={2000}
+                  error={errors.description}
+                />
+                <button type="submit" name="intent" value="add" className="small">
+                  Add topic
+                </button>
+              </>
+            )}
+          </RowForm>
         </section>
       ))}
       <section className="card" aria-labelledby="new-category">
@@ -351,5 +389,32 @@ export default function FrameworkEditor() {
         </ul>
       </section>
     </>
+  );
+}
+
+/** A small form posting in place, with its field errors beside its own fields. */
+function RowForm({
+  label,
+  children,
+}: {
+  label: string;
+  children: (errors: Record<string, string>) => ReactNode;
+}) {
+  const fetcher = useFetcher<typeof action>();
+  const failure = failureOf(fetcher.data);
+  const saved = fetcher.data && "message" in fetcher.data ? fetcher.data.message : null;
+  return (
+    <fetcher.Form method="post" className="inline-form" aria-label={label}>
+      {children(failure?.fieldErrors ?? {})}
+      <span aria-live="polite">
+        {failure?.formError ? (
+          <span className="field-error" role="alert">
+            {failure.formError}
+          </span>
+        ) : saved ? (
+          <span className="muted">{saved}</span>
+        ) : null}
+      </span>
+    </fetcher.Form>
   );
 }

@@ -222,6 +222,29 @@ describe("the self-assessment without JavaScript", () => {
   });
 });
 
+describe("the framework editor in the browser", () => {
+  it("shows a duplicate topic name beside the field it belongs to, and saves a rename in place", async () => {
+    const { admin } = await createOrgWithAdmin("Editor Co");
+    const page = await (await browser.newContext()).newPage();
+    await logIn(page, admin.email);
+    await page
+      .getByRole("navigation", { name: "Main" })
+      .getByRole("link", { name: "Frameworks" })
+      .click();
+    await page
+      .getByRole("link", { name: /Node\.js/ })
+      .first()
+      .click();
+    const first = page.getByRole("form", { name: /^Edit Event loop/ });
+    await first.getByLabel("Name").fill("Streams, Buffers, and Pipes");
+    await first.getByRole("button", { name: "Save" }).click();
+    await first.getByText("This category already has a topic with this name.").waitFor();
+    await first.getByLabel("Name").fill("The event loop");
+    await first.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("form", { name: "Edit The event loop" }).waitFor();
+  });
+});
+
 function escape(text: string) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
