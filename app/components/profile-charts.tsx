@@ -1,4 +1,4 @@
-import { useEffect, useState, type ReactNode } from "react";
+import type { ReactNode } from "react";
 import {
   CartesianGrid,
   Legend,
@@ -13,6 +13,7 @@ import {
   XAxis,
   YAxis,
 } from "recharts";
+import { useHydrated } from "~/lib/use-hydrated";
 
 // Distinguishable in colour-blind palettes (Okabe–Ito), and the target is dashed.
 const PALETTE = [
@@ -26,13 +27,6 @@ const PALETTE = [
   "#F0E442",
 ];
 
-/** Recharts measures the DOM, so charts render in the browser only; the server sends the wrapper. */
-function useMounted() {
-  const [mounted, setMounted] = useState(false);
-  useEffect(() => setMounted(true), []);
-  return mounted;
-}
-
 function ChartFrame({
   label,
   width,
@@ -44,7 +38,8 @@ function ChartFrame({
   height: number;
   children: ReactNode;
 }) {
-  const mounted = useMounted();
+  // Recharts measures the DOM, so charts draw in the browser only; the server sends the wrapper.
+  const mounted = useHydrated();
   return (
     <div
       className="chart"

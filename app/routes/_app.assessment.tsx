@@ -8,7 +8,9 @@ import {
   useNavigation,
   useSearchParams,
 } from "@remix-run/react";
+import { useState } from "react";
 import { TopicRating, type SaveResponse } from "~/components/assessment-form";
+import { useHydrated } from "~/lib/use-hydrated";
 import { handleFormErrors, invalid } from "~/lib/errors.server";
 import { requireMember } from "~/modules/accounts/auth.server";
 import { hasRole } from "~/modules/accounts/roles";
@@ -122,10 +124,19 @@ const STATUS_TEXT = {
 } as const;
 
 export default function SelfAssessmentPage() {
-  const { assessment, now, isAdmin } = useLoaderData<typeof loader>();
+  const loaded = useLoaderData<typeof loader>();
+  const { assessment, now, isAdmin } = loaded;
   const result = useActionData<typeof action>() as ActionResult | undefined;
   const navigation = useNavigation();
   const [params] = useSearchParams();
+  const hydrated = useHydrated();
+  // Without a choice, start where work is left (something unrated, else something carried
+  // over), decided once: saving must not move the page to another category under your hands.
+  const [startCategory] = useState(() => {
+    const categories = loaded.assessment?.categories ?? [];
+    const unrated = categories.findIndex((c) => c.answered < c.topics.length);
+    return unrated >= 0 ? unrated : categories.findIndex((c) => c.carried > 0);
+  });
 
   if (!assessment) {
     return (
@@ -153,9 +164,7 @@ export default function SelfAssessmentPage() {
   const requested = params.get("category");
   const index = Math.max(
     0,
-    requested
-      ? categories.findIndex((c) => c.id === requested)
-      : categories.findIndex((c) => c.answered < c.topics.length),
+    requested ? categories.findIndex((c) => c.id === requested) : startCategory,
   );
   const category = categories[index];
   const next = categories[index + 1];
@@ -171,9 +180,15 @@ export default function SelfAssessmentPage() {
             <span className={`badge ${status.tone}`}>{status.label}</span>
           </h1>
           <p>
-            Due {cycle.dueOn}. Rate each topic 0–4 (or N/A) as you are today. Keys: <kbd>0</kbd>–
-            <kbd>4</kbd> and <kbd>N</kbd> rate the focused topic, <kbd>↑</kbd> <kbd>↓</kbd> move
-            between topics. Changes save as you go.
+            Due {cycle.dueOn}. Rate each topic 0–4 (or N/A) as you are today.{" "}
+            {hydrated ? (
+              <span>
+                Keys: <kbd>0</kbd>–<kbd>4</kbd> and <kbd>N</kbd> rate the focused topic,{" "}
+                <kbd>↑</kbd> <kbd>↓</kbd> move between topics. Changes save as you go.
+              </span>
+            ) : (
+              "Save each category when you are done with it."
+            )}
           </p>
         </div>
       </div>

@@ -118,6 +118,8 @@ describe("an engineer's self-assessment in the browser", () => {
 
     // Keyboard only: a digit rates the focused topic, ↓ moves to the next one.
     const levels = first.map((_, i) => (i % 4) + 1);
+    // The shortcuts work once the page has hydrated; it says so.
+    await page.getByText("Keys:").waitFor();
     await page.locator("[data-topic-row] input[type=radio]").first().focus();
     for (const level of levels) {
       await page.keyboard.press(String(level));
