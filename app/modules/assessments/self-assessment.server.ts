@@ -1,4 +1,4 @@
-import type { Transaction } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import { sql } from "kysely";
 import { z } from "zod";
 import { db } from "#db/database";
@@ -135,13 +135,14 @@ async function openCycleFor(organizationId: string) {
     .executeTakeFirst();
 }
 
-async function ensureAssessment(who: Assessor, cycleId: string) {
-  await db
+/** The member's assessment in the cycle, started as a draft if they have none yet. */
+async function ensureAssessment(who: Assessor, cycleId: string, executor: Kysely<Database> = db) {
+  await executor
     .insertInto("assessments")
     .values({ organization_id: who.organizationId, cycle_id: cycleId, member_id: who.memberId })
     .onConflict((oc) => oc.columns(["cycle_id", "member_id"]).doNothing())
     .execute();
-  return db
+  return executor
     .selectFrom("assessments")
     .select(["id", "status", "revision", "submitted_at", "validated_at"])
     .where("cycle_id", "=", cycleId)
@@ -319,11 +320,8 @@ async function lockDraft(trx: Trx, who: Assessor, allowed: AssessmentStatus[] = 
     .executeTakeFirst();
   if (!cycle)
     throw conflict("There is no open cycle: ratings are locked until an admin opens the next one.");
-  await trx
-    .insertInto("assessments")
-    .values({ organization_id: who.organizationId, cycle_id: cycle.id, member_id: who.memberId })
-    .onConflict((oc) => oc.columns(["cycle_id", "member_id"]).doNothing())
-    .execute();
+  // Members who joined after the cycle opened start their draft on their first save.
+  await ensureAssessment(who, cycle.id, trx);
   const row = await trx
     .selectFrom("assessments")
     .select(["id", "status"])

@@ -22,8 +22,8 @@ export const TopicSchema = z.object({
 });
 export type TopicInput = z.infer<typeof TopicSchema>;
 
-/** Where a new topic starts for every target profile, until an admin sets it. */
-const NEW_TOPIC_TARGET = { target_level: 2, priority: "good_to_have" as const };
+/** Where a new topic (or a new profile) starts, until an admin sets its targets. */
+export const NEW_TOPIC_TARGET = { target_level: 2, priority: "good_to_have" as const };
 
 export function listFrameworks(organizationId: string) {
   return db
@@ -173,6 +173,7 @@ export async function editFramework<T>(
         organizationId: ctx.organization.id,
         actorUserId: ctx.user.id,
         action,
+        // "framework.topic_add" → "topic": the object the action names.
         objectType: action.split(".")[1]?.split("_")[0] ?? "framework",
         objectId: done.objectId,
         details: { ...done.details, frameworkId, versionId, newVersion: created },
@@ -301,6 +302,21 @@ export function setTopicRetired(
   );
 }
 
+/** Swaps the positions of two topics (or two categories) of a version, in one statement. */
+async function swapPositions(
+  trx: Trx,
+  table: "topic_revisions" | "category_revisions",
+  versionId: string,
+  [a, aPosition]: [string, number],
+  [b, bPosition]: [string, number],
+) {
+  const id = sql.ref(table === "topic_revisions" ? "topic_id" : "category_id");
+  await sql`
+    UPDATE ${sql.table(table)}
+    SET position = CASE WHEN ${id} = ${a}::uuid THEN ${bPosition}::int ELSE ${aPosition}::int END
+    WHERE framework_version_id = ${versionId} AND ${id} IN (${a}::uuid, ${b}::uuid)`.execute(trx);
+}
+
 /** Swaps the topic with its neighbour above or below in the same category. */
 export function moveTopic(
   ctx: MemberContext,
@@ -321,18 +337,13 @@ export function moveTopic(
       .limit(1)
       .executeTakeFirst();
     if (neighbour) {
-      await trx
-        .updateTable("topic_revisions")
-        .set({ position: neighbour.position })
-        .where("framework_version_id", "=", versionId)
-        .where("topic_id", "=", topicId)
-        .execute();
-      await trx
-        .updateTable("topic_revisions")
-        .set({ position: topic.position })
-        .where("framework_version_id", "=", versionId)
-        .where("topic_id", "=", neighbour.topic_id)
-        .execute();
+      await swapPositions(
+        trx,
+        "topic_revisions",
+        versionId,
+        [topicId, topic.position],
+        [neighbour.topic_id, neighbour.position],
+      );
     }
     return { objectId: topicId, details: { direction }, result: { moved: Boolean(neighbour) } };
   });
@@ -509,18 +520,13 @@ export function moveCategory(
       .limit(1)
       .executeTakeFirst();
     if (neighbour) {
-      await trx
-        .updateTable("category_revisions")
-        .set({ position: neighbour.position })
-        .where("framework_version_id", "=", versionId)
-        .where("category_id", "=", categoryId)
-        .execute();
-      await trx
-        .updateTable("category_revisions")
-        .set({ position: category.position })
-        .where("framework_version_id", "=", versionId)
-        .where("category_id", "=", neighbour.category_id)
-        .execute();
+      await swapPositions(
+        trx,
+        "category_revisions",
+        versionId,
+        [categoryId, category.position],
+        [neighbour.category_id, neighbour.position],
+      );
     }
     return { objectId: categoryId, details: { direction }, result: { moved: Boolean(neighbour) } };
   });

@@ -4,7 +4,7 @@ import { db } from "#db/database";
 import type { TargetPriority } from "#db/schema";
 import { conflict, invalid, notFound } from "~/lib/errors.server";
 import type { MemberContext } from "~/modules/accounts/auth.server";
-import { editFramework } from "./framework-editing.server";
+import { NEW_TOPIC_TARGET, editFramework } from "./framework-editing.server";
 import { PRIORITIES } from "./priorities";
 
 const level = z.coerce
@@ -293,8 +293,8 @@ export async function addTargetProfile(
             "framework_version_id",
             sql<string>`${profile.id}::uuid`.as("p"),
             "topic_id",
-            sql<number>`2::smallint`.as("l"),
-            sql<TargetPriority>`'good_to_have'::target_priority`.as("r"),
+            sql<number>`${NEW_TOPIC_TARGET.target_level}::smallint`.as("l"),
+            sql<TargetPriority>`${NEW_TOPIC_TARGET.priority}::target_priority`.as("r"),
           ])
           .where("framework_version_id", "=", versionId),
       )
