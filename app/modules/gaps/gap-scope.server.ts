@@ -1,0 +1,199 @@
+import { z } from "zod";
+import { db } from "#db/database";
+import type { TargetPriority } from "#db/schema";
+import { forbidden, notFound } from "~/lib/errors.server";
+import type { MemberContext } from "~/modules/accounts/auth.server";
+import { hasRole } from "~/modules/accounts/roles";
+import { PRIORITIES } from "~/modules/frameworks/priorities";
+
+/** Which people and topics a gap view covers, resolved and checked for the viewer. */
+export interface GapScope {
+  organizationId: string;
+  versionId: string;
+  /** null = the whole organisation (admins only). */
+  teamId: string | null;
+  categoryId: string | null;
+  priority: TargetPriority | null;
+  profileId: string | null;
+  /** Ratings older than this are shown faded as stale. */
+  staleBefore: Date;
+  /** Charts that aggregate people are hidden for groups smaller than this. */
+  privacyFloor: number;
+}
+
+/** The filters as they appear in the URL, so a view can be shared. */
+export interface GapFilters {
+  team: string;
+  category: string | null;
+  priority: TargetPriority | null;
+  profile: string | null;
+}
+
+const ORGANISATION = "all";
+
+// A malformed value in a shared link is dropped rather than failing the page.
+const FiltersSchema = z.object({
+  team: z
+    .union([z.literal(ORGANISATION), z.uuid()])
+    .optional()
+    .catch(undefined),
+  category: z.uuid().optional().catch(undefined),
+  priority: z.enum(PRIORITIES).optional().catch(undefined),
+  profile: z.uuid().optional().catch(undefined),
+});
+
+function readFilters(params: URLSearchParams) {
+  const value = (name: string) => params.get(name) || undefined;
+  return FiltersSchema.parse({
+    team: value("team"),
+    category: value("category"),
+    priority: value("priority"),
+    profile: value("profile"),
+  });
+}
+
+/** Teams whose gaps the member may see: every team for admins, the teams they lead otherwise. */
+export function viewableTeams(ctx: MemberContext) {
+  let query = db
+    .selectFrom("teams as t")
+    .select(["t.id", "t.name"])
+    .where("t.organization_id", "=", ctx.organization.id)
+    .orderBy("t.name");
+  if (!hasRole(ctx.membership.role, "admin"))
+    query = query.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom("team_members as tm")
+          .select("tm.team_id")
+          .whereRef("tm.team_id", "=", "t.id")
+          .where("tm.membership_id", "=", ctx.membership.id)
+          .where("tm.is_lead", "=", true),
+      ),
+    );
+  return query.execute();
+}
+
+/**
+ * Resolves the URL's filters into a scope the viewer may see. No team chosen → the first team
+ * they lead (admins: the whole organisation). A team they do not lead, or another
+ * organisation's, is not found; an unknown category or profile is ignored.
+ */
+export async function resolveGapScope(ctx: MemberContext, params: URLSearchParams) {
+  const asked = readFilters(params);
+  const isAdmin = hasRole(ctx.membership.role, "admin");
+  const [teams, org] = await Promise.all([
+    viewableTeams(ctx),
+    db
+      .selectFrom("organizations as o")
+      .innerJoin("frameworks as f", "f.id", "o.default_framework_id")
+      .select([
+        "o.privacy_floor",
+        "o.stale_after_days",
+        "f.id as framework_id",
+        "f.current_version_id",
+      ])
+      .where("o.id", "=", ctx.organization.id)
+      .executeTakeFirst(),
+  ]);
+  if (!org?.current_version_id) throw notFound("Framework");
+  const versionId = org.current_version_id;
+
+  let teamId: string | null;
+  if (asked.team === ORGANISATION) {
+    if (!isAdmin) throw notFound("Team");
+    teamId = null;
+  } else if (asked.team) {
+    if (!teams.some((t) => t.id === asked.team)) throw notFound("Team");
+    teamId = asked.team;
+  } else if (isAdmin) {
+    teamId = null;
+  } else {
+    const first = teams[0];
+    if (!first)
+      throw forbidden("You do not lead a team yet. An admin can name you lead of a team.");
+    teamId = first.id;
+  }
+
+  const [categories, profiles] = await Promise.all([
+    db
+      .selectFrom("category_revisions")
+      .select(["category_id as id", "name"])
+      .where("organization_id", "=", ctx.organization.id)
+      .where("framework_version_id", "=", versionId)
+      .orderBy("position")
+      .execute(),
+    db
+      .selectFrom("target_profiles")
+      .select(["id", "name"])
+      .where("organization_id", "=", ctx.organization.id)
+      .where("framework_id", "=", org.framework_id)
+      .orderBy("position")
+      .execute(),
+  ]);
+  const categoryId = categories.some((c) => c.id === asked.category) ? asked.category! : null;
+  const profileId = profiles.some((p) => p.id === asked.profile) ? asked.profile! : null;
+
+  const scope: GapScope = {
+    organizationId: ctx.organization.id,
+    versionId,
+    teamId,
+    categoryId,
+    priority: asked.priority ?? null,
+    profileId,
+    staleBefore: new Date(Date.now() - org.stale_after_days * 86_400_000),
+    privacyFloor: org.privacy_floor,
+  };
+  const filters: GapFilters = {
+    team: teamId ?? ORGANISATION,
+    category: categoryId,
+    priority: scope.priority,
+    profile: profileId,
+  };
+  return {
+    scope,
+    filters,
+    options: { teams, canViewOrganization: isAdmin, categories, profiles },
+  };
+}
+
+export type ResolvedGapScope = Awaited<ReturnType<typeof resolveGapScope>>;
+
+/** The filters as a query string ("?team=…&category=…"), for links that keep the view. */
+export function filtersQuery(filters: GapFilters, extra: Record<string, string> = {}) {
+  const params = new URLSearchParams();
+  params.set("team", filters.team);
+  if (filters.category) params.set("category", filters.category);
+  if (filters.priority) params.set("priority", filters.priority);
+  if (filters.profile) params.set("profile", filters.profile);
+  for (const [key, value] of Object.entries(extra)) params.set(key, value);
+  return `?${params}`;
+}
+
+/**
+ * The member, if the viewer may see their gaps: admins anyone in the organisation, leads the
+ * members of teams they lead. Anyone else — or another organisation's member — is not found.
+ */
+export async function viewableMember(ctx: MemberContext, memberId: string) {
+  if (!z.uuid().safeParse(memberId).success) throw notFound("Member");
+  let query = db
+    .selectFrom("memberships as m")
+    .innerJoin("users as u", "u.id", "m.user_id")
+    .select(["m.id", "m.user_id", "m.active", "m.title", "u.display_name"])
+    .where("m.organization_id", "=", ctx.organization.id)
+    .where("m.id", "=", memberId);
+  if (!hasRole(ctx.membership.role, "admin"))
+    query = query.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom("team_members as mine")
+          .innerJoin("team_members as theirs", "theirs.team_id", "mine.team_id")
+          .select("mine.team_id")
+          .where("mine.membership_id", "=", ctx.membership.id)
+          .where("mine.is_lead", "=", true)
+          .whereRef("theirs.membership_id", "=", "m.id"),
+      ),
+    );
+  const member = await query.executeTakeFirst();
+  if (!member) throw notFound("Member");
+  return member;
+}
