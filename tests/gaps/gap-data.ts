@@ -16,6 +16,7 @@ import { addMember, createOrgWithAdmin, createTeamRow } from "../support/factori
  *   Cat    4 (stale)   1 (lead; self 0)  —
  *   Dan    0           —              —
  *
+ * In the closed 2026-Q3, Ben was at 3 on a1 (his only rating then).
  * Ben has an active mentorship on a1 (mentor Ann). Team T's capability targets: a1 ≥ 2 people
  * at 3 (met), b1 ≥ 2 people at 4 (not met). Ben has submitted his assessment; Cat's is a draft.
  */
@@ -105,6 +106,32 @@ export async function buildGapData() {
     })
     .returning("id")
     .executeTakeFirstOrThrow();
+
+  // An earlier, closed quarter in which Ben was at 3 on a1 (inserted first: ids give order).
+  const earlier = await db
+    .insertInto("cycles")
+    .values({
+      organization_id: organizationId,
+      framework_version_id: framework.versionId,
+      name: "2026-Q3",
+      status: "closed",
+      starts_on: "2026-07-01",
+      due_on: "2026-08-15",
+      ends_on: "2026-09-30",
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto("ratings")
+    .values({
+      organization_id: organizationId,
+      cycle_id: earlier.id,
+      member_id: ben.membershipId,
+      topic_id: topic.a1,
+      source: "self",
+      level: 3,
+    })
+    .execute();
 
   const rate = (
     memberId: string,

@@ -2,7 +2,13 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "#db/database";
 import { requireMember } from "~/modules/accounts/auth.server";
 import { resolveGapScope } from "~/modules/gaps/gap-scope.server";
-import { gapSummary, heatmap, topGaps, topicDetail } from "~/modules/gaps/team-gaps.server";
+import {
+  gapSummary,
+  heatmap,
+  mustHaveTrend,
+  topGaps,
+  topicDetail,
+} from "~/modules/gaps/team-gaps.server";
 import { addMember, createOrgWithAdmin } from "../support/factories";
 import { buildRequest } from "../support/remix";
 import { buildGapData, type GapData } from "./gap-data";
@@ -148,6 +154,17 @@ describe("gap summary on the hand-built team", () => {
         .where("id", "=", data.organizationId)
         .execute();
     }
+  });
+});
+
+describe("must-have targets met over cycles", () => {
+  it("counts each cycle's levels as of that cycle", async () => {
+    const { scope } = await scopeFor(data.lee.cookie);
+    const trend = await mustHaveTrend(scope);
+    expect(trend.map((p) => [p.cycleName, p.total, p.met])).toEqual([
+      ["2026-Q3", 1, 1],
+      ["2026-Q4", 3, 2],
+    ]);
   });
 });
 

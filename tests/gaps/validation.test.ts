@@ -91,7 +91,11 @@ describe("validating an assessment", () => {
       .where("topic_id", "=", data.topic.b1)
       .where("source", "=", "lead")
       .executeTakeFirstOrThrow();
-    expect(b1).toEqual({ level: 3, note: "Ran the b1 migration alone.", rated_by_user_id: data.lee.id });
+    expect(b1).toEqual({
+      level: 3,
+      note: "Ran the b1 migration alone.",
+      rated_by_user_id: data.lee.id,
+    });
 
     const queue = await calibrationQueue(await scopeFor(data.lee.cookie));
     expect(queue.map((q) => [q.displayName, q.topicName, q.self, q.lead])).toEqual([

@@ -247,6 +247,56 @@ export function topGaps(summary: GapSummary, limit = 10) {
     .slice(0, limit);
 }
 
+export interface TrendPoint {
+  cycleId: string;
+  cycleName: string;
+  /** Must-have (member × topic) pairs with a level as of the cycle, and how many met target. */
+  total: number;
+  met: number;
+}
+
+/**
+ * Share of must-have targets met as of each opened cycle: a member's level as of a cycle is
+ * their newest rating from a cycle that started no later (the lead's where there is one).
+ * People, profiles and targets are today's, so the line shows how the current team moved.
+ */
+export async function mustHaveTrend(scope: GapScope): Promise<TrendPoint[]> {
+  const { rows } = await sql<TrendPoint>`
+    WITH ${scopeCtes(scope)},
+    must AS (SELECT member_id, topic_id, target FROM cells WHERE priority = 'must_have'),
+    cycle_list AS (
+      SELECT id, name, starts_on FROM cycles
+      WHERE organization_id = ${scope.organizationId} AND status IN ('open', 'closed')
+    ),
+    history AS (
+      SELECT r.member_id, r.topic_id, r.source, r.level, rc.starts_on,
+        lead(rc.starts_on) OVER (
+          PARTITION BY r.member_id, r.topic_id, r.source ORDER BY rc.starts_on, r.id
+        ) AS next_starts
+      FROM ratings r
+      JOIN must mu ON mu.member_id = r.member_id AND mu.topic_id = r.topic_id
+      JOIN cycles rc ON rc.id = r.cycle_id
+      WHERE r.organization_id = ${scope.organizationId}
+    ),
+    as_of AS (
+      SELECT cy.id AS cycle_id, h.member_id, h.topic_id,
+        (array_agg(h.level ORDER BY h.source = 'lead' DESC))[1] AS level
+      FROM cycle_list cy
+      JOIN history h ON h.starts_on <= cy.starts_on
+        AND (h.next_starts IS NULL OR h.next_starts > cy.starts_on)
+      GROUP BY cy.id, h.member_id, h.topic_id
+    )
+    SELECT cy.id AS "cycleId", cy.name AS "cycleName",
+      count(a.level)::int AS total,
+      count(*) FILTER (WHERE a.level >= mu.target)::int AS met
+    FROM cycle_list cy
+    LEFT JOIN as_of a ON a.cycle_id = cy.id
+    LEFT JOIN must mu ON mu.member_id = a.member_id AND mu.topic_id = a.topic_id
+    GROUP BY cy.id, cy.name, cy.starts_on
+    ORDER BY cy.starts_on`.execute(db);
+  return rows;
+}
+
 export interface HeatmapCell {
   level: number | null;
   source: RatingSource | null;
