@@ -1,4 +1,3 @@
-import type { ReactNode } from "react";
 import {
   CartesianGrid,
   Legend,
@@ -13,44 +12,7 @@ import {
   XAxis,
   YAxis,
 } from "recharts";
-import { useHydrated } from "~/lib/use-hydrated";
-
-// Distinguishable in colour-blind palettes (Okabe–Ito), and the target is dashed.
-const PALETTE = [
-  "#0072B2",
-  "#E69F00",
-  "#009E73",
-  "#CC79A7",
-  "#56B4E9",
-  "#D55E00",
-  "#999999",
-  "#F0E442",
-];
-
-function ChartFrame({
-  label,
-  width,
-  height,
-  children,
-}: {
-  label: string;
-  width: number;
-  height: number;
-  children: ReactNode;
-}) {
-  // Recharts measures the DOM, so charts draw in the browser only; the server sends the wrapper.
-  const mounted = useHydrated();
-  return (
-    <div
-      className="chart"
-      role="img"
-      aria-label={label}
-      style={{ maxWidth: width, minHeight: height }}
-    >
-      {mounted ? children : null}
-    </div>
-  );
-}
+import { ChartFrame, PALETTE } from "./chart-frame";
 
 const fmt = (value: number | null | undefined) =>
   value === null || value === undefined ? "—" : value.toFixed(1);
@@ -63,7 +25,8 @@ export interface RadarRow {
   target: number | null;
 }
 
-export function ProfileRadar({ rows }: { rows: RadarRow[] }) {
+/** `whose`: "your" on one's own profile, the member's name (possessive) for a lead. */
+export function ProfileRadar({ rows, whose = "your" }: { rows: RadarRow[]; whose?: string }) {
   const data = rows.map((r) => ({
     ...r,
     short: r.name.length > 22 ? `${r.name.slice(0, 20)}…` : r.name,
@@ -71,7 +34,7 @@ export function ProfileRadar({ rows }: { rows: RadarRow[] }) {
   return (
     <>
       <ChartFrame
-        label="Radar chart of your average self, lead and target level per category; the same figures are in the table below"
+        label={`Radar chart of ${whose} average self, lead and target level per category; the same figures are in the table below`}
         width={640}
         height={420}
       >
@@ -133,7 +96,9 @@ export function ProfileRadar({ rows }: { rows: RadarRow[] }) {
 export function ProfileHistory({
   categories,
   points,
+  whose = "your",
 }: {
+  whose?: string;
   categories: { id: string; name: string }[];
   points: { cycleId: string; cycleName: string; categories: Record<string, number | null> }[];
 }) {
@@ -141,7 +106,7 @@ export function ProfileHistory({
   return (
     <>
       <ChartFrame
-        label="Line chart of your average self level per category over the review cycles; the same figures are in the table below"
+        label={`Line chart of ${whose} average self level per category over the review cycles; the same figures are in the table below`}
         width={760}
         height={360}
       >

@@ -1,11 +1,10 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { ProfileHistory, ProfileRadar } from "~/components/profile-charts";
+import { ProfileTopicTable } from "~/components/profile-topics";
 import { loadOrRespond } from "~/lib/errors.server";
-import { relativeAge } from "~/lib/relative-age";
 import { requireMember } from "~/modules/accounts/auth.server";
 import { memberProfile } from "~/modules/assessments/member-profile.server";
-import { PRIORITY_LABEL } from "~/modules/frameworks/priorities";
 
 export const meta: MetaFunction = () => [{ title: "My profile · Gapmap" }];
 
@@ -17,10 +16,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
     memberProfile(ctx.organization.id, ctx.membership.id, now),
   );
   return { profile, now: now.toISOString() };
-}
-
-function level(value: number | null | undefined) {
-  return value === undefined ? "—" : value === null ? "N/A" : String(value);
 }
 
 export default function Profile() {
@@ -61,45 +56,7 @@ export default function Profile() {
           </section>
           <section className="card" aria-labelledby="topics-heading">
             <h2 id="topics-heading">Every topic</h2>
-            <div className="table-wrap">
-              <table>
-                <caption className="visually-hidden">Current level per topic</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Topic</th>
-                    <th scope="col">Self</th>
-                    <th scope="col">Lead</th>
-                    <th scope="col">Target</th>
-                    <th scope="col">Priority</th>
-                    <th scope="col">Self rating confirmed</th>
-                  </tr>
-                </thead>
-                {categories.map((c) => (
-                  <tbody key={c.id}>
-                    <tr>
-                      <th scope="colgroup" colSpan={6} className="group-row">
-                        {c.name}
-                      </th>
-                    </tr>
-                    {topics
-                      .filter((t) => t.categoryId === c.id)
-                      .map((t) => (
-                        <tr key={t.id}>
-                          <th scope="row">{t.name}</th>
-                          <td>{level(t.self)}</td>
-                          <td>{level(t.lead)}</td>
-                          <td>{level(t.target)}</td>
-                          <td>{t.priority ? PRIORITY_LABEL[t.priority] : "—"}</td>
-                          <td>
-                            {t.selfRatedAt ? relativeAge(t.selfRatedAt, now) : "not rated"}
-                            {t.stale ? <span className="badge warning"> Stale</span> : null}
-                          </td>
-                        </tr>
-                      ))}
-                  </tbody>
-                ))}
-              </table>
-            </div>
+            <ProfileTopicTable categories={categories} topics={topics} now={now} />
           </section>
         </>
       )}

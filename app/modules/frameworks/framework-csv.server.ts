@@ -6,6 +6,7 @@ import { stringify } from "csv-stringify/sync";
 import { z } from "zod";
 import { db } from "#db/database";
 import type { CategoryKind, TargetPriority } from "#db/schema";
+import { guardCell, readCell } from "~/lib/csv-cells";
 import { notFound } from "~/lib/errors.server";
 import { slugify } from "~/modules/accounts/organizations.server";
 import type { TargetSpec } from "./create-framework.server";
@@ -43,22 +44,8 @@ const KIND_LABELS: Record<CategoryKind, string> = {
   skills: "skills",
   role_expectations: "role expectations",
 };
-/** A spreadsheet would run a cell starting with one of these as a formula. */
-const FORMULA_START = /^[=+\-@\t\r]/;
-const GUARDED_CELL = /^'[=+\-@\t\r]/;
 /** Beyond this many, the rest of a file's problems are summarised in one line. */
 const MAX_REPORTED_ERRORS = 20;
-
-/** Export side: a leading quote makes spreadsheets show the cell as text, never run it. */
-function guardCell(value: string): string {
-  return FORMULA_START.test(value) ? `'${value}` : value;
-}
-
-/** Import side: undoes guardCell, so an export imports back unchanged. */
-function readCell(value: string | undefined): string {
-  const cell = value ?? "";
-  return (GUARDED_CELL.test(cell) ? cell.slice(1) : cell).trim();
-}
 
 function readName(value: string | undefined): string {
   return readCell(value).replace(/\s+/g, " ");

@@ -318,11 +318,15 @@ export interface HeatmapMember {
 export const HEATMAP_PAGE_SIZE = 100;
 
 /**
- * One page of the heatmap: members (by name) × topics (framework order), each cell with
- * the level shown, whose it is, whether it is stale, and the member's target.
+ * One page of the heatmap (every member with `pageSize: null`): members (by name) × topics
+ * (framework order), each cell with the level shown, whose it is, whether it is stale, and
+ * the member's target.
  */
-export async function heatmap(scope: GapScope, page = 1) {
-  const offset = (Math.max(1, page) - 1) * HEATMAP_PAGE_SIZE;
+export async function heatmap(
+  scope: GapScope,
+  { page = 1, pageSize = HEATMAP_PAGE_SIZE }: { page?: number; pageSize?: number | null } = {},
+) {
+  const offset = pageSize === null ? 0 : (Math.max(1, page) - 1) * pageSize;
   const { rows: memberRows } = await sql<{
     id: string;
     display_name: string;
@@ -337,7 +341,7 @@ export async function heatmap(scope: GapScope, page = 1) {
     JOIN users u ON u.id = mm.user_id
     LEFT JOIN target_profiles p ON p.id = m.target_profile_id
     ORDER BY u.display_name, m.id
-    LIMIT ${HEATMAP_PAGE_SIZE} OFFSET ${offset}`.execute(db);
+    LIMIT ${pageSize} OFFSET ${offset}`.execute(db);
   const memberIds = memberRows.map((m) => m.id);
   const [{ rows: topicRows }, { rows: cellRows }] = await Promise.all([
     sql<{ topic_id: string; name: string; category_id: string; category_name: string }>`
@@ -398,7 +402,8 @@ export async function heatmap(scope: GapScope, page = 1) {
       cells: byMember.get(m.id) ?? [],
     })),
     page: Math.max(1, page),
-    pages: Math.max(1, Math.ceil(total / HEATMAP_PAGE_SIZE)),
+    pageSize,
+    pages: pageSize === null ? 1 : Math.max(1, Math.ceil(total / pageSize)),
     totalMembers: total,
   };
 }

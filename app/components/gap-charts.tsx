@@ -1,0 +1,272 @@
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  PolarAngleAxis,
+  PolarGrid,
+  PolarRadiusAxis,
+  Radar,
+  RadarChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from "recharts";
+import type { CategoryGap, TrendPoint } from "~/modules/gaps/team-gaps.server";
+import { ChartFrame, PALETTE } from "./chart-frame";
+
+/** Sequential blues: darker is higher; level 0 keeps an outline so it stays visible. */
+export const LEVEL_COLOURS = ["#deebf7", "#9ecae1", "#6baed6", "#3182bd", "#08519c"];
+const LEVEL_NAMES = ["0 None", "1 Aware", "2 Working", "3 Proficient", "4 Expert"];
+
+const fmt = (value: number | null | undefined, digits = 1) =>
+  value === null || value === undefined ? "—" : value.toFixed(digits);
+const percent = (met: number, total: number) =>
+  total === 0 ? "—" : `${Math.round((met / total) * 100)}%`;
+const short = (name: string) => (name.length > 20 ? `${name.slice(0, 18)}…` : name);
+// Legend entries take their series' colour by default, which is unreadable for pale levels.
+const legendText = (value: string) => <span style={{ color: "#1f2937" }}>{value}</span>;
+
+function TableToggle({ children }: { children: React.ReactNode }) {
+  return (
+    <details>
+      <summary>Show as table</summary>
+      <div className="table-wrap">{children}</div>
+    </details>
+  );
+}
+
+export function CategoryGapChart({ categories }: { categories: CategoryGap[] }) {
+  const data = categories.map((c) => ({ name: short(c.name), gap: c.averageGap ?? 0 }));
+  const height = 40 + categories.length * 32;
+  return (
+    <>
+      <ChartFrame
+        label="Bar chart of the average gap to target by category; the same figures are in the table below"
+        width={640}
+        height={height}
+      >
+        <ResponsiveContainer width="100%" height={height}>
+          <BarChart data={data} layout="vertical" margin={{ left: 40 }}>
+            <CartesianGrid strokeDasharray="3 3" horizontal={false} />
+            <XAxis type="number" domain={[0, "auto"]} allowDecimals />
+            <YAxis type="category" dataKey="name" width={170} tick={{ fontSize: 12 }} />
+            <Tooltip />
+            <Bar dataKey="gap" name="Average levels short" fill={PALETTE[5]} />
+          </BarChart>
+        </ResponsiveContainer>
+      </ChartFrame>
+      <TableToggle>
+        <table>
+          <caption>Average gap to target by category (levels short, over rated topics)</caption>
+          <thead>
+            <tr>
+              <th scope="col">Category</th>
+              <th scope="col">Average gap</th>
+              <th scope="col">Must-have met</th>
+            </tr>
+          </thead>
+          <tbody>
+            {categories.map((c) => (
+              <tr key={c.categoryId}>
+                <th scope="row">{c.name}</th>
+                <td>{fmt(c.averageGap, 2)}</td>
+                <td>{percent(c.mustHaveMet, c.mustHaveTotal)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableToggle>
+    </>
+  );
+}
+
+export function LevelMixChart({ categories }: { categories: CategoryGap[] }) {
+  const data = categories.map((c) => ({
+    name: short(c.name),
+    ...Object.fromEntries(c.levels.map((count, level) => [`l${level}`, count])),
+    na: c.notApplicable,
+  }));
+  const height = 60 + categories.length * 32;
+  return (
+    <>
+      <ChartFrame
+        label="Stacked bar chart of how many ratings sit at each level, by category; the same figures are in the table below"
+        width={640}
+        height={height}
+      >
+        <ResponsiveContainer width="100%" height={height}>
+          <BarChart data={data} layout="vertical" margin={{ left: 40 }}>
+            <CartesianGrid strokeDasharray="3 3" horizontal={false} />
+            <XAxis type="number" allowDecimals={false} />
+            <YAxis type="category" dataKey="name" width={170} tick={{ fontSize: 12 }} />
+            <Tooltip />
+            <Legend formatter={legendText} />
+            {LEVEL_NAMES.map((name, level) => (
+              <Bar
+                key={name}
+                dataKey={`l${level}`}
+                name={name}
+                stackId="levels"
+                fill={LEVEL_COLOURS[level]}
+                stroke="#6b7280"
+                strokeWidth={0.5}
+              />
+            ))}
+            <Bar dataKey="na" name="N/A" stackId="levels" fill="#e5e7eb" />
+          </BarChart>
+        </ResponsiveContainer>
+      </ChartFrame>
+      <TableToggle>
+        <table>
+          <caption>Ratings at each level by category (people × topics)</caption>
+          <thead>
+            <tr>
+              <th scope="col">Category</th>
+              {LEVEL_NAMES.map((name) => (
+                <th scope="col" key={name}>
+                  {name}
+                </th>
+              ))}
+              <th scope="col">N/A</th>
+              <th scope="col">Not rated</th>
+            </tr>
+          </thead>
+          <tbody>
+            {categories.map((c) => (
+              <tr key={c.categoryId}>
+                <th scope="row">{c.name}</th>
+                {c.levels.map((count, level) => (
+                  <td key={level}>{count}</td>
+                ))}
+                <td>{c.notApplicable}</td>
+                <td>{c.unrated}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableToggle>
+    </>
+  );
+}
+
+export function TeamRadarChart({ categories }: { categories: CategoryGap[] }) {
+  const data = categories.map((c) => ({
+    name: short(c.name),
+    level: c.averageLevel,
+    target: c.averageTarget,
+  }));
+  return (
+    <>
+      <ChartFrame
+        label="Radar chart of the team's average level against the average target per category; the same figures are in the table below"
+        width={600}
+        height={400}
+      >
+        <ResponsiveContainer width="100%" height={400}>
+          <RadarChart data={data} outerRadius="65%">
+            <PolarGrid />
+            <PolarAngleAxis dataKey="name" tick={{ fontSize: 11 }} />
+            <PolarRadiusAxis domain={[0, 4]} tickCount={5} angle={90} />
+            <Radar
+              name="Team"
+              dataKey="level"
+              stroke={PALETTE[0]}
+              fill={PALETTE[0]}
+              fillOpacity={0.25}
+            />
+            <Radar
+              name="Target"
+              dataKey="target"
+              stroke={PALETTE[2]}
+              fill="none"
+              strokeDasharray="6 4"
+              strokeWidth={2}
+            />
+            <Legend formatter={legendText} />
+            <Tooltip />
+          </RadarChart>
+        </ResponsiveContainer>
+      </ChartFrame>
+      <TableToggle>
+        <table>
+          <caption>Average level and target by category</caption>
+          <thead>
+            <tr>
+              <th scope="col">Category</th>
+              <th scope="col">Team</th>
+              <th scope="col">Target</th>
+            </tr>
+          </thead>
+          <tbody>
+            {categories.map((c) => (
+              <tr key={c.categoryId}>
+                <th scope="row">{c.name}</th>
+                <td>{fmt(c.averageLevel)}</td>
+                <td>{fmt(c.averageTarget)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableToggle>
+    </>
+  );
+}
+
+export function MustHaveTrendChart({ points }: { points: TrendPoint[] }) {
+  const data = points.map((p) => ({
+    cycle: p.cycleName,
+    share: p.total ? Math.round((p.met / p.total) * 100) : null,
+  }));
+  return (
+    <>
+      <ChartFrame
+        label="Line chart of the share of must-have targets met in each cycle; the same figures are in the table below"
+        width={640}
+        height={280}
+      >
+        <ResponsiveContainer width="100%" height={280}>
+          <LineChart data={data} margin={{ top: 10, right: 20 }}>
+            <CartesianGrid strokeDasharray="3 3" />
+            <XAxis dataKey="cycle" />
+            <YAxis domain={[0, 100]} unit="%" />
+            <Tooltip />
+            <Line
+              type="monotone"
+              dataKey="share"
+              name="Must-have met"
+              stroke={PALETTE[2]}
+              connectNulls
+            />
+          </LineChart>
+        </ResponsiveContainer>
+      </ChartFrame>
+      <TableToggle>
+        <table>
+          <caption>Must-have targets met, by cycle</caption>
+          <thead>
+            <tr>
+              <th scope="col">Cycle</th>
+              <th scope="col">Met</th>
+              <th scope="col">Rated</th>
+              <th scope="col">Share</th>
+            </tr>
+          </thead>
+          <tbody>
+            {points.map((p) => (
+              <tr key={p.cycleId}>
+                <th scope="row">{p.cycleName}</th>
+                <td>{p.met}</td>
+                <td>{p.total}</td>
+                <td>{percent(p.met, p.total)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableToggle>
+    </>
+  );
+}

@@ -1,0 +1,167 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import {
+  CategoryGapChart,
+  LevelMixChart,
+  MustHaveTrendChart,
+  TeamRadarChart,
+} from "~/components/gap-charts";
+import { loadOrRespond } from "~/lib/errors.server";
+import { requireMember } from "~/modules/accounts/auth.server";
+import { GAP_FORMULA_TEXT } from "~/modules/gaps/gap-formula";
+import { filtersQuery, resolveGapScope } from "~/modules/gaps/gap-scope.server";
+import { gapSummary, mustHaveTrend, topGaps } from "~/modules/gaps/team-gaps.server";
+import { calibrationQueue, pendingValidations } from "~/modules/gaps/validation.server";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const ctx = await requireMember(request, "lead");
+  return loadOrRespond(async () => {
+    const { scope, filters } = await resolveGapScope(ctx, new URL(request.url).searchParams);
+    const [summary, trend, pending, calibration] = await Promise.all([
+      gapSummary(scope),
+      mustHaveTrend(scope),
+      pendingValidations(scope),
+      calibrationQueue(scope),
+    ]);
+    return {
+      query: filtersQuery(filters),
+      privacyFloor: scope.privacyFloor,
+      members: summary.members,
+      topicCount: summary.topics.length,
+      atRisk: summary.topics.filter((t) => t.busFactorRisk).length,
+      mustHave: summary.mustHave,
+      categories: summary.chartsHidden ? [] : summary.categories,
+      trend: summary.chartsHidden ? [] : trend,
+      chartsHidden: summary.chartsHidden,
+      top: topGaps(summary),
+      pending: pending.length,
+      calibration: calibration.length,
+    };
+  });
+}
+
+const percent = (met: number, total: number) =>
+  total === 0 ? "—" : `${Math.round((met / total) * 100)}%`;
+
+export default function GapsOverview() {
+  const data = useLoaderData<typeof loader>();
+  const { query } = data;
+  if (data.members === 0)
+    return (
+      <p className="empty-state">
+        Nobody is in this view yet. Add people to the team on the{" "}
+        <Link to="/admin/teams">Teams</Link> page, or clear the profile filter.
+      </p>
+    );
+  return (
+    <>
+      <div className="grid cols-4 stats">
+        <div className="card stat">
+          <div className="stat-label">People in view</div>
+          <strong>{data.members}</strong>
+        </div>
+        <div className="card stat">
+          <div className="stat-label">Must-have targets met</div>
+          <strong>{percent(data.mustHave.met, data.mustHave.total)}</strong>
+          <span className="muted">
+            {data.mustHave.met} of {data.mustHave.total} rated
+          </span>
+        </div>
+        <Link className="card stat" to={`/gaps/coverage${query}&risk=1`}>
+          <div className="stat-label">Bus-factor risk</div>
+          <strong className={data.atRisk ? "danger-text" : undefined}>{data.atRisk}</strong>
+          <span className="muted">of {data.topicCount} topics have ≤ 1 person at Proficient+</span>
+        </Link>
+        <Link className="card stat" to={`/gaps/review${query}`}>
+          <div className="stat-label">To review</div>
+          <strong>{data.pending + data.calibration}</strong>
+          <span className="muted">
+            {data.pending} awaiting validation · {data.calibration} to calibrate
+          </span>
+        </Link>
+      </div>
+
+      <section className="card" aria-labelledby="top-gaps">
+        <h2 id="top-gaps">Top gaps</h2>
+        <p className="muted">{GAP_FORMULA_TEXT}</p>
+        {data.top.length === 0 ? (
+          <p className="empty-state">
+            No one in this view is below target on a rated topic. Gaps appear as people self-assess.
+          </p>
+        ) : (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">#</th>
+                  <th scope="col">Topic</th>
+                  <th scope="col">Score</th>
+                  <th scope="col">Below target</th>
+                  <th scope="col">With a mentor</th>
+                  <th scope="col">Meeting target</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.top.map((t, i) => (
+                  <tr key={t.topicId}>
+                    <td>{i + 1}</td>
+                    <th scope="row">
+                      <Link to={`/gaps/topics/${t.topicId}${query}`}>{t.name}</Link>
+                      {t.busFactorRisk ? (
+                        <span className="badge danger">Bus-factor risk</span>
+                      ) : null}
+                    </th>
+                    <td>{t.score}</td>
+                    <td>{t.affected}</td>
+                    <td>
+                      {t.mentored === t.affected ? (
+                        <span className="badge success">All {t.mentored}</span>
+                      ) : t.mentored ? (
+                        `${t.mentored} of ${t.affected}`
+                      ) : (
+                        <span className="badge warning">None</span>
+                      )}
+                    </td>
+                    <td>
+                      {t.met} of {t.withTarget}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
+      {data.chartsHidden ? (
+        <p className="alert">
+          Charts are hidden because fewer than {data.privacyFloor} people are in this view, so an
+          average would show one person&apos;s ratings. (Admins can change this limit in Settings.)
+        </p>
+      ) : (
+        <div className="grid chart-grid">
+          <section className="card" aria-labelledby="gap-by-category">
+            <h2 id="gap-by-category">Average gap by category</h2>
+            <CategoryGapChart categories={data.categories} />
+          </section>
+          <section className="card" aria-labelledby="team-vs-target">
+            <h2 id="team-vs-target">Team vs target</h2>
+            <TeamRadarChart categories={data.categories} />
+          </section>
+          <section className="card" aria-labelledby="level-mix">
+            <h2 id="level-mix">Levels by category</h2>
+            <LevelMixChart categories={data.categories} />
+          </section>
+          <section className="card" aria-labelledby="must-have-trend">
+            <h2 id="must-have-trend">Must-have targets met over cycles</h2>
+            {data.trend.length ? (
+              <MustHaveTrendChart points={data.trend} />
+            ) : (
+              <p className="muted">The trend appears once a cycle has been opened.</p>
+            )}
+          </section>
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,156 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { LEVEL_COLOURS } from "~/components/gap-charts";
+import { loadOrRespond, notFound } from "~/lib/errors.server";
+import { requireMember } from "~/modules/accounts/auth.server";
+import { filtersQuery, resolveGapScope } from "~/modules/gaps/gap-scope.server";
+import { topicDetail, type TopicPerson } from "~/modules/gaps/team-gaps.server";
+import { z } from "zod";
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const ctx = await requireMember(request, "lead");
+  return loadOrRespond(async () => {
+    const topicId = z.uuid().safeParse(params.topicId);
+    if (!topicId.success) throw notFound("Topic");
+    const { scope, filters } = await resolveGapScope(ctx, new URL(request.url).searchParams);
+    const detail = await topicDetail(scope, topicId.data);
+    if (!detail) throw notFound("Topic");
+    return {
+      query: filtersQuery(filters),
+      privacyFloor: scope.privacyFloor,
+      ...detail,
+      distribution: detail.chartsHidden ? null : detail.distribution,
+    };
+  });
+}
+
+const LEVEL_NAMES = ["None", "Aware", "Working", "Proficient", "Expert"];
+const show = (value: number | null | undefined) =>
+  value === undefined ? "—" : value === null ? "N/A" : String(value);
+
+function PeopleTable({
+  people,
+  query,
+  caption,
+}: {
+  people: TopicPerson[];
+  query: string;
+  caption: string;
+}) {
+  return (
+    <div className="table-wrap">
+      <table>
+        <caption className="visually-hidden">{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Member</th>
+            <th scope="col">Level</th>
+            <th scope="col">Self</th>
+            <th scope="col">Lead</th>
+            <th scope="col">Target</th>
+            <th scope="col">Notes</th>
+          </tr>
+        </thead>
+        <tbody>
+          {people.map((p) => (
+            <tr key={p.memberId}>
+              <th scope="row">
+                <Link to={`/gaps/members/${p.memberId}${query}`}>{p.displayName}</Link>
+                {p.title ? <span className="muted"> · {p.title}</span> : null}
+              </th>
+              <td>
+                {show(p.level)}
+                {p.stale ? <span className="badge">Stale</span> : null}
+              </td>
+              <td>{show(p.self)}</td>
+              <td>{show(p.lead)}</td>
+              <td>{p.target ?? "—"}</td>
+              <td>
+                {p.canMentor ? <span className="badge success">Can mentor</span> : null}
+                {p.wantToLearn ? <span className="badge lead">Wants to learn</span> : null}
+                {p.mentored ? <span className="badge">Has a mentor</span> : null}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export default function TopicPage() {
+  const data = useLoaderData<typeof loader>();
+  const max = data.distribution ? Math.max(1, ...data.distribution) : 1;
+  return (
+    <>
+      <section className="card" aria-labelledby="topic-heading">
+        <p className="muted">
+          <Link to={`/gaps${data.query}`}>Team gaps</Link> › {data.topic.category}
+        </p>
+        <h2 id="topic-heading">
+          {data.topic.name}
+          {data.topic.retired ? <span className="badge">Retired</span> : null}
+        </h2>
+        {data.topic.description ? <p>{data.topic.description}</p> : null}
+        {data.distribution ? (
+          <table className="distribution">
+            <caption>
+              Levels of the {data.members} people in view ({data.notApplicable} N/A, {data.unrated}{" "}
+              not rated)
+            </caption>
+            <tbody>
+              {data.distribution.map((count, level) => (
+                <tr key={level}>
+                  <th scope="row">
+                    {level} {LEVEL_NAMES[level]}
+                  </th>
+                  <td>
+                    <span
+                      className="bar"
+                      style={{
+                        width: `${(count / max) * 100}%`,
+                        background: LEVEL_COLOURS[level],
+                      }}
+                    />
+                  </td>
+                  <td>{count}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <p className="alert">
+            The distribution is hidden because fewer than {data.privacyFloor} people are in this
+            view.
+          </p>
+        )}
+      </section>
+      <section className="card" aria-labelledby="strong-heading">
+        <h2 id="strong-heading">Strong here — possible mentors ({data.strong.length})</h2>
+        {data.strong.length ? (
+          <PeopleTable
+            people={data.strong}
+            query={data.query}
+            caption="Proficient or above, or offering to mentor"
+          />
+        ) : (
+          <p className="empty-state">
+            Nobody in view is Proficient or above, or offers to mentor: a bus-factor risk.
+          </p>
+        )}
+      </section>
+      <section className="card" aria-labelledby="short-heading">
+        <h2 id="short-heading">Below target ({data.short.length})</h2>
+        {data.short.length ? (
+          <PeopleTable
+            people={data.short}
+            query={data.query}
+            caption="Below their target, biggest gap first"
+          />
+        ) : (
+          <p className="empty-state">Everyone rated is at or above their target.</p>
+        )}
+      </section>
+    </>
+  );
+}
