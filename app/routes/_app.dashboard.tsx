@@ -5,15 +5,17 @@ import { hasRole } from "~/modules/accounts/roles";
 import { summarizeOrganization } from "~/modules/accounts/organizations.server";
 import { teamsLedBy } from "~/modules/accounts/teams.server";
 import { memberCycleStatus } from "~/modules/assessments/cycle-status.server";
+import { gapHeadlines } from "~/modules/gaps/gap-headlines.server";
 
 export const meta: MetaFunction = () => [{ title: "Dashboard · Gapmap" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const ctx = await requireMember(request);
-  const [cycle, summary, ledTeams] = await Promise.all([
+  const [cycle, summary, ledTeams, gaps] = await Promise.all([
     memberCycleStatus(ctx.organization.id, ctx.membership.id),
     summarizeOrganization(ctx.organization.id),
     teamsLedBy(ctx.organization.id, ctx.membership.id),
+    gapHeadlines(ctx),
   ]);
   return {
     organization: ctx.organization,
@@ -22,6 +24,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     cycle,
     summary,
     ledTeams,
+    gaps,
   };
 }
 
@@ -33,7 +36,7 @@ const STATUS_TEXT: Record<string, { label: string; tone: string }> = {
 };
 
 export default function Dashboard() {
-  const { organization, displayName, isAdmin, cycle, summary, ledTeams } =
+  const { organization, displayName, isAdmin, cycle, summary, ledTeams, gaps } =
     useLoaderData<typeof loader>();
   const status = cycle ? STATUS_TEXT[cycle.assessmentStatus] : undefined;
   const gettingStarted = isAdmin && (summary.activeMembers <= 1 || summary.teams === 0);
@@ -134,6 +137,56 @@ export default function Dashboard() {
           )}
         </section>
       </div>
+
+      {gaps.length ? (
+        <section className="card" aria-labelledby="gaps-heading">
+          <h2 id="gaps-heading">Team gaps</h2>
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">View</th>
+                  <th scope="col">People</th>
+                  <th scope="col">Must-have met</th>
+                  <th scope="col">Bus-factor risk</th>
+                  <th scope="col">Awaiting validation</th>
+                  <th scope="col">To calibrate</th>
+                </tr>
+              </thead>
+              <tbody>
+                {gaps.map((g) => {
+                  const query = `?team=${g.team}`;
+                  return (
+                    <tr key={g.team}>
+                      <th scope="row">
+                        <Link to={`/gaps${query}`}>{g.name}</Link>
+                      </th>
+                      <td>{g.members}</td>
+                      <td>
+                        {g.mustHave.total
+                          ? `${Math.round((g.mustHave.met / g.mustHave.total) * 100)}%`
+                          : "—"}
+                      </td>
+                      <td>
+                        <Link to={`/gaps/coverage${query}&risk=1`}>
+                          {g.busFactorRisk} of {g.topics} topics
+                        </Link>
+                        {g.busFactorRisk ? <span className="badge danger">Risk</span> : null}
+                      </td>
+                      <td>
+                        <Link to={`/gaps/review${query}`}>{g.awaitingValidation}</Link>
+                      </td>
+                      <td>
+                        <Link to={`/gaps/review${query}`}>{g.toCalibrate}</Link>
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      ) : null}
     </>
   );
 }

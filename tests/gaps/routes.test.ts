@@ -10,6 +10,7 @@ import * as layout from "~/routes/_app.gaps";
 import * as memberRoute from "~/routes/_app.gaps_.members.$memberId";
 import * as validateRoute from "~/routes/_app.gaps_.members.$memberId_.validate";
 import * as csvRoute from "~/routes/gaps[.csv]";
+import * as dashboard from "~/routes/_app.dashboard";
 import { addMember, createOrgWithAdmin } from "../support/factories";
 import { buildRequest, call } from "../support/remix";
 import { buildGapData, type GapData } from "./gap-data";
@@ -89,6 +90,27 @@ describe("the pages' content", () => {
     expect(body.top.map((t) => t.name)).toEqual(["a1", "b1", "a2"]);
     expect(body).toMatchObject({ members: 4, atRisk: 2, pending: 1, calibration: 1 });
     expect(body.trend.map((p) => p.cycleName)).toEqual(["2026-Q3", "2026-Q4"]);
+  });
+
+  it("counts risks and reviews per team on the dashboard", async () => {
+    type Dashboard = Awaited<ReturnType<typeof dashboard.loader>>;
+    const lead = (await get(dashboard, "/dashboard", data.lee.cookie)).data as Dashboard;
+    expect(lead.gaps).toEqual([
+      {
+        team: data.teamT.id,
+        name: "Team T",
+        members: 4,
+        topics: 3,
+        busFactorRisk: 2,
+        mustHave: { total: 3, met: 2 },
+        awaitingValidation: 1,
+        toCalibrate: 1,
+      },
+    ]);
+    const admin = (await get(dashboard, "/dashboard", data.admin.cookie)).data as Dashboard;
+    expect(admin.gaps.map((g) => [g.name, g.members])).toEqual([["Whole organisation", 6]]);
+    const engineer = (await get(dashboard, "/dashboard", engineerCookie)).data as Dashboard;
+    expect(engineer.gaps).toEqual([]);
   });
 
   it("keeps only bus-factor risks when asked", async () => {
