@@ -36,6 +36,7 @@ export default function AppShell() {
         { to: "/admin/teams", label: "Teams" },
         { to: "/admin/frameworks", label: "Frameworks" },
         { to: "/admin/cycles", label: "Cycles" },
+        { to: "/admin/settings", label: "Settings" },
       ]
     : [];
   return (
