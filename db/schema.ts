@@ -4,7 +4,11 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "
 // tests/schema.test.ts compares these columns with the migrated database.
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
-type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type NullableTimestamp = ColumnType<
+  Date | null,
+  Date | string | null | undefined,
+  Date | string | null
+>;
 /** A Postgres `date`, kept as an ISO string (YYYY-MM-DD) so no time zone is implied. */
 type DateOnly = ColumnType<string, string, string>;
 type NullableDateOnly = ColumnType<string | null, string | null | undefined, string | null>;
@@ -245,6 +249,32 @@ export interface CurrentRatingsTable {
   rated_at: Timestamp;
 }
 
+/**
+ * The newest self and lead rating per member × topic, side by side (one row per pair rated by
+ * either). Maintained by the ratings_current_levels trigger; read by the gap view.
+ */
+export interface CurrentLevelsTable {
+  organization_id: string;
+  member_id: string;
+  topic_id: string;
+  self_rating_id: number | null;
+  self_level: number | null;
+  self_rated_at: NullableTimestamp;
+  lead_rating_id: number | null;
+  lead_level: number | null;
+  lead_rated_at: NullableTimestamp;
+}
+
+/** Must-have targets rated and met per member and category as of a closed cycle. */
+export interface CycleProgressTable {
+  organization_id: string;
+  cycle_id: string;
+  member_id: string;
+  category_id: string;
+  must_have_total: number;
+  must_have_met: number;
+}
+
 export interface TopicFlagsTable {
   organization_id: string;
   member_id: string;
@@ -384,6 +414,8 @@ export interface Database {
   cycles: CyclesTable;
   ratings: RatingsTable;
   current_ratings: CurrentRatingsTable;
+  current_levels: CurrentLevelsTable;
+  cycle_progress: CycleProgressTable;
   topic_flags: TopicFlagsTable;
   assessments: AssessmentsTable;
   mentorships: MentorshipsTable;

@@ -1273,6 +1273,10 @@ async function writeDemo(trx: Trx, passwordHash: string): Promise<string> {
   ratings.sort((a, b) => a.created_at.getTime() - b.created_at.getTime());
   await insertChunked(trx, "ratings", ratings);
   await insertChunked(trx, "assessments", assessments);
+  // What each closed quarter looked like when it closed, as closing it would have recorded.
+  for (const [c, cycle] of CYCLES.entries())
+    if (cycle.status === "closed")
+      await sql`SELECT record_cycle_progress(${cycleIds[c]})`.execute(trx);
 
   // ---- want to learn / can mentor
   const flags = new Map<string, FlagRow>();

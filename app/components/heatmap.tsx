@@ -2,8 +2,8 @@ import { Link } from "@remix-run/react";
 import { useState, type KeyboardEvent } from "react";
 import type { Heatmap as HeatmapData, HeatmapCell } from "~/modules/gaps/team-gaps.server";
 
-function cellClass(cell: HeatmapCell | undefined) {
-  if (!cell || cell.source === null) return "hm-cell unrated";
+function cellClass(cell: HeatmapCell | null) {
+  if (!cell) return "hm-cell unrated";
   const classes = ["hm-cell"];
   if (cell.level === null) classes.push("na");
   else if (cell.target === null) classes.push("no-target");
@@ -15,8 +15,8 @@ function cellClass(cell: HeatmapCell | undefined) {
   return classes.join(" ");
 }
 
-function describe(member: string, topic: string, cell: HeatmapCell | undefined) {
-  if (!cell || cell.source === null) return `${member}, ${topic}: not rated`;
+function describe(member: string, topic: string, cell: HeatmapCell | null) {
+  if (!cell) return `${member}, ${topic}: not rated`;
   const level = cell.level === null ? "not applicable" : `level ${cell.level}`;
   const parts = [
     `${member}, ${topic}: ${level} (${cell.source === "lead" ? "lead-validated" : "self-rated"})`,
@@ -127,7 +127,7 @@ export function Heatmap({ map, query }: { map: HeatmapData; query: string }) {
                   {m.profile ? <span className="muted">{m.profile}</span> : null}
                 </th>
                 {map.topics.map((t, c) => {
-                  const cell = m.cells[c];
+                  const cell = m.cells[c] ?? null;
                   const label = describe(m.displayName, t.name, cell);
                   return (
                     <td key={t.id} className={cellClass(cell)}>

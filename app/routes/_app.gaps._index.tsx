@@ -17,12 +17,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const ctx = await requireMember(request, "lead");
   return loadOrRespond(async () => {
     const { scope, filters } = await resolveGapScope(ctx, new URL(request.url).searchParams);
-    const [summary, trend, pending, calibration] = await Promise.all([
+    const [summary, pending, calibration] = await Promise.all([
       gapSummary(scope),
-      mustHaveTrend(scope),
       pendingValidations(scope),
-      calibrationQueue(scope),
+      calibrationQueue(scope, 0),
     ]);
+    const trend = summary.chartsHidden ? [] : await mustHaveTrend(scope, summary.mustHave);
     return {
       query: filtersQuery(filters),
       privacyFloor: scope.privacyFloor,
@@ -31,11 +31,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
       atRisk: summary.topics.filter((t) => t.busFactorRisk).length,
       mustHave: summary.mustHave,
       categories: summary.chartsHidden ? [] : summary.categories,
-      trend: summary.chartsHidden ? [] : trend,
+      trend,
       chartsHidden: summary.chartsHidden,
       top: topGaps(summary),
       pending: pending.length,
-      calibration: calibration.length,
+      calibration: calibration.total,
     };
   });
 }
@@ -157,7 +157,9 @@ export default function GapsOverview() {
             {data.trend.length ? (
               <MustHaveTrendChart points={data.trend} />
             ) : (
-              <p className="muted">The trend appears once a cycle has been opened.</p>
+              <p className="muted">
+                The trend covers must-have targets and appears once a cycle has been opened.
+              </p>
             )}
           </section>
         </div>

@@ -85,7 +85,7 @@ export default function Review() {
           {CALIBRATION_DIFFERENCE} or more: worth talking through in a 1:1. An item leaves the queue
           when either level changes to within one.
         </p>
-        {calibration.length === 0 ? (
+        {calibration.total === 0 ? (
           <p className="empty-state">
             Nothing to calibrate: self and lead levels agree within one.
           </p>
@@ -102,7 +102,7 @@ export default function Review() {
                 </tr>
               </thead>
               <tbody>
-                {calibration.map((c) => (
+                {calibration.items.map((c) => (
                   <tr key={`${c.memberId}-${c.topicId}`}>
                     <th scope="row">
                       <Link to={`/gaps/members/${c.memberId}${query}`}>{c.displayName}</Link>
@@ -125,6 +125,12 @@ export default function Review() {
             </table>
           </div>
         )}
+        {calibration.total > calibration.items.length ? (
+          <p className="muted">
+            Showing the {calibration.items.length} widest of {calibration.total}. Filter by category
+            or profile to see the rest.
+          </p>
+        ) : null}
       </section>
     </>
   );

@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { db } from "#db/database";
 import type { RatingSource } from "#db/schema";
 import { createFramework } from "~/modules/frameworks/create-framework.server";
@@ -132,6 +133,7 @@ export async function buildGapData() {
       level: 3,
     })
     .execute();
+  await sql`SELECT record_cycle_progress(${earlier.id})`.execute(db);
 
   const rate = (
     memberId: string,

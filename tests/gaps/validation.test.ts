@@ -35,7 +35,8 @@ beforeEach(async () => {
 describe("calibration queue and pending validations", () => {
   it("lists topics where self and lead differ by two or more", async () => {
     const queue = await calibrationQueue(await scopeFor(data.lee.cookie));
-    expect(queue).toEqual([
+    expect(queue.total).toBe(1);
+    expect(queue.items).toEqual([
       {
         memberId: data.ann.membershipId,
         displayName: "Ann",
@@ -45,6 +46,13 @@ describe("calibration queue and pending validations", () => {
         lead: 3,
       },
     ]);
+  });
+
+  it("counts the whole queue even when asked for none of its items", async () => {
+    expect(await calibrationQueue(await scopeFor(data.lee.cookie), 0)).toEqual({
+      items: [],
+      total: 1,
+    });
   });
 
   it("lists submitted assessments of the open cycle waiting for their lead", async () => {
@@ -98,7 +106,7 @@ describe("validating an assessment", () => {
     });
 
     const queue = await calibrationQueue(await scopeFor(data.lee.cookie));
-    expect(queue.map((q) => [q.displayName, q.topicName, q.self, q.lead])).toEqual([
+    expect(queue.items.map((q) => [q.displayName, q.topicName, q.self, q.lead])).toEqual([
       ["Ann", "a1", 1, 3],
       ["Ben", "b1", 1, 3],
     ]);

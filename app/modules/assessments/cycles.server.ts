@@ -302,6 +302,8 @@ export async function closeCycle(ctx: MemberContext, cycleId: string, ip: string
     const cycle = await lockCycle(trx, organizationId, cycleId);
     if (cycle.status !== "open")
       throw conflict(`Only an open cycle can be closed; ${cycle.name} is ${cycle.status}.`);
+    // The trend over cycles reads these figures instead of rescanning rating history.
+    await sql`SELECT record_cycle_progress(${cycle.id})`.execute(trx);
     await trx
       .updateTable("cycles")
       .set({ status: "closed", closed_at: new Date() })

@@ -34,7 +34,7 @@ export async function gapHeadlines(ctx: MemberContext): Promise<GapHeadline[]> {
       const [summary, pending, calibration] = await Promise.all([
         gapSummary(scope),
         pendingValidations(scope),
-        calibrationQueue(scope),
+        calibrationQueue(scope, 0),
       ]);
       return {
         team: view.id,
@@ -44,7 +44,7 @@ export async function gapHeadlines(ctx: MemberContext): Promise<GapHeadline[]> {
         busFactorRisk: summary.topics.filter((t) => t.busFactorRisk).length,
         mustHave: summary.mustHave,
         awaitingValidation: pending.length,
-        toCalibrate: calibration.length,
+        toCalibrate: calibration.total,
       };
     }),
   );

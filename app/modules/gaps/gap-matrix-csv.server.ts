@@ -24,7 +24,7 @@ export async function gapMatrixCsv(scope: GapScope, viewName: string) {
     m.profile ?? "",
     ...map.topics.map((_, i) => {
       const cell = m.cells[i];
-      if (!cell || cell.source === null) return "";
+      if (!cell) return "";
       return cell.level === null ? "N/A" : String(cell.level);
     }),
   ]);

@@ -4,9 +4,11 @@ import type { RatingSource, TargetPriority } from "#db/schema";
 import type { GapScope } from "./gap-scope.server";
 import { BUS_FACTOR_RISK_AT, PRIORITY_WEIGHT, PROFICIENT } from "./gap-formula";
 
-// Every figure here is computed by Postgres from current_ratings (one row per member × topic ×
-// source, kept by trigger), never by loading ratings into JavaScript. The `cells` CTE is the
-// one definition of a member's level on a topic against their target; every view builds on it.
+// Every figure here is computed by Postgres from current_levels (one row per rated member ×
+// topic with the newest self and lead rating, kept by trigger; ADR 008), never by loading
+// ratings into JavaScript. The `cells` CTE is the one definition of a member's level on a
+// topic against their target; every view builds on it. Unrated pairs have no row: counts of
+// them are people in scope minus rows.
 
 interface CellOptions {
   /** Restrict to these members (a heatmap page). */
@@ -15,15 +17,18 @@ interface CellOptions {
   topicId?: string;
 }
 
+// The level a gap view shows: the lead's where they have rated the topic, else the member's.
+const shownLevel = sql`CASE WHEN cl.lead_rating_id IS NOT NULL THEN cl.lead_level ELSE cl.self_level END`;
+
 const weight = sql`CASE c.priority
   WHEN 'must_have' THEN ${sql.lit(PRIORITY_WEIGHT.must_have)}
   WHEN 'good_to_have' THEN ${sql.lit(PRIORITY_WEIGHT.good_to_have)}
   WHEN 'advanced' THEN ${sql.lit(PRIORITY_WEIGHT.advanced)} END`;
 
 /**
- * scope_members, scope_topics and cells (member × topic: shown level — the lead's where there
- * is one, else the member's own — its source and date, the target and priority from the
- * member's profile, the shortfall, and whether an active mentorship covers it).
+ * scope_members, scope_topics, cells and graded: per rated member × topic the level shown —
+ * the lead's where there is one, else the member's own — its source and date, the target and
+ * priority from the member's profile, the shortfall, and whether an active mentorship covers it.
  */
 export function scopeCtes(scope: GapScope, options: CellOptions = {}): RawBuilder<unknown> {
   const org = scope.organizationId;
@@ -46,11 +51,11 @@ export function scopeCtes(scope: GapScope, options: CellOptions = {}): RawBuilde
     : sql``;
   const targetMatches = scope.priority ? sql`tt.priority = ${scope.priority}` : sql`true`;
   return sql`
-    scope_members AS (
+    scope_members AS NOT MATERIALIZED (
       SELECT m.id, m.target_profile_id FROM memberships m
       WHERE m.organization_id = ${org} AND m.active ${team} ${profile} ${members}
     ),
-    scope_topics AS (
+    scope_topics AS NOT MATERIALIZED (
       SELECT t.topic_id, t.category_id, t.name, t.position, c.position AS category_position
       FROM topic_revisions t
       JOIN category_revisions c
@@ -59,21 +64,16 @@ export function scopeCtes(scope: GapScope, options: CellOptions = {}): RawBuilde
         ${category} ${topic} ${priorityTopics}
     ),
     cells AS (
-      SELECT m.id AS member_id, t.topic_id, t.category_id,
-        CASE WHEN l.rating_id IS NOT NULL THEN l.level ELSE s.level END AS level,
-        CASE WHEN l.rating_id IS NOT NULL THEN 'lead' WHEN s.rating_id IS NOT NULL THEN 'self' END
-          AS source,
-        CASE WHEN l.rating_id IS NOT NULL THEN l.rated_at ELSE s.rated_at END AS rated_at,
+      SELECT cl.member_id, t.topic_id, t.category_id, ${shownLevel} AS level,
+        CASE WHEN cl.lead_rating_id IS NOT NULL THEN 'lead' ELSE 'self' END AS source,
+        coalesce(cl.lead_rated_at, cl.self_rated_at) AS rated_at,
         CASE WHEN ${targetMatches} THEN tt.target_level END AS target,
         CASE WHEN ${targetMatches} THEN tt.priority END AS priority,
-        s.level AS self_level, s.rating_id IS NOT NULL AS self_rated,
-        l.level AS lead_level, l.rating_id IS NOT NULL AS lead_rated
+        cl.self_level, cl.self_rating_id IS NOT NULL AS self_rated,
+        cl.lead_level, cl.lead_rating_id IS NOT NULL AS lead_rated
       FROM scope_members m
-      CROSS JOIN scope_topics t
-      LEFT JOIN current_ratings s
-        ON s.member_id = m.id AND s.topic_id = t.topic_id AND s.source = 'self'
-      LEFT JOIN current_ratings l
-        ON l.member_id = m.id AND l.topic_id = t.topic_id AND l.source = 'lead'
+      JOIN current_levels cl ON cl.member_id = m.id
+      JOIN scope_topics t ON t.topic_id = cl.topic_id
       LEFT JOIN topic_targets tt ON tt.framework_version_id = ${version}
         AND tt.target_profile_id = m.target_profile_id AND tt.topic_id = t.topic_id
     ),
@@ -143,76 +143,116 @@ export interface GapSummary {
  * and average gap per category, for everyone in scope — in one statement.
  */
 export async function gapSummary(scope: GapScope): Promise<GapSummary> {
+  const version = scope.versionId;
+  const targetMatches = scope.priority ? sql`tt.priority = ${scope.priority}` : sql`true`;
   // Capability targets belong to a team; the organisation view has none to check.
   const capability = scope.teamId
-    ? sql`SELECT t.topic_id, ct.min_people, ct.min_level,
-          (SELECT count(*) FROM graded g WHERE g.topic_id = t.topic_id AND g.level >= ct.min_level)
-            AS at_level
-        FROM scope_topics t
-        JOIN capability_targets ct ON ct.team_id = ${scope.teamId} AND ct.topic_id = t.topic_id`
-    : sql`SELECT NULL::uuid AS topic_id, NULL::int AS min_people, NULL::int AS min_level,
-          NULL::bigint AS at_level WHERE false`;
+    ? sql`LEFT JOIN capability_targets ct ON ct.team_id = ${scope.teamId} AND ct.topic_id = g.topic_id`
+    : sql`LEFT JOIN (SELECT NULL::int AS min_people, NULL::int AS min_level) ct ON false`;
+  // Targets depend only on profile × topic, so people are first counted per topic, profile and
+  // level (a few thousand groups even for a large organisation), and every figure is a sum
+  // over those groups. Mentoring coverage is counted from the (few) active mentorships.
   const { rows } = await sql<{ summary: RawSummary }>`
     WITH ${scopeCtes(scope)},
-    topic_stats AS (
-      SELECT topic_id,
-        count(*) FILTER (WHERE source IS NOT NULL AND level IS NOT NULL) AS rated,
-        count(*) FILTER (WHERE source IS NOT NULL AND level IS NULL) AS not_applicable,
-        count(*) FILTER (WHERE source IS NULL) AS unrated,
-        count(*) FILTER (WHERE target IS NOT NULL AND level IS NOT NULL) AS with_target,
-        count(*) FILTER (WHERE level >= target) AS met,
-        count(*) FILTER (WHERE level >= ${PROFICIENT}) AS proficient,
-        count(*) FILTER (WHERE gap > 0) AS affected,
-        count(*) FILTER (WHERE gap > 0 AND mentored) AS mentored,
-        coalesce(sum(gap * weight) FILTER (WHERE gap > 0), 0) AS score,
-        round(avg(level), 2) AS average_level
-      FROM graded GROUP BY topic_id
+    member_count AS (SELECT count(*)::int AS n FROM scope_members),
+    level_counts AS (
+      SELECT cl.topic_id, m.target_profile_id, ${shownLevel} AS level, count(*)::int AS people
+      FROM scope_members m
+      JOIN current_levels cl ON cl.member_id = m.id
+      GROUP BY 1, 2, 3
     ),
-    capability AS (${capability}),
-    category_stats AS (
-      SELECT category_id,
-        round(avg(gap), 2) AS average_gap,
-        round(avg(level), 2) AS average_level,
-        round(avg(target), 2) AS average_target,
+    graded_counts AS (
+      SELECT lc.topic_id, t.category_id, lc.level, lc.people, c.target, c.priority,
+        CASE WHEN lc.level IS NOT NULL AND c.target IS NOT NULL
+          THEN greatest(c.target - lc.level, 0) END AS gap,
+        ${weight} AS weight
+      FROM level_counts lc
+      JOIN scope_topics t ON t.topic_id = lc.topic_id
+      LEFT JOIN topic_targets tt ON tt.framework_version_id = ${version}
+        AND tt.target_profile_id = lc.target_profile_id AND tt.topic_id = lc.topic_id
+      CROSS JOIN LATERAL (SELECT
+        CASE WHEN ${targetMatches} THEN tt.target_level END AS target,
+        CASE WHEN ${targetMatches} THEN tt.priority END AS priority) c
+    ),
+    mentored AS (
+      SELECT ms.topic_id, count(DISTINCT ms.mentee_id)::int AS people
+      FROM mentorships ms
+      JOIN scope_members m ON m.id = ms.mentee_id
+      JOIN scope_topics t ON t.topic_id = ms.topic_id
+      JOIN current_levels cl ON cl.member_id = ms.mentee_id AND cl.topic_id = ms.topic_id
+      JOIN topic_targets tt ON tt.framework_version_id = ${version}
+        AND tt.target_profile_id = m.target_profile_id AND tt.topic_id = ms.topic_id
+      WHERE ms.status = 'active' AND ${targetMatches} AND ${shownLevel} < tt.target_level
+      GROUP BY ms.topic_id
+    ),
+    stats AS (
+      SELECT GROUPING(g.topic_id) = 1 AS per_category, g.topic_id, g.category_id,
+        coalesce(sum(g.people) FILTER (WHERE g.level IS NOT NULL), 0) AS rated,
+        coalesce(sum(g.people) FILTER (WHERE g.level IS NULL), 0) AS not_applicable,
+        sum(g.people) AS answered,
+        coalesce(sum(g.people) FILTER (WHERE g.target IS NOT NULL AND g.level IS NOT NULL), 0)
+          AS with_target,
+        coalesce(sum(g.people) FILTER (WHERE g.level >= g.target), 0) AS met,
+        coalesce(sum(g.people) FILTER (WHERE g.level >= ${PROFICIENT}), 0) AS proficient,
+        coalesce(sum(g.people) FILTER (WHERE g.gap > 0), 0) AS affected,
+        coalesce(sum(g.people * g.gap * g.weight) FILTER (WHERE g.gap > 0), 0) AS score,
+        round(sum(g.people * g.level)::numeric / nullif(sum(g.people) FILTER (WHERE g.level IS NOT NULL), 0), 2)
+          AS average_level,
+        round(sum(g.people * g.gap)::numeric / nullif(sum(g.people) FILTER (WHERE g.gap IS NOT NULL), 0), 2)
+          AS average_gap,
+        round(sum(g.people * g.target) FILTER (WHERE g.level IS NOT NULL)::numeric
+          / nullif(sum(g.people) FILTER (WHERE g.level IS NOT NULL AND g.target IS NOT NULL), 0), 2)
+          AS average_target,
         json_build_array(
-          count(*) FILTER (WHERE level = 0), count(*) FILTER (WHERE level = 1),
-          count(*) FILTER (WHERE level = 2), count(*) FILTER (WHERE level = 3),
-          count(*) FILTER (WHERE level = 4)) AS levels,
-        count(*) FILTER (WHERE source IS NOT NULL AND level IS NULL) AS not_applicable,
-        count(*) FILTER (WHERE source IS NULL) AS unrated,
-        count(*) FILTER (WHERE priority = 'must_have' AND level IS NOT NULL) AS must_total,
-        count(*) FILTER (WHERE priority = 'must_have' AND level >= target) AS must_met
-      FROM graded GROUP BY category_id
+          coalesce(sum(g.people) FILTER (WHERE g.level = 0), 0),
+          coalesce(sum(g.people) FILTER (WHERE g.level = 1), 0),
+          coalesce(sum(g.people) FILTER (WHERE g.level = 2), 0),
+          coalesce(sum(g.people) FILTER (WHERE g.level = 3), 0),
+          coalesce(sum(g.people) FILTER (WHERE g.level = 4), 0)) AS levels,
+        coalesce(sum(g.people) FILTER (WHERE g.priority = 'must_have' AND g.level IS NOT NULL), 0)
+          AS must_total,
+        coalesce(sum(g.people) FILTER (WHERE g.priority = 'must_have' AND g.level >= g.target), 0)
+          AS must_met,
+        coalesce(sum(g.people) FILTER (WHERE g.level >= ct.min_level), 0) AS at_level
+      FROM graded_counts g ${capability}
+      GROUP BY GROUPING SETS ((g.category_id, g.topic_id), (g.category_id))
     )
     SELECT json_build_object(
-      'members', (SELECT count(*) FROM scope_members),
+      'members', (SELECT n FROM member_count),
       'topics', (
         SELECT coalesce(json_agg(json_build_object(
           'topicId', t.topic_id, 'name', t.name, 'categoryId', t.category_id,
           'rated', coalesce(s.rated, 0), 'notApplicable', coalesce(s.not_applicable, 0),
-          'unrated', coalesce(s.unrated, 0), 'withTarget', coalesce(s.with_target, 0),
+          'unrated', (SELECT n FROM member_count) - coalesce(s.answered, 0),
+          'withTarget', coalesce(s.with_target, 0),
           'met', coalesce(s.met, 0), 'proficient', coalesce(s.proficient, 0),
-          'affected', coalesce(s.affected, 0), 'mentored', coalesce(s.mentored, 0),
+          'affected', coalesce(s.affected, 0), 'mentored', coalesce(mt.people, 0),
           'score', coalesce(s.score, 0), 'averageLevel', s.average_level,
-          'capability', CASE WHEN cap.topic_id IS NOT NULL THEN json_build_object(
-            'minPeople', cap.min_people, 'minLevel', cap.min_level, 'atLevel', cap.at_level,
-            'met', cap.at_level >= cap.min_people) END
+          'capability', CASE WHEN ct.topic_id IS NOT NULL THEN json_build_object(
+            'minPeople', ct.min_people, 'minLevel', ct.min_level,
+            'atLevel', coalesce(s.at_level, 0),
+            'met', coalesce(s.at_level, 0) >= ct.min_people) END
         ) ORDER BY t.category_position, t.position), '[]')
         FROM scope_topics t
-        LEFT JOIN topic_stats s ON s.topic_id = t.topic_id
-        LEFT JOIN capability cap ON cap.topic_id = t.topic_id
+        LEFT JOIN stats s ON s.topic_id = t.topic_id AND NOT s.per_category
+        LEFT JOIN mentored mt ON mt.topic_id = t.topic_id
+        LEFT JOIN capability_targets ct
+          ON ct.team_id = ${scope.teamId} AND ct.topic_id = t.topic_id
       ),
       'categories', (
         SELECT coalesce(json_agg(json_build_object(
           'categoryId', c.category_id, 'name', c.name,
           'averageGap', s.average_gap, 'averageLevel', s.average_level,
-          'averageTarget', s.average_target, 'levels', s.levels,
-          'notApplicable', s.not_applicable, 'unrated', s.unrated,
-          'mustHaveTotal', s.must_total, 'mustHaveMet', s.must_met
+          'averageTarget', s.average_target,
+          'levels', coalesce(s.levels, json_build_array(0, 0, 0, 0, 0)),
+          'notApplicable', coalesce(s.not_applicable, 0),
+          'unrated', (SELECT n FROM member_count) * tc.topics - coalesce(s.answered, 0),
+          'mustHaveTotal', coalesce(s.must_total, 0), 'mustHaveMet', coalesce(s.must_met, 0)
         ) ORDER BY c.position), '[]')
-        FROM category_stats s
+        FROM (SELECT category_id, count(*)::int AS topics FROM scope_topics GROUP BY category_id) tc
         JOIN category_revisions c
-          ON c.category_id = s.category_id AND c.framework_version_id = ${scope.versionId}
+          ON c.category_id = tc.category_id AND c.framework_version_id = ${scope.versionId}
+        LEFT JOIN stats s ON s.category_id = tc.category_id AND s.per_category
       )
     ) AS summary`.execute(db);
   const raw = rows[0]!.summary;
@@ -256,50 +296,34 @@ export interface TrendPoint {
 }
 
 /**
- * Share of must-have targets met as of each opened cycle: a member's level as of a cycle is
- * their newest rating from a cycle that started no later (the lead's where there is one).
- * People, profiles and targets are today's, so the line shows how the current team moved.
+ * Share of must-have targets met per cycle, for the people in scope: closed cycles from the
+ * figures recorded when each closed (as of that cycle, against its framework version's
+ * targets), the open cycle from `current` (today's levels). Empty when a priority other than
+ * must-have is filtered on.
  */
-export async function mustHaveTrend(scope: GapScope): Promise<TrendPoint[]> {
-  const { rows } = await sql<TrendPoint>`
-    WITH ${scopeCtes(scope)},
-    must AS (SELECT member_id, topic_id, target FROM cells WHERE priority = 'must_have'),
-    cycle_list AS (
-      SELECT id, name, starts_on FROM cycles
-      WHERE organization_id = ${scope.organizationId} AND status IN ('open', 'closed')
-    ),
-    history AS (
-      SELECT r.member_id, r.topic_id, r.source, r.level, rc.starts_on,
-        lead(rc.starts_on) OVER (
-          PARTITION BY r.member_id, r.topic_id, r.source ORDER BY rc.starts_on, r.id
-        ) AS next_starts
-      FROM ratings r
-      JOIN must mu ON mu.member_id = r.member_id AND mu.topic_id = r.topic_id
-      JOIN cycles rc ON rc.id = r.cycle_id
-      WHERE r.organization_id = ${scope.organizationId}
-    ),
-    as_of AS (
-      SELECT cy.id AS cycle_id, h.member_id, h.topic_id,
-        (array_agg(h.level ORDER BY h.source = 'lead' DESC))[1] AS level
-      FROM cycle_list cy
-      JOIN history h ON h.starts_on <= cy.starts_on
-        AND (h.next_starts IS NULL OR h.next_starts > cy.starts_on)
-      GROUP BY cy.id, h.member_id, h.topic_id
-    )
-    SELECT cy.id AS "cycleId", cy.name AS "cycleName",
-      count(a.level)::int AS total,
-      count(*) FILTER (WHERE a.level >= mu.target)::int AS met
-    FROM cycle_list cy
-    LEFT JOIN as_of a ON a.cycle_id = cy.id
-    LEFT JOIN must mu ON mu.member_id = a.member_id AND mu.topic_id = a.topic_id
-    GROUP BY cy.id, cy.name, cy.starts_on
+export async function mustHaveTrend(
+  scope: GapScope,
+  current: { total: number; met: number },
+): Promise<TrendPoint[]> {
+  if (scope.priority && scope.priority !== "must_have") return [];
+  const category = scope.categoryId ? sql`AND p.category_id = ${scope.categoryId}` : sql``;
+  const { rows } = await sql<TrendPoint & { open: boolean }>`
+    WITH ${scopeCtes(scope)}
+    SELECT cy.id AS "cycleId", cy.name AS "cycleName", cy.status = 'open' AS open,
+      coalesce(sum(p.must_have_total), 0)::int AS total,
+      coalesce(sum(p.must_have_met), 0)::int AS met
+    FROM cycles cy
+    LEFT JOIN cycle_progress p ON p.cycle_id = cy.id
+      AND p.member_id IN (SELECT id FROM scope_members) ${category}
+    WHERE cy.organization_id = ${scope.organizationId} AND cy.status IN ('open', 'closed')
+    GROUP BY cy.id, cy.name, cy.status, cy.starts_on
     ORDER BY cy.starts_on`.execute(db);
-  return rows;
+  return rows.map(({ open, ...point }) => (open ? { ...point, ...current } : point));
 }
 
 export interface HeatmapCell {
   level: number | null;
-  source: RatingSource | null;
+  source: RatingSource;
   stale: boolean;
   target: number | null;
   priority: TargetPriority | null;
@@ -311,8 +335,8 @@ export interface HeatmapMember {
   displayName: string;
   title: string | null;
   profile: string | null;
-  /** Aligned with the heatmap's topics; null when the member has no row for it. */
-  cells: HeatmapCell[];
+  /** Aligned with the heatmap's topics; null where the member has not rated the topic. */
+  cells: (HeatmapCell | null)[];
 }
 
 export const HEATMAP_PAGE_SIZE = 100;
@@ -355,7 +379,7 @@ export async function heatmap(
       member_id: string;
       topic_id: string;
       level: number | null;
-      source: RatingSource | null;
+      source: RatingSource;
       stale: boolean;
       target: number | null;
       priority: TargetPriority | null;
@@ -368,8 +392,8 @@ export async function heatmap(
   ]);
 
   const topicIndex = new Map(topicRows.map((t, i) => [t.topic_id, i]));
-  const byMember = new Map<string, HeatmapCell[]>(
-    memberIds.map((id) => [id, Array.from({ length: topicRows.length })]),
+  const byMember = new Map<string, (HeatmapCell | null)[]>(
+    memberIds.map((id) => [id, Array.from({ length: topicRows.length }, () => null)]),
   );
   for (const row of cellRows) {
     const cells = byMember.get(row.member_id);
@@ -415,7 +439,7 @@ export interface TopicPerson {
   displayName: string;
   title: string | null;
   level: number | null;
-  source: RatingSource | null;
+  source: RatingSource;
   stale: boolean;
   /** Each side as rated; undefined when that side has not rated the topic. */
   self: number | null | undefined;
@@ -449,14 +473,14 @@ export async function topicDetail(scope: GapScope, topicId: string) {
   // category or priority.
   const topicScope: GapScope = { ...scope, categoryId: null, priority: null };
   const ctes = scopeCtes(topicScope, { topicId });
-  const [{ rows: people }, { rows: levels }] = await Promise.all([
+  const [{ rows: people }, { rows: counts }] = await Promise.all([
     sql<{
       member_id: string;
       display_name: string;
       title: string | null;
       level: number | null;
-      source: RatingSource | null;
-      stale: boolean | null;
+      source: RatingSource;
+      stale: boolean;
       self_level: number | null;
       self_rated: boolean;
       lead_level: number | null;
@@ -476,10 +500,12 @@ export async function topicDetail(scope: GapScope, topicId: string) {
       JOIN users u ON u.id = mm.user_id
       LEFT JOIN topic_flags f ON f.member_id = g.member_id AND f.topic_id = g.topic_id
       ORDER BY g.level DESC NULLS LAST, u.display_name`.execute(db),
-    sql<{ level: number | null; rated: boolean; people: number }>`
+    sql<{ members: number; levels: { level: number | null; people: number }[] }>`
       WITH ${ctes}
-      SELECT level, source IS NOT NULL AS rated, count(*)::int AS people
-      FROM graded GROUP BY level, source IS NOT NULL`.execute(db),
+      SELECT (SELECT count(*)::int FROM scope_members) AS members,
+        coalesce((SELECT json_agg(d) FROM (
+          SELECT level, count(*)::int AS people FROM graded GROUP BY level) d), '[]') AS levels
+      `.execute(db),
   ]);
   const rows: TopicPerson[] = people.map((p) => ({
     memberId: p.member_id,
@@ -487,7 +513,7 @@ export async function topicDetail(scope: GapScope, topicId: string) {
     title: p.title,
     level: p.level,
     source: p.source,
-    stale: p.stale === true,
+    stale: p.stale,
     self: p.self_rated ? p.self_level : undefined,
     lead: p.lead_rated ? p.lead_level : undefined,
     target: p.target,
@@ -496,22 +522,23 @@ export async function topicDetail(scope: GapScope, topicId: string) {
     wantToLearn: p.want_to_learn === true,
     canMentor: p.can_mentor === true,
   }));
+  const { members, levels } = counts[0]!;
   const distribution = [0, 1, 2, 3, 4].map(
-    (level) => levels.find((l) => l.rated && l.level === level)?.people ?? 0,
+    (level) => levels.find((l) => l.level === level)?.people ?? 0,
   );
   return {
     topic,
-    members: rows.length,
+    members,
     distribution,
-    notApplicable: levels.find((l) => l.rated && l.level === null)?.people ?? 0,
-    unrated: levels.find((l) => !l.rated)?.people ?? 0,
+    notApplicable: levels.find((l) => l.level === null)?.people ?? 0,
+    unrated: members - rows.length,
     strong: rows.filter((p) => (p.level ?? -1) >= PROFICIENT || p.canMentor),
     short: rows
       .filter((p) => (p.gap ?? 0) > 0)
       .toSorted(
         (a, b) => (b.gap ?? 0) - (a.gap ?? 0) || Number(b.wantToLearn) - Number(a.wantToLearn),
       ),
-    chartsHidden: rows.length < scope.privacyFloor,
+    chartsHidden: members < scope.privacyFloor,
   };
 }
 

@@ -23,23 +23,40 @@ export interface CalibrationItem {
   lead: number;
 }
 
-/** Topics where the member's own level and the lead's differ by two or more, biggest first. */
-export async function calibrationQueue(scope: GapScope): Promise<CalibrationItem[]> {
-  const { rows } = await sql<CalibrationItem>`
-    WITH ${scopeCtes(scope)}
-    SELECT m.id AS "memberId", u.display_name AS "displayName", t.topic_id AS "topicId",
-      t.name AS "topicName", s.level AS self, l.level AS lead
-    FROM scope_members m
-    JOIN memberships mm ON mm.id = m.id
-    JOIN users u ON u.id = mm.user_id
-    CROSS JOIN scope_topics t
-    JOIN current_ratings s ON s.member_id = m.id AND s.topic_id = t.topic_id AND s.source = 'self'
-    JOIN current_ratings l ON l.member_id = m.id AND l.topic_id = t.topic_id AND l.source = 'lead'
-    WHERE abs(s.level - l.level) >= ${CALIBRATION_DIFFERENCE}
-    ORDER BY abs(s.level - l.level) DESC, u.display_name, t.category_position, t.position`.execute(
-    db,
-  );
-  return rows;
+export const CALIBRATION_PAGE = 200;
+
+/**
+ * Topics where the member's own level and the lead's differ by two or more, biggest first:
+ * the first `limit` items and how many there are in all.
+ */
+export async function calibrationQueue(
+  scope: GapScope,
+  limit = CALIBRATION_PAGE,
+): Promise<{ items: CalibrationItem[]; total: number }> {
+  const { rows } = await sql<{ items: CalibrationItem[]; total: number }>`
+    WITH ${scopeCtes(scope)},
+    queue AS (
+      SELECT cl.member_id, cl.topic_id, cl.self_level, cl.lead_level, t.category_position,
+        t.position
+      FROM scope_members m
+      JOIN current_levels cl ON cl.member_id = m.id
+      JOIN scope_topics t ON t.topic_id = cl.topic_id
+      WHERE abs(cl.self_level - cl.lead_level) >= ${CALIBRATION_DIFFERENCE}
+    )
+    SELECT (SELECT count(*)::int FROM queue) AS total,
+      coalesce((SELECT json_agg(item) FROM (
+        SELECT q.member_id AS "memberId", u.display_name AS "displayName",
+          q.topic_id AS "topicId", tr.name AS "topicName", q.self_level AS self,
+          q.lead_level AS lead
+        FROM queue q
+        JOIN memberships mm ON mm.id = q.member_id
+        JOIN users u ON u.id = mm.user_id
+        JOIN topic_revisions tr
+          ON tr.framework_version_id = ${scope.versionId} AND tr.topic_id = q.topic_id
+        ORDER BY abs(q.self_level - q.lead_level) DESC, u.display_name, q.category_position,
+          q.position
+        LIMIT ${limit}) item), '[]') AS items`.execute(db);
+  return rows[0]!;
 }
 
 export interface PendingValidation {
