@@ -46,9 +46,14 @@ export default function GapsLayout() {
         aria-label="Filters"
         onChange={(event) => submit(event.currentTarget, { replace: true })}
       >
-        <label>
-          Team
-          <select name="team" defaultValue={filters.team} key={`team-${filters.team}`}>
+        <div className="filter">
+          <label htmlFor="filter-team">Team</label>
+          <select
+            id="filter-team"
+            name="team"
+            defaultValue={filters.team}
+            key={`team-${filters.team}`}
+          >
             {options.canViewOrganization ? <option value="all">Whole organisation</option> : null}
             {options.teams.map((t) => (
               <option key={t.id} value={t.id}>
@@ -56,10 +61,11 @@ export default function GapsLayout() {
               </option>
             ))}
           </select>
-        </label>
-        <label>
-          Category
+        </div>
+        <div className="filter">
+          <label htmlFor="filter-category">Category</label>
           <select
+            id="filter-category"
             name="category"
             defaultValue={filters.category ?? ""}
             key={`category-${filters.category}`}
@@ -71,10 +77,11 @@ export default function GapsLayout() {
               </option>
             ))}
           </select>
-        </label>
-        <label>
-          Priority
+        </div>
+        <div className="filter">
+          <label htmlFor="filter-priority">Priority</label>
           <select
+            id="filter-priority"
             name="priority"
             defaultValue={filters.priority ?? ""}
             key={`priority-${filters.priority}`}
@@ -86,10 +93,11 @@ export default function GapsLayout() {
               </option>
             ))}
           </select>
-        </label>
-        <label>
-          Target profile
+        </div>
+        <div className="filter">
+          <label htmlFor="filter-profile">Target profile</label>
           <select
+            id="filter-profile"
             name="profile"
             defaultValue={filters.profile ?? ""}
             key={`profile-${filters.profile}`}
@@ -101,7 +109,7 @@ export default function GapsLayout() {
               </option>
             ))}
           </select>
-        </label>
+        </div>
         <noscript>
           <button type="submit" className="button">
             Apply

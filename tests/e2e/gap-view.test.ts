@@ -1,0 +1,109 @@
+import { readFile } from "node:fs/promises";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildGapData, type GapData } from "../gaps/gap-data";
+import { PASSWORD } from "../support/factories";
+import { launchBrowser, startAppServer, type AppServer } from "../support/app-server";
+
+let app: AppServer;
+let browser: Browser;
+let data: GapData;
+
+beforeAll(async () => {
+  [app, browser, data] = await Promise.all([startAppServer(), launchBrowser(), buildGapData()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+async function logIn(page: Page, email: string) {
+  await page.goto(`${app.url}/login`);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL(`${app.url}/dashboard`);
+}
+
+function topGapNames(page: Page) {
+  return page.getByRole("region", { name: "Top gaps" }).locator("tbody th a").allTextContents();
+}
+
+describe("a lead's gap view in the browser", () => {
+  it("filters to one category, opens a topic, validates an assessment and sees the calibration queue change", async () => {
+    const page = await browser.newPage({ acceptDownloads: true });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await logIn(page, data.lee.email);
+
+    // The dashboard counts the team's risks and reviews.
+    const dashboardRow = page.getByRole("row", { name: /Team T/ });
+    await expect.poll(() => dashboardRow.textContent()).toContain("2 of 3 topics");
+
+    await page.getByRole("link", { name: "Team gaps" }).click();
+    await page.waitForURL(/\/gaps\?team=|\/gaps$/);
+    expect(await topGapNames(page)).toEqual(["a1", "b1", "a2"]);
+    await expect
+      .poll(() => page.getByRole("heading", { name: "Average gap by category" }).count())
+      .toBe(1);
+
+    // Filter to category B: the URL keeps the filter, the ranking follows it.
+    await page.getByLabel("Category", { exact: true }).selectOption({ label: "B" });
+    await page.waitForURL(new RegExp(`category=${data.categoryOf.b1}`));
+    await expect.poll(() => topGapNames(page)).toEqual(["b1"]);
+
+    // The topic page: who is strong, who is short.
+    await page.getByRole("link", { name: "b1", exact: true }).click();
+    await page.waitForURL(new RegExp(`/gaps/topics/${data.topic.b1}`));
+    const short = page.getByRole("region", { name: /Below target/ });
+    await expect.poll(() => short.locator("tbody th a").allTextContents()).toEqual(["Ben"]);
+    const strong = page.getByRole("region", { name: /possible mentors/ });
+    await expect.poll(() => strong.locator("tbody th a").allTextContents()).toEqual(["Ann"]);
+
+    // Nothing in category B to calibrate yet; Ben waits for validation.
+    await page.getByRole("link", { name: "Validation & calibration" }).click();
+    await page.waitForURL(/\/gaps\/review/);
+    await page.getByText("Nothing to calibrate").waitFor();
+    await page.getByRole("link", { name: "Validate Ben" }).click();
+    await page.waitForURL(new RegExp(`/gaps/members/${data.ben.membershipId}/validate`));
+
+    // Ben rated himself 1 on b1; the lead puts 3, which is two apart.
+    const b1 = page.getByLabel("Your level for b1");
+    expect(await b1.inputValue()).toBe("1");
+    await b1.selectOption("3");
+    await page.getByText("2 apart: calibrate").waitFor();
+    await page.getByLabel("Comment on b1").fill("Led the b1 migration on his own.");
+    await page.getByRole("button", { name: "Save and mark validated" }).click();
+
+    // Back on the review tab with the same filter: the queue now holds Ben's b1.
+    await page.waitForURL(new RegExp(`/gaps/review\\?.*category=${data.categoryOf.b1}`));
+    const queue = page.getByRole("region", { name: "Calibration queue" });
+    await expect.poll(() => queue.locator("tbody tr").count()).toBe(1);
+    expect(await queue.locator("tbody tr").first().textContent()).toMatch(/Ben.*b1.*1.*3/);
+    await page.getByText("No submitted assessments are waiting").waitFor();
+
+    // The heatmap is one tab stop; arrow keys move between cells.
+    await page.getByRole("link", { name: "Heatmap" }).click();
+    await page.waitForURL(/\/gaps\/heatmap/);
+    await page.locator('.heatmap a[tabindex="0"]').focus();
+    await page.keyboard.press("ArrowDown");
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe(
+      "Ben, b1: level 3 (lead-validated); target 4, 1 below",
+    );
+
+    // The matrix as filtered, as a CSV download.
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("link", { name: "Export CSV" }).click(),
+    ]);
+    const csv = await readFile((await download.path()) as string, "utf8");
+    expect(csv.split("\n").slice(0, 3)).toEqual([
+      "Member,Title,Target profile,B / b1",
+      "Ann,,Senior,4",
+      "Ben,,Senior,3",
+    ]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
