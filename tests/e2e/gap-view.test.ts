@@ -43,7 +43,7 @@ describe("a lead's gap view in the browser", () => {
 
     await page.getByRole("link", { name: "Team gaps" }).click();
     await page.waitForURL(/\/gaps\?team=|\/gaps$/);
-    expect(await topGapNames(page)).toEqual(["a1", "b1", "a2"]);
+    await expect.poll(() => topGapNames(page)).toEqual(["a1", "b1", "a2"]);
     await expect
       .poll(() => page.getByRole("heading", { name: "Average gap by category" }).count())
       .toBe(1);
