@@ -38,3 +38,6 @@ export function ChartFrame({
     </div>
   );
 }
+
+/** Legend entries take their series' colour by default, which is unreadable for pale ones. */
+export const legendText = (value: string) => <span style={{ color: "#1f2937" }}>{value}</span>;

@@ -16,7 +16,7 @@ import {
   YAxis,
 } from "recharts";
 import type { CategoryGap, TrendPoint } from "~/modules/gaps/team-gaps.server";
-import { ChartFrame, PALETTE } from "./chart-frame";
+import { ChartFrame, legendText, PALETTE } from "./chart-frame";
 
 /** Sequential blues: darker is higher; level 0 keeps an outline so it stays visible. */
 export const LEVEL_COLOURS = ["#deebf7", "#9ecae1", "#6baed6", "#3182bd", "#08519c"];
@@ -27,8 +27,6 @@ const fmt = (value: number | null | undefined, digits = 1) =>
 const percent = (met: number, total: number) =>
   total === 0 ? "—" : `${Math.round((met / total) * 100)}%`;
 const short = (name: string) => (name.length > 20 ? `${name.slice(0, 18)}…` : name);
-// Legend entries take their series' colour by default, which is unreadable for pale levels.
-const legendText = (value: string) => <span style={{ color: "#1f2937" }}>{value}</span>;
 
 function TableToggle({ children }: { children: React.ReactNode }) {
   return (

@@ -12,7 +12,7 @@ import {
   XAxis,
   YAxis,
 } from "recharts";
-import { ChartFrame, PALETTE } from "./chart-frame";
+import { ChartFrame, legendText, PALETTE } from "./chart-frame";
 
 const fmt = (value: number | null | undefined) =>
   value === null || value === undefined ? "—" : value.toFixed(1);
@@ -64,7 +64,7 @@ export function ProfileRadar({ rows, whose = "your" }: { rows: RadarRow[]; whose
             strokeDasharray="6 4"
             strokeWidth={2}
           />
-          <Legend />
+          <Legend formatter={legendText} />
           <Tooltip />
         </RadarChart>
       </ChartFrame>
@@ -120,7 +120,7 @@ export function ProfileHistory({
           <XAxis dataKey="cycle" />
           <YAxis domain={[0, 4]} tickCount={5} />
           <Tooltip />
-          <Legend />
+          <Legend formatter={legendText} />
           {categories.map((c, i) => (
             <Line
               key={c.id}

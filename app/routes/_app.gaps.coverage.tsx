@@ -68,7 +68,7 @@ export default function Coverage() {
                   <Link to={`/gaps/topics/${t.topicId}${data.query}`}>{t.name}</Link>
                 </th>
                 <td>{t.category}</td>
-                <td>
+                <td className="nowrap">
                   <meter min={0} max={Math.max(1, t.withTarget)} value={t.met} aria-hidden="true" />{" "}
                   {t.met} of {t.withTarget}
                 </td>
