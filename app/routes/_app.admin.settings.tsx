@@ -52,7 +52,7 @@ export default function Settings() {
           Settings
         </h2>
         <FormError failure={failure} />
-        <Form method="post" noValidate>
+        <Form method="post" className="stack" noValidate>
           <Field
             label="Organisation name"
             name="name"
