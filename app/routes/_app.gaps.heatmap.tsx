@@ -1,42 +1,63 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
 import { Heatmap } from "~/components/heatmap";
 import { loadOrRespond } from "~/lib/errors.server";
 import { requireMember } from "~/modules/accounts/auth.server";
 import { filtersQuery, resolveGapScope } from "~/modules/gaps/gap-scope.server";
-import { heatmap } from "~/modules/gaps/team-gaps.server";
+import { HEATMAP_ORDERS, heatmap } from "~/modules/gaps/team-gaps.server";
+
+// A malformed page or order in a shared link falls back to the first page by name.
+const ViewSchema = z.object({
+  page: z.coerce.number().int().min(1).max(100_000).catch(1),
+  order: z.enum(HEATMAP_ORDERS).catch("name"),
+});
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const ctx = await requireMember(request, "lead");
   const params = new URL(request.url).searchParams;
-  const page = Number.parseInt(params.get("page") ?? "1", 10);
+  const view = ViewSchema.parse({
+    page: params.get("page") ?? undefined,
+    order: params.get("order") ?? undefined,
+  });
   return loadOrRespond(async () => {
     const { scope, filters } = await resolveGapScope(ctx, params);
-    const map = await heatmap(scope, { page: Number.isSafeInteger(page) && page > 0 ? page : 1 });
-    return { query: filtersQuery(filters), map };
+    const map = await heatmap(scope, view);
+    return { query: filtersQuery(filters), order: view.order, map };
   });
 }
 
 export default function HeatmapPage() {
-  const { query, map } = useLoaderData<typeof loader>();
+  const { query, order, map } = useLoaderData<typeof loader>();
   if (map.totalMembers === 0) return <p className="empty-state">Nobody is in this view yet.</p>;
+  const pageLink = (page: number) => `/gaps/heatmap${query}&order=${order}&page=${page}`;
   return (
     <section className="card" aria-labelledby="heatmap-heading">
       <h2 id="heatmap-heading">Heatmap</h2>
+      <p className="heatmap-order">
+        Order:{" "}
+        {order === "name" ? (
+          <strong aria-current="true">by name</strong>
+        ) : (
+          <Link to={`/gaps/heatmap${query}&order=name`}>by name</Link>
+        )}{" "}
+        ·{" "}
+        {order === "gap" ? (
+          <strong aria-current="true">furthest below target first</strong>
+        ) : (
+          <Link to={`/gaps/heatmap${query}&order=gap`}>furthest below target first</Link>
+        )}
+      </p>
       <Heatmap map={map} query={query} />
       {map.pages > 1 ? (
         <nav className="pagination" aria-label="Heatmap pages">
-          {map.page > 1 ? (
-            <Link to={`/gaps/heatmap${query}&page=${map.page - 1}`}>← Previous</Link>
-          ) : null}
+          {map.page > 1 ? <Link to={pageLink(map.page - 1)}>← Previous</Link> : null}
           <span>
             People {(map.page - 1) * (map.pageSize ?? 0) + 1}–
             {Math.min(map.page * (map.pageSize ?? 0), map.totalMembers)} of {map.totalMembers} (page{" "}
             {map.page} of {map.pages})
           </span>
-          {map.page < map.pages ? (
-            <Link to={`/gaps/heatmap${query}&page=${map.page + 1}`}>Next →</Link>
-          ) : null}
+          {map.page < map.pages ? <Link to={pageLink(map.page + 1)}>Next →</Link> : null}
         </nav>
       ) : null}
     </section>

@@ -217,6 +217,15 @@ describe("heatmap and topic page", () => {
     expect(lee!.cells).toEqual([null, null, null]);
   });
 
+  it("orders people furthest below target first, and pages", async () => {
+    const { scope } = await scopeFor(data.lee.cookie);
+    const byGap = await heatmap(scope, { order: "gap" });
+    expect(byGap.members.map((m) => m.displayName)).toEqual(["Ben", "Cat", "Ann", "Lee Lead"]);
+    const second = await heatmap(scope, { page: 2, pageSize: 3 });
+    expect(second).toMatchObject({ page: 2, pages: 2, totalMembers: 4 });
+    expect(second.members.map((m) => m.displayName)).toEqual(["Lee Lead"]);
+  });
+
   it("lists future mentors and the people short of target on a topic", async () => {
     const { scope } = await scopeFor(data.lee.cookie);
     const detail = await topicDetail(scope, data.topic.a1);

@@ -340,6 +340,8 @@ export interface HeatmapMember {
 }
 
 export const HEATMAP_PAGE_SIZE = 100;
+export const HEATMAP_ORDERS = ["name", "gap"] as const;
+export type HeatmapOrder = (typeof HEATMAP_ORDERS)[number];
 
 /**
  * One page of the heatmap (every member with `pageSize: null`): members (by name) × topics
@@ -348,9 +350,19 @@ export const HEATMAP_PAGE_SIZE = 100;
  */
 export async function heatmap(
   scope: GapScope,
-  { page = 1, pageSize = HEATMAP_PAGE_SIZE }: { page?: number; pageSize?: number | null } = {},
+  {
+    page = 1,
+    pageSize = HEATMAP_PAGE_SIZE,
+    order = "name",
+  }: { page?: number; pageSize?: number | null; order?: HeatmapOrder } = {},
 ) {
   const offset = pageSize === null ? 0 : (Math.max(1, page) - 1) * pageSize;
+  // "gap": the people furthest below their targets first (the same weighted sum as top gaps).
+  const ordering =
+    order === "gap"
+      ? sql`(SELECT coalesce(sum(g.gap * g.weight), 0) FROM graded g WHERE g.member_id = m.id) DESC,
+          u.display_name, m.id`
+      : sql`u.display_name, m.id`;
   const { rows: memberRows } = await sql<{
     id: string;
     display_name: string;
@@ -364,7 +376,7 @@ export async function heatmap(
     JOIN memberships mm ON mm.id = m.id
     JOIN users u ON u.id = mm.user_id
     LEFT JOIN target_profiles p ON p.id = m.target_profile_id
-    ORDER BY u.display_name, m.id
+    ORDER BY ${ordering}
     LIMIT ${pageSize} OFFSET ${offset}`.execute(db);
   const memberIds = memberRows.map((m) => m.id);
   const [{ rows: topicRows }, { rows: cellRows }] = await Promise.all([
