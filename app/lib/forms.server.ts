@@ -2,7 +2,10 @@ import type { z } from "zod";
 import { invalid } from "./errors.server";
 
 /** Reads a form body and validates it; throws an "invalid" AppError with per-field messages. */
-export async function parseForm<S extends z.ZodType>(request: Request, schema: S): Promise<z.infer<S>> {
+export async function parseForm<S extends z.ZodType>(
+  request: Request,
+  schema: S,
+): Promise<z.infer<S>> {
   let form: FormData;
   try {
     form = await request.formData();
@@ -28,3 +31,6 @@ export function parseFormData<S extends z.ZodType>(form: FormData, schema: S): z
   }
   return result.data;
 }
+
+/** Far above any framework's size: a post naming more topics did not come from our forms. */
+export const MAX_TOPICS_PER_POST = 1000;

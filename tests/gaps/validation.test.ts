@@ -173,6 +173,11 @@ describe("validating an assessment", () => {
     );
   });
 
+  it("refuses a post naming more topics than any framework has", () => {
+    const fields = Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`lead.${i}`, "3"]));
+    expect(() => parseValidationEntries(form(fields))).toThrow("Too many topics in one save.");
+  });
+
   it("does not validate drafts, one's own assessment, or members outside one's teams", async () => {
     const lee = await contextOf(data.lee.cookie);
     await expect(

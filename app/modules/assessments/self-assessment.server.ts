@@ -4,6 +4,7 @@ import { z } from "zod";
 import { db } from "#db/database";
 import type { AssessmentStatus, CategoryKind, Database } from "#db/schema";
 import { conflict, invalid, notFound } from "~/lib/errors.server";
+import { MAX_TOPICS_PER_POST } from "~/lib/forms.server";
 import { levelDescriptorsForVersion } from "~/modules/frameworks/level-descriptors.server";
 
 /** Who is assessing themselves: the caller's membership in their active organisation. */
@@ -99,6 +100,7 @@ export function parseTopicEntries(form: FormData): TopicEntry[] {
     const match = /^level\.(.+)$/.exec(key) ?? /^base\.(.+)$/.exec(key);
     if (match?.[1]) ids.add(match[1]);
   }
+  if (ids.size > MAX_TOPICS_PER_POST) throw invalid("Too many topics in one save.");
   const entries: TopicEntry[] = [];
   const fieldErrors: Record<string, string> = {};
   for (const topicId of ids) {

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { db } from "#db/database";
 import type { AssessmentStatus, Database, RatingSource } from "#db/schema";
 import { conflict, forbidden, invalid, notFound } from "~/lib/errors.server";
+import { MAX_TOPICS_PER_POST } from "~/lib/forms.server";
 import type { MemberContext } from "~/modules/accounts/auth.server";
 import { recordAudit } from "~/modules/audit/audit.server";
 import { CALIBRATION_DIFFERENCE } from "./gap-formula";
@@ -209,11 +210,11 @@ export type ValidationEntry = z.infer<typeof EntrySchema>;
 
 /** Reads `lead.<topicId>` and `comment.<topicId>` fields; errors are keyed the same way. */
 export function parseValidationEntries(form: FormData): ValidationEntry[] {
+  const topicIds = [...new Set(form.keys())].flatMap((key) => /^lead\.(.+)$/.exec(key)?.[1] ?? []);
+  if (topicIds.length > MAX_TOPICS_PER_POST) throw invalid("Too many topics in one save.");
   const entries: ValidationEntry[] = [];
   const fieldErrors: Record<string, string> = {};
-  for (const key of new Set(form.keys())) {
-    const topicId = /^lead\.(.+)$/.exec(key)?.[1];
-    if (!topicId) continue;
+  for (const topicId of topicIds) {
     const text = (name: string) => {
       const value = form.get(`${name}.${topicId}`);
       return typeof value === "string" ? value : "";
