@@ -32,6 +32,12 @@ export async function up(db: Db): Promise<void> {
       (c) => c.onDelete("cascade"),
     )
     .execute();
+  // An organisation-wide view reads only its own tenant's rows.
+  await db.schema
+    .createIndex("current_levels_org_topic_idx")
+    .on("current_levels")
+    .columns(["organization_id", "topic_id"])
+    .execute();
 
   await sql`
     CREATE FUNCTION ratings_maintain_levels() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -72,7 +72,7 @@ export function scopeCtes(scope: GapScope, options: CellOptions = {}): RawBuilde
         cl.self_level, cl.self_rating_id IS NOT NULL AS self_rated,
         cl.lead_level, cl.lead_rating_id IS NOT NULL AS lead_rated
       FROM scope_members m
-      JOIN current_levels cl ON cl.member_id = m.id
+      JOIN current_levels cl ON cl.member_id = m.id AND cl.organization_id = ${scope.organizationId}
       JOIN scope_topics t ON t.topic_id = cl.topic_id
       LEFT JOIN topic_targets tt ON tt.framework_version_id = ${version}
         AND tt.target_profile_id = m.target_profile_id AND tt.topic_id = t.topic_id
@@ -158,7 +158,7 @@ export async function gapSummary(scope: GapScope): Promise<GapSummary> {
     level_counts AS (
       SELECT cl.topic_id, m.target_profile_id, ${shownLevel} AS level, count(*)::int AS people
       FROM scope_members m
-      JOIN current_levels cl ON cl.member_id = m.id
+      JOIN current_levels cl ON cl.member_id = m.id AND cl.organization_id = ${scope.organizationId}
       GROUP BY 1, 2, 3
     ),
     graded_counts AS (

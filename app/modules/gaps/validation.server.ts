@@ -40,7 +40,7 @@ export async function calibrationQueue(
       SELECT cl.member_id, cl.topic_id, cl.self_level, cl.lead_level, t.category_position,
         t.position
       FROM scope_members m
-      JOIN current_levels cl ON cl.member_id = m.id
+      JOIN current_levels cl ON cl.member_id = m.id AND cl.organization_id = ${scope.organizationId}
       JOIN scope_topics t ON t.topic_id = cl.topic_id
       WHERE abs(cl.self_level - cl.lead_level) >= ${CALIBRATION_DIFFERENCE}
     )
