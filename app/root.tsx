@@ -44,13 +44,16 @@ export default function App() {
 export function ErrorBoundary() {
   const error = useRouteError();
   const status = isRouteErrorResponse(error) ? error.status : 500;
+  // A 4xx carries a message written for the user (e.g. why access is refused); a 404 never
+  // says more, so it cannot confirm that another organisation's object exists.
+  const detail = isRouteErrorResponse(error) && typeof error.data === "string" ? error.data : "";
   const message =
     status === 404
       ? "We could not find that page. It may have moved, or it belongs to another organisation."
-      : status === 403
-        ? "You do not have access to this page."
-        : isRouteErrorResponse(error) && typeof error.data === "string" && status < 500
-          ? error.data
+      : status < 500 && detail
+        ? detail
+        : status === 403
+          ? "You do not have access to this page."
           : "Something went wrong on our side. Please try again; if it keeps happening, tell your admin.";
   return (
     <main className="centered-page">

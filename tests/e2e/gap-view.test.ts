@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildGapData, type GapData } from "../gaps/gap-data";
-import { PASSWORD } from "../support/factories";
+import { PASSWORD, addMember } from "../support/factories";
 import { launchBrowser, startAppServer, type AppServer } from "../support/app-server";
 
 let app: AppServer;
@@ -104,6 +104,18 @@ describe("a lead's gap view in the browser", () => {
       "Ben,,Senior,3",
     ]);
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("tells a lead who leads no team why the gap view is closed", async () => {
+    const lead = await addMember(data.organizationId, "lead", "Nora Noteam");
+    const page = await browser.newPage();
+    await logIn(page, lead.email);
+    await page.goto(`${app.url}/gaps`);
+    await page.getByRole("heading", { name: "No access" }).waitFor();
+    await page
+      .getByText("You do not lead a team yet. An admin can name you lead of a team.")
+      .waitFor();
     await page.close();
   });
 });
