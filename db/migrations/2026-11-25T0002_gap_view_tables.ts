@@ -102,15 +102,15 @@ export async function up(db: Db): Promise<void> {
     .execute();
 
   // One definition of "as of a cycle", used when a cycle closes, by the demo seed and below:
-  // per member and topic the newest rating from any cycle that started no later (the lead's
-  // where there is one), against the cycle's framework version's must-have targets.
+  // per member and topic the newest rating (self or lead) from any cycle that started no
+  // later, against the cycle's framework version's must-have targets.
   await sql`
     CREATE FUNCTION record_cycle_progress(p_cycle uuid) RETURNS void LANGUAGE sql AS $$
       DELETE FROM cycle_progress WHERE cycle_id = p_cycle;
       WITH cy AS (SELECT * FROM cycles WHERE id = p_cycle),
       latest AS (
         SELECT DISTINCT ON (r.member_id, r.topic_id, r.source) r.member_id, r.topic_id, r.source,
-          r.level
+          r.level, rc.starts_on, r.id
         FROM cy
         JOIN cycles rc ON rc.organization_id = cy.organization_id AND rc.starts_on <= cy.starts_on
         JOIN ratings r ON r.organization_id = cy.organization_id AND r.cycle_id = rc.id
@@ -118,8 +118,7 @@ export async function up(db: Db): Promise<void> {
       ),
       shown AS (
         SELECT member_id, topic_id,
-          CASE WHEN bool_or(source = 'lead') THEN max(level) FILTER (WHERE source = 'lead')
-            ELSE max(level) FILTER (WHERE source = 'self') END AS level
+          (array_agg(level ORDER BY starts_on DESC, id DESC))[1] AS level
         FROM latest GROUP BY member_id, topic_id
       )
       INSERT INTO cycle_progress

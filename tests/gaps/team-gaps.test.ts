@@ -217,6 +217,26 @@ describe("heatmap and topic page", () => {
     expect(lee!.cells).toEqual([null, null, null]);
   });
 
+  it("shows the member's own level again once they re-rate after the lead's validation", async () => {
+    const fresh = await buildGapData();
+    await db
+      .insertInto("ratings")
+      .values({
+        organization_id: fresh.organizationId,
+        cycle_id: fresh.cycleId,
+        member_id: fresh.ann.membershipId,
+        topic_id: fresh.topic.a1,
+        source: "self",
+        level: 2,
+      })
+      .execute();
+    const { scope } = await scopeFor(fresh.lee.cookie);
+    const map = await heatmap(scope);
+    expect(map.members[0]!.cells[0]).toMatchObject({ level: 2, source: "self" });
+    const a1 = (await gapSummary(scope)).topics.find((t) => t.name === "a1")!;
+    expect(a1).toMatchObject({ met: 1, affected: 2, score: 9 });
+  });
+
   it("orders people furthest below target first, and pages", async () => {
     const { scope } = await scopeFor(data.lee.cookie);
     const byGap = await heatmap(scope, { order: "gap" });

@@ -21,5 +21,6 @@ export const CALIBRATION_DIFFERENCE = 2;
 export const GAP_FORMULA_TEXT =
   "Score = Σ over the people below target of (priority weight × levels short). " +
   "Weights: must-have 3, good-to-have 2, advanced 1. " +
-  "A person's level is the lead-validated one where present, else their self-rating; " +
+  "A person's level is their lead's where the lead has validated their latest rating, else " +
+  "their own; " +
   "N/A and unrated topics are left out.";

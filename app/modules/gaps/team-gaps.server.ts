@@ -17,8 +17,11 @@ interface CellOptions {
   topicId?: string;
 }
 
-// The level a gap view shows: the lead's where they have rated the topic, else the member's.
-const shownLevel = sql`CASE WHEN cl.lead_rating_id IS NOT NULL THEN cl.lead_level ELSE cl.self_level END`;
+// The level a gap view shows is the newer of the member's own and the lead's: the lead's once
+// they have validated the member's latest rating, the member's own when they have re-rated
+// since (a new cycle's draft) until the lead validates again.
+const leadIsNewer = sql`cl.lead_rating_id > coalesce(cl.self_rating_id, 0)`;
+const shownLevel = sql`CASE WHEN ${leadIsNewer} THEN cl.lead_level ELSE cl.self_level END`;
 
 const weight = sql`CASE c.priority
   WHEN 'must_have' THEN ${sql.lit(PRIORITY_WEIGHT.must_have)}
@@ -65,8 +68,8 @@ export function scopeCtes(scope: GapScope, options: CellOptions = {}): RawBuilde
     ),
     cells AS (
       SELECT cl.member_id, t.topic_id, t.category_id, ${shownLevel} AS level,
-        CASE WHEN cl.lead_rating_id IS NOT NULL THEN 'lead' ELSE 'self' END AS source,
-        coalesce(cl.lead_rated_at, cl.self_rated_at) AS rated_at,
+        CASE WHEN ${leadIsNewer} THEN 'lead' ELSE 'self' END AS source,
+        CASE WHEN ${leadIsNewer} THEN cl.lead_rated_at ELSE cl.self_rated_at END AS rated_at,
         CASE WHEN ${targetMatches} THEN tt.target_level END AS target,
         CASE WHEN ${targetMatches} THEN tt.priority END AS priority,
         cl.self_level, cl.self_rating_id IS NOT NULL AS self_rated,
