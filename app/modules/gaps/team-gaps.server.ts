@@ -3,6 +3,7 @@ import { db } from "#db/database";
 import type { RatingSource, TargetPriority } from "#db/schema";
 import type { GapScope } from "./gap-scope.server";
 import { BUS_FACTOR_RISK_AT, PRIORITY_WEIGHT, PROFICIENT } from "./gap-formula";
+import { leadIsNewer, shownLevel } from "./shown-level.server";
 
 // Every figure here is computed by Postgres from current_levels (one row per rated member ×
 // topic with the newest self and lead rating, kept by trigger; ADR 008), never by loading
@@ -17,11 +18,6 @@ interface CellOptions {
   topicId?: string;
 }
 
-// The level a gap view shows is the newer of the member's own and the lead's: the lead's once
-// they have validated the member's latest rating, the member's own when they have re-rated
-// since (a new cycle's draft) until the lead validates again.
-const leadIsNewer = sql`cl.lead_rating_id > coalesce(cl.self_rating_id, 0)`;
-const shownLevel = sql`CASE WHEN ${leadIsNewer} THEN cl.lead_level ELSE cl.self_level END`;
 
 const weight = sql`CASE c.priority
   WHEN 'must_have' THEN ${sql.lit(PRIORITY_WEIGHT.must_have)}

@@ -13,6 +13,7 @@ export type NotificationKind =
   | "assessment_overdue"
   | "lead_digest"
   | "mentorship_proposed"
+  | "mentorship_accepted"
   | "check_in_due"
   | "report_ready";
 

@@ -15,7 +15,11 @@ interface Rendered {
   html: string;
 }
 
-function layout(paragraphs: string[], action: { label: string; url: string }, footer: string): string {
+function layout(
+  paragraphs: string[],
+  action: { label: string; url: string },
+  footer: string,
+): string {
   const body = paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join("\n");
   return `<!doctype html><html><body style="font-family: system-ui, sans-serif; line-height: 1.5; color: #1f2937">
 ${body}
@@ -44,7 +48,11 @@ export function invitationEmail(input: {
   };
 }
 
-export function passwordResetEmail(input: { displayName: string; link: string; expiresAt: Date }): Rendered {
+export function passwordResetEmail(input: {
+  displayName: string;
+  link: string;
+  expiresAt: Date;
+}): Rendered {
   const subject = "Reset your Gapmap password";
   const lines = [
     `Hello ${input.displayName},`,
@@ -55,5 +63,53 @@ export function passwordResetEmail(input: { displayName: string; link: string; e
     subject,
     text: `${lines.join("\n\n")}\n\nChoose a new password: ${input.link}\n\n${footer}\n`,
     html: layout(lines, { label: "Choose a new password", url: input.link }, footer),
+  };
+}
+
+export function mentorshipProposedEmail(input: {
+  recipientName: string;
+  role: "mentor" | "mentee";
+  proposerName: string;
+  mentorName: string;
+  menteeName: string;
+  topicName: string;
+  goalLevel: number;
+  link: string;
+}): Rendered {
+  const subject =
+    input.role === "mentor"
+      ? `Would you mentor ${input.menteeName} on ${input.topicName}?`
+      : `${input.mentorName} is proposed as your mentor on ${input.topicName}`;
+  const lines = [
+    `Hello ${input.recipientName},`,
+    input.role === "mentor"
+      ? `${input.proposerName} proposed that you mentor ${input.menteeName} on ${input.topicName}, aiming for level ${input.goalLevel}. Accept or decline it in Gapmap.`
+      : `${input.proposerName} proposed ${input.mentorName} as your mentor on ${input.topicName}, aiming for level ${input.goalLevel}. It starts once ${input.mentorName} accepts.`,
+  ];
+  const footer = "You receive this because a lead set up mentoring for you in Gapmap.";
+  const label = input.role === "mentor" ? "Answer the proposal" : "See the mentorship";
+  return {
+    subject,
+    text: `${lines.join("\n\n")}\n\n${label}: ${input.link}\n\n${footer}\n`,
+    html: layout(lines, { label, url: input.link }, footer),
+  };
+}
+
+export function mentorshipAcceptedEmail(input: {
+  menteeName: string;
+  mentorName: string;
+  topicName: string;
+  link: string;
+}): Rendered {
+  const subject = `${input.mentorName} will mentor you on ${input.topicName}`;
+  const lines = [
+    `Hello ${input.menteeName},`,
+    `${input.mentorName} accepted to mentor you on ${input.topicName}. Agree on a first check-in and log it in Gapmap.`,
+  ];
+  const footer = "You receive this because a lead set up mentoring for you in Gapmap.";
+  return {
+    subject,
+    text: `${lines.join("\n\n")}\n\nSee the mentorship: ${input.link}\n\n${footer}\n`,
+    html: layout(lines, { label: "See the mentorship", url: input.link }, footer),
   };
 }
