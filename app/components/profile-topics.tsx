@@ -1,3 +1,4 @@
+import type { ReactNode } from "react";
 import { relativeAge } from "~/lib/relative-age";
 import type { ProfileCategory, ProfileTopic } from "~/modules/assessments/member-profile.server";
 import { PRIORITY_LABEL } from "~/modules/frameworks/priorities";
@@ -18,10 +19,13 @@ export function ProfileTopicTable({
   categories,
   topics,
   now,
+  gapAction,
 }: {
   categories: ProfileCategory[];
   topics: ProfileTopic[];
   now: string;
+  /** Shown beside a topic below target (the lead's "find a mentor"). */
+  gapAction?: (topicId: string) => ReactNode;
 }) {
   return (
     <div className="table-wrap">
@@ -55,7 +59,11 @@ export function ProfileTopicTable({
                     <td>{level(t.lead)}</td>
                     <td>
                       {level(t.target)}
-                      {short > 0 ? <span className="badge warning">{short} below</span> : null}
+                      {short > 0 ? (
+                        <>
+                          <span className="badge warning">{short} below</span> {gapAction?.(t.id)}
+                        </>
+                      ) : null}
                     </td>
                     <td>{t.priority ? PRIORITY_LABEL[t.priority] : "—"}</td>
                     <td>

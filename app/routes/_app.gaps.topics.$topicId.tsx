@@ -5,6 +5,10 @@ import { loadOrRespond, notFound } from "~/lib/errors.server";
 import { requireMember } from "~/modules/accounts/auth.server";
 import { filtersQuery, resolveGapScope } from "~/modules/gaps/gap-scope.server";
 import { topicDetail, type TopicPerson } from "~/modules/gaps/team-gaps.server";
+import { MentorshipTable } from "~/components/mentorship-list";
+import { todayIn } from "~/modules/assessments/cycles.server";
+import { listMentorships } from "~/modules/mentoring/mentorships.server";
+import type { ReactNode } from "react";
 import { z } from "zod";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -15,7 +19,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     const { scope, filters } = await resolveGapScope(ctx, new URL(request.url).searchParams);
     const detail = await topicDetail(scope, topicId.data);
     if (!detail) throw notFound("Topic");
+    const mentorships = await listMentorships(
+      ctx.organization.id,
+      { topicId: topicId.data, menteesIn: { ...scope, categoryId: null, priority: null } },
+      todayIn(ctx.organization.timeZone),
+    );
     return {
+      mentorships: mentorships.filter((m) => m.status === "active" || m.status === "proposed"),
       query: filtersQuery(filters),
       privacyFloor: scope.privacyFloor,
       ...detail,
@@ -32,10 +42,12 @@ function PeopleTable({
   people,
   query,
   caption,
+  action,
 }: {
   people: TopicPerson[];
   query: string;
   caption: string;
+  action?: (person: TopicPerson) => ReactNode;
 }) {
   return (
     <div className="table-wrap">
@@ -49,6 +61,11 @@ function PeopleTable({
             <th scope="col">Lead</th>
             <th scope="col">Target</th>
             <th scope="col">Notes</th>
+            {action ? (
+              <th scope="col">
+                <span className="visually-hidden">Action</span>
+              </th>
+            ) : null}
           </tr>
         </thead>
         <tbody>
@@ -70,6 +87,7 @@ function PeopleTable({
                 {p.wantToLearn ? <span className="badge lead">Wants to learn</span> : null}
                 {p.mentored ? <span className="badge">Has a mentor</span> : null}
               </td>
+              {action ? <td>{action(p)}</td> : null}
             </tr>
           ))}
         </tbody>
@@ -149,6 +167,14 @@ export default function TopicPage() {
           />
         ) : (
           <p className="empty-state">Everyone rated is at or above their target.</p>
+        )}
+      </section>
+      <section className="card" aria-labelledby="mentoring-heading">
+        <h2 id="mentoring-heading">Mentoring on this topic</h2>
+        {data.mentorships.length ? (
+          <MentorshipTable mentorships={data.mentorships} caption="Mentorships on this topic" />
+        ) : (
+          <p className="empty-state">No mentorship on this topic is proposed or under way.</p>
         )}
       </section>
     </>

@@ -20,6 +20,7 @@ const TABS = [
   { to: "/gaps/heatmap", label: "Heatmap", end: false },
   { to: "/gaps/coverage", label: "Coverage", end: false },
   { to: "/gaps/review", label: "Validation & calibration", end: false },
+  { to: "/gaps/mentoring", label: "Mentoring", end: false },
 ];
 
 export default function GapsLayout() {

@@ -43,7 +43,9 @@ const STATUS: Record<string, string> = {
 export default function MemberGaps() {
   const { profile, cycle, active, isSelf, back, now } = useLoaderData<typeof loader>();
   const { member, categories, topics, history } = profile;
-  const validateTo = `/gaps/members/${member.id}/validate${back.slice("/gaps".length)}`;
+  const filters = back.slice("/gaps".length);
+  const validateTo = `/gaps/members/${member.id}/validate${filters}`;
+  const mentorsBase = `/gaps/mentors${filters || "?"}`;
   return (
     <>
       <p className="muted">
@@ -91,7 +93,14 @@ export default function MemberGaps() {
       ) : null}
       <section className="card" aria-labelledby="topics-heading">
         <h2 id="topics-heading">Every topic</h2>
-        <ProfileTopicTable categories={categories} topics={topics} now={now} />
+        <ProfileTopicTable
+          categories={categories}
+          topics={topics}
+          now={now}
+          gapAction={(topicId) => (
+            <Link to={`${mentorsBase}&mentee=${member.id}&topic=${topicId}`}>Find a mentor</Link>
+          )}
+        />
       </section>
     </>
   );

@@ -28,6 +28,7 @@ export default function AppShell() {
     { to: "/assessment", label: "Self-assessment" },
     { to: "/profile", label: "My profile" },
     { to: "/framework", label: "Framework" },
+    { to: "/mentoring", label: "Mentoring" },
     ...(hasRole(role, "lead") ? [{ to: "/gaps", label: "Team gaps" }] : []),
   ];
   const admin: NavItem[] = hasRole(role, "admin")

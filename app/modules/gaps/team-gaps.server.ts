@@ -554,3 +554,40 @@ export async function topicDetail(scope: GapScope, topicId: string) {
 }
 
 export type TopicDetail = NonNullable<Awaited<ReturnType<typeof topicDetail>>>;
+
+export interface UnmentoredGap {
+  memberId: string;
+  displayName: string;
+  topicId: string;
+  topicName: string;
+  level: number;
+  target: number;
+  /** Priority weight × levels short, as in the top-gaps ranking. */
+  score: number;
+  wantToLearn: boolean;
+}
+
+/**
+ * The person × topic gaps in scope that no proposed or active mentorship covers, biggest
+ * first (and, at equal size, where the person wants to learn the topic).
+ */
+export async function unmentoredGaps(scope: GapScope, limit = 20): Promise<UnmentoredGap[]> {
+  const { rows } = await sql<UnmentoredGap>`
+    WITH ${scopeCtes(scope)}
+    SELECT g.member_id AS "memberId", u.display_name AS "displayName", g.topic_id AS "topicId",
+      t.name AS "topicName", g.level, g.target, (g.gap * g.weight)::int AS score,
+      coalesce(f.want_to_learn, false) AS "wantToLearn"
+    FROM graded g
+    JOIN scope_topics t ON t.topic_id = g.topic_id
+    JOIN memberships mm ON mm.id = g.member_id
+    JOIN users u ON u.id = mm.user_id
+    LEFT JOIN topic_flags f ON f.member_id = g.member_id AND f.topic_id = g.topic_id
+    WHERE g.gap > 0 AND NOT EXISTS (
+      SELECT 1 FROM mentorships ms
+      WHERE ms.mentee_id = g.member_id AND ms.topic_id = g.topic_id
+        AND ms.status IN ('proposed', 'active'))
+    ORDER BY g.gap * g.weight DESC, coalesce(f.want_to_learn, false) DESC, u.display_name,
+      t.category_position, t.position
+    LIMIT ${limit}`.execute(db);
+  return rows;
+}

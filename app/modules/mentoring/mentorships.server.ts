@@ -8,7 +8,9 @@ import type { MemberContext } from "~/modules/accounts/auth.server";
 import { hasRole } from "~/modules/accounts/roles";
 import { todayIn } from "~/modules/assessments/cycles.server";
 import { recordAudit } from "~/modules/audit/audit.server";
+import type { GapScope } from "~/modules/gaps/gap-scope.server";
 import { shownLevel } from "~/modules/gaps/shown-level.server";
+import { scopeCtes } from "~/modules/gaps/team-gaps.server";
 import { enqueueNotification } from "~/modules/notifications/outbox.server";
 import {
   mentorshipAcceptedEmail,
@@ -423,8 +425,8 @@ export interface MentorshipSummary {
 interface MentorshipFilter {
   /** Mentorships where this member is mentor or mentee. */
   participant?: string;
-  /** Mentorships whose mentee is one of these members. */
-  menteeIn?: string[];
+  /** Mentorships whose mentee is one of the people in a gap view's scope. */
+  menteesIn?: GapScope;
   mentorshipId?: string;
   topicId?: string;
 }
@@ -440,10 +442,12 @@ export async function listMentorships(
     conditions.push(
       sql`(ms.mentor_id = ${filter.participant} OR ms.mentee_id = ${filter.participant})`,
     );
-  if (filter.menteeIn) conditions.push(sql`ms.mentee_id = ANY(${filter.menteeIn}::uuid[])`);
+  if (filter.menteesIn) conditions.push(sql`ms.mentee_id IN (SELECT id FROM scope_members)`);
   if (filter.mentorshipId) conditions.push(sql`ms.id = ${filter.mentorshipId}`);
   if (filter.topicId) conditions.push(sql`ms.topic_id = ${filter.topicId}`);
+  const scope = filter.menteesIn ? sql`WITH ${scopeCtes(filter.menteesIn)}` : sql``;
   const { rows } = await sql<MentorshipSummary>`
+    ${scope}
     SELECT ms.id, ms.status, ms.mentor_id AS "mentorId", tu.display_name AS "mentorName",
       ms.mentee_id AS "menteeId", mu.display_name AS "menteeName", ms.topic_id AS "topicId",
       coalesce(t.name, 'Retired topic') AS "topicName", ms.goal_level AS "goalLevel",
