@@ -68,11 +68,12 @@ export default function MentoringBoard() {
                     </td>
                     <td>{g.score}</td>
                     <td>
-                      <Link
-                        className="button secondary"
-                        to={`/gaps/mentors${query}&mentee=${g.memberId}&topic=${g.topicId}`}
-                      >
-                        Find a mentor for {g.displayName}
+                      <Link to={`/gaps/mentors${query}&mentee=${g.memberId}&topic=${g.topicId}`}>
+                        Find a mentor
+                        <span className="visually-hidden">
+                          {" "}
+                          for {g.displayName} on {g.topicName}
+                        </span>
                       </Link>
                     </td>
                   </tr>

@@ -164,6 +164,14 @@ export default function TopicPage() {
             people={data.short}
             query={data.query}
             caption="Below their target, biggest gap first"
+            action={(p) =>
+              p.mentored ? null : (
+                <Link to={`/gaps/mentors${data.query}&mentee=${p.memberId}&topic=${data.topic.id}`}>
+                  Find a mentor
+                  <span className="visually-hidden"> for {p.displayName}</span>
+                </Link>
+              )
+            }
           />
         ) : (
           <p className="empty-state">Everyone rated is at or above their target.</p>
