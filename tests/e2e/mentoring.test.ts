@@ -1,0 +1,97 @@
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db } from "#db/database";
+import { buildGapData, type GapData } from "../gaps/gap-data";
+import { PASSWORD } from "../support/factories";
+import { launchBrowser, startAppServer, type AppServer } from "../support/app-server";
+
+let app: AppServer;
+let browser: Browser;
+let data: GapData;
+
+beforeAll(async () => {
+  [app, browser, data] = await Promise.all([startAppServer(), launchBrowser(), buildGapData()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+async function logIn(page: Page, email: string) {
+  await page.goto(`${app.url}/login`);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL(`${app.url}/dashboard`);
+}
+
+describe("mentoring in the browser", () => {
+  it("a lead assigns a suggested mentor from the gap view; the mentor accepts and logs a check-in", async () => {
+    const errors: string[] = [];
+    const lead = await browser.newPage();
+    lead.on("pageerror", (e) => errors.push(e.message));
+    await logIn(lead, data.lee.email);
+
+    // From the gap view's mentoring tab: Ben's gap on b1 has no mentor yet.
+    await lead.getByRole("link", { name: "Team gaps" }).click();
+    await lead
+      .getByRole("navigation", { name: "Gap views" })
+      .getByRole("link", { name: "Mentoring" })
+      .click();
+    await lead.waitForURL(/\/gaps\/mentoring/);
+    await lead.getByRole("link", { name: "Find a mentor for Ben on b1" }).click();
+    await lead.waitForURL(/\/gaps\/mentors\?/);
+
+    // Ann is suggested with her reason; the lead proposes her.
+    const ann = lead.getByRole("radio", { name: /Ann/ });
+    await ann.waitFor();
+    await expect
+      .poll(() => lead.getByText("Expert · 1 of 3 slots used · same team").count())
+      .toBe(1);
+    await ann.check();
+    await lead.getByLabel("Goal level").selectOption("3");
+    await lead.getByRole("button", { name: "Propose mentorship" }).click();
+    await lead.waitForURL(/\/gaps\/mentoring\?/);
+    const waiting = lead.getByRole("region", { name: "Waiting for the mentor" });
+    await expect.poll(() => waiting.locator("tbody tr").count()).toBe(1);
+    expect(await waiting.locator("tbody tr").textContent()).toMatch(/Ben.*Ann.*b1/);
+    await lead.close();
+
+    const outbox = await db
+      .selectFrom("notifications")
+      .select("recipient_email")
+      .where("kind", "=", "mentorship_proposed")
+      .where("organization_id", "=", data.organizationId)
+      .execute();
+    expect(outbox.map((n) => n.recipient_email).sort()).toEqual(
+      [data.ann.email, data.ben.email].sort(),
+    );
+
+    // Ann accepts on her mentoring page and logs the first check-in.
+    const mentor = await browser.newPage();
+    mentor.on("pageerror", (e) => errors.push(e.message));
+    await logIn(mentor, data.ann.email);
+    await mentor.getByRole("link", { name: "Mentoring", exact: true }).click();
+    await mentor.waitForURL(/\/mentoring$/);
+    const answer = mentor.getByRole("region", { name: "Waiting for your answer" });
+    await answer.getByText("Mentor Ben on b1").waitFor();
+    await answer.getByRole("button", { name: "Accept" }).click();
+    await mentor.getByText("Accepted: log your first check-in when you meet.").waitFor();
+
+    const mentoring = mentor.getByRole("region", { name: "You mentor" });
+    await mentoring.getByRole("row", { name: /b1/ }).getByRole("link", { name: "Ben" }).click();
+    await mentor.waitForURL(/\/mentoring\/[0-9a-f-]{36}$/);
+    await mentor.getByRole("heading", { name: "Ann mentors Ben" }).waitFor();
+    await mentor.getByLabel("Notes").fill("Walked through the b1 runbook together.");
+    await mentor.getByLabel("Ben's level now (optional)").selectOption("2");
+    await mentor.getByRole("button", { name: "Log check-in" }).click();
+    await mentor.getByText("Check-in logged.").waitFor();
+    const checkIns = mentor.getByRole("region", { name: "Check-ins" });
+    await expect
+      .poll(() => checkIns.locator("tbody tr").first().textContent())
+      .toContain("Walked through the b1 runbook together.");
+    expect(errors).toEqual([]);
+    await mentor.close();
+  });
+});
