@@ -3,28 +3,40 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { requireMember } from "~/modules/accounts/auth.server";
 import { hasRole } from "~/modules/accounts/roles";
 import { summarizeOrganization } from "~/modules/accounts/organizations.server";
-import { teamsLedBy } from "~/modules/accounts/teams.server";
 import { memberCycleStatus } from "~/modules/assessments/cycle-status.server";
+import { todayIn } from "~/modules/assessments/cycles.server";
+import { listMentorships } from "~/modules/mentoring/mentorships.server";
 import { gapHeadlines } from "~/modules/gaps/gap-headlines.server";
 
 export const meta: MetaFunction = () => [{ title: "Dashboard · Gapmap" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const ctx = await requireMember(request);
-  const [cycle, summary, ledTeams, gaps] = await Promise.all([
+  const [cycle, summary, gaps, mine] = await Promise.all([
     memberCycleStatus(ctx.organization.id, ctx.membership.id),
     summarizeOrganization(ctx.organization.id),
-    teamsLedBy(ctx.organization.id, ctx.membership.id),
     gapHeadlines(ctx),
+    listMentorships(
+      ctx.organization.id,
+      { participant: ctx.membership.id },
+      todayIn(ctx.organization.timeZone),
+    ),
   ]);
+  const me = ctx.membership.id;
+  const active = mine.filter((m) => m.status === "active");
   return {
     organization: ctx.organization,
     displayName: ctx.user.displayName,
     isAdmin: hasRole(ctx.membership.role, "admin"),
     cycle,
     summary,
-    ledTeams,
     gaps,
+    mentoring: {
+      toAnswer: mine.filter((m) => m.status === "proposed" && m.mentorId === me).length,
+      mentoring: active.filter((m) => m.mentorId === me).length,
+      mentored: active.filter((m) => m.menteeId === me).length,
+      overdue: active.filter((m) => m.overdue).length,
+    },
   };
 }
 
@@ -36,7 +48,7 @@ const STATUS_TEXT: Record<string, { label: string; tone: string }> = {
 };
 
 export default function Dashboard() {
-  const { organization, displayName, isAdmin, cycle, summary, ledTeams, gaps } =
+  const { organization, displayName, isAdmin, cycle, summary, gaps, mentoring } =
     useLoaderData<typeof loader>();
   const status = cycle ? STATUS_TEXT[cycle.assessmentStatus] : undefined;
   const gettingStarted = isAdmin && (summary.activeMembers <= 1 || summary.teams === 0);
@@ -122,19 +134,28 @@ export default function Dashboard() {
               : ""}
           </div>
         </section>
-        <section className="card" aria-labelledby="teams-heading">
-          <h2 id="teams-heading">Teams you lead</h2>
-          {ledTeams.length ? (
+        <section className="card" aria-labelledby="mentoring-heading">
+          <h2 id="mentoring-heading">Mentoring</h2>
+          {mentoring.toAnswer || mentoring.mentoring || mentoring.mentored ? (
             <ul>
-              {ledTeams.map((t) => (
-                <li key={t.id}>
-                  {isAdmin ? <Link to={`/admin/teams/${t.id}`}>{t.name}</Link> : t.name}
+              {mentoring.toAnswer ? (
+                <li>
+                  <strong>{mentoring.toAnswer}</strong>{" "}
+                  {mentoring.toAnswer === 1 ? "proposal waits" : "proposals wait"} for your answer
                 </li>
-              ))}
+              ) : null}
+              {mentoring.mentoring ? <li>{mentoring.mentoring} under way as mentor</li> : null}
+              {mentoring.mentored ? <li>{mentoring.mentored} under way as mentee</li> : null}
+              {mentoring.overdue ? (
+                <li>
+                  <span className="badge danger">{mentoring.overdue} check-in overdue</span>
+                </li>
+              ) : null}
             </ul>
           ) : (
-            <p className="muted">You do not lead a team.</p>
+            <p className="muted">No mentoring under way.</p>
           )}
+          <Link to="/mentoring">Open my mentoring</Link>
         </section>
       </div>
 

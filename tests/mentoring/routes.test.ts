@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { db } from "#db/database";
+import * as dashboard from "~/routes/_app.dashboard";
 import * as board from "~/routes/_app.gaps.mentoring";
 import * as mentorsRoute from "~/routes/_app.gaps.mentors";
 import * as mineRoute from "~/routes/_app.mentoring._index";
@@ -114,6 +115,11 @@ describe("my mentoring and a mentorship's page", () => {
     ).data as Mine;
     expect(ann.toAnswer.map((m) => m.menteeName)).toEqual(["Ben"]);
     const id = ann.toAnswer[0]!.id;
+    type Dashboard = Awaited<ReturnType<typeof dashboard.loader>>;
+    const annDashboard = (
+      await call(dashboard.loader, buildRequest("/dashboard", { cookie: data.ann.cookie }))
+    ).data as Dashboard;
+    expect(annDashboard.mentoring).toEqual({ toAnswer: 1, mentoring: 1, mentored: 0, overdue: 0 });
 
     const notMentor = await call(
       mineRoute.action,
