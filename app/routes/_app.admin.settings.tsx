@@ -97,6 +97,17 @@ export default function Settings() {
             hint="Older ratings are marked stale and faded in the heatmap."
             error={failure?.fieldErrors.staleAfterDays}
           />
+          <Field
+            label="Mentorships per mentor (cap)"
+            name="mentorCapacity"
+            type="number"
+            min={1}
+            max={20}
+            defaultValue={settings.mentorCapacity}
+            required
+            hint="Proposed and active mentorships count. Admins may assign past the cap; that is recorded in the audit log."
+            error={failure?.fieldErrors.mentorCapacity}
+          />
           <button type="submit" disabled={saving}>
             Save settings
           </button>

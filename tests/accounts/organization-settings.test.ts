@@ -9,12 +9,13 @@ const valid = {
   timeZone: "Asia/Tokyo",
   privacyFloor: "5",
   staleAfterDays: "180",
+  mentorCapacity: "4",
 };
 
 async function settingsOf(organizationId: string) {
   return db
     .selectFrom("organizations")
-    .select(["name", "time_zone", "privacy_floor", "stale_after_days"])
+    .select(["name", "time_zone", "privacy_floor", "stale_after_days", "mentor_capacity"])
     .where("id", "=", organizationId)
     .executeTakeFirstOrThrow();
 }
@@ -32,6 +33,7 @@ describe("organisation settings", () => {
       time_zone: "Asia/Tokyo",
       privacy_floor: 5,
       stale_after_days: 180,
+      mentor_capacity: 4,
     });
     const audit = await db
       .selectFrom("audit_log")
@@ -49,7 +51,13 @@ describe("organisation settings", () => {
       settingsRoute.action,
       buildRequest("/admin/settings", {
         cookie: admin.cookie,
-        form: { name: " ", timeZone: "Mars/Olympus", privacyFloor: "0", staleAfterDays: "1e9" },
+        form: {
+          name: " ",
+          timeZone: "Mars/Olympus",
+          privacyFloor: "0",
+          staleAfterDays: "1e9",
+          mentorCapacity: "-1",
+        },
       }),
     );
     expect(res.status).toBe(422);
@@ -58,6 +66,7 @@ describe("organisation settings", () => {
         timeZone: "Choose a time zone from the list, e.g. Europe/Berlin.",
         privacyFloor: "The privacy floor must be at least 1.",
         staleAfterDays: "Stale after must be at most 1095.",
+        mentorCapacity: "The mentoring cap must be at least 1.",
       },
     });
     expect((res.data as { fieldErrors: Record<string, string> }).fieldErrors.name).toBeTruthy();

@@ -24,6 +24,7 @@ export const OrganizationSettingsSchema = z.object({
     ),
   privacyFloor: wholeNumber("The privacy floor", 1, 50),
   staleAfterDays: wholeNumber("Stale after", 30, 1095),
+  mentorCapacity: wholeNumber("The mentoring cap", 1, 20),
 });
 
 export type OrganizationSettings = z.infer<typeof OrganizationSettingsSchema>;
@@ -37,7 +38,7 @@ export async function getOrganizationSettings(
 ): Promise<OrganizationSettings> {
   const row = await db
     .selectFrom("organizations")
-    .select(["name", "time_zone", "privacy_floor", "stale_after_days"])
+    .select(["name", "time_zone", "privacy_floor", "stale_after_days", "mentor_capacity"])
     .where("id", "=", organizationId)
     .executeTakeFirstOrThrow();
   return {
@@ -45,6 +46,7 @@ export async function getOrganizationSettings(
     timeZone: row.time_zone,
     privacyFloor: row.privacy_floor,
     staleAfterDays: row.stale_after_days,
+    mentorCapacity: row.mentor_capacity,
   };
 }
 
@@ -57,7 +59,7 @@ export async function updateOrganizationSettings(
   await db.transaction().execute(async (trx) => {
     const before = await trx
       .selectFrom("organizations")
-      .select(["name", "time_zone", "privacy_floor", "stale_after_days"])
+      .select(["name", "time_zone", "privacy_floor", "stale_after_days", "mentor_capacity"])
       .where("id", "=", ctx.organization.id)
       .forUpdate()
       .executeTakeFirstOrThrow();
@@ -68,6 +70,7 @@ export async function updateOrganizationSettings(
         time_zone: settings.timeZone,
         privacy_floor: settings.privacyFloor,
         stale_after_days: settings.staleAfterDays,
+        mentor_capacity: settings.mentorCapacity,
       })
       .where("id", "=", ctx.organization.id)
       .execute();
