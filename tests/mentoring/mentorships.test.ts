@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { db } from "#db/database";
 import { requireMember } from "~/modules/accounts/auth.server";
+import { setMemberActive } from "~/modules/accounts/members.server";
 import { todayIn } from "~/modules/assessments/cycles.server";
 import { suggestMentors } from "~/modules/mentoring/mentor-suggestions.server";
 import {
@@ -272,6 +273,17 @@ describe("accepting, checking in and ending", () => {
       .execute();
     const [row] = await listMentorships(data.organizationId, { mentorshipId: id }, "2026-02-01");
     expect(row).toMatchObject({ nextCheckIn: "2026-01-19", overdue: true });
+  });
+
+  it("cancels a deactivated member's open mentorships", async () => {
+    const admin = await contextOf(data.admin.cookie);
+    await setMemberActive(admin, data.ann.membershipId, false);
+    const rows = await db
+      .selectFrom("mentorships")
+      .select("status")
+      .where("mentor_id", "=", data.ann.membershipId)
+      .execute();
+    expect(rows).toEqual([{ status: "cancelled" }]);
   });
 
   it("answers 404 to anyone outside it, and to another organisation", async () => {

@@ -98,7 +98,8 @@ export async function changeRole(ctx: MemberContext, memberId: string, role: Mem
 
 /**
  * Deactivating removes access (and signs the person out of this organisation) but keeps
- * every rating, mentorship and report they are part of.
+ * every rating, mentorship and report they are part of; their open mentorships (as mentor
+ * or mentee) are cancelled, so no slot or check-in waits on someone who has left.
  */
 export async function setMemberActive(ctx: MemberContext, memberId: string, active: boolean, ip: string | null = null) {
   const member = await findMember(ctx.organization.id, memberId);
@@ -113,12 +114,22 @@ export async function setMemberActive(ctx: MemberContext, memberId: string, acti
       .set({ active, deactivated_at: active ? null : new Date() })
       .where("id", "=", member.id)
       .execute();
+    let cancelledMentorships = 0;
     if (!active) {
       await trx
         .deleteFrom("sessions")
         .where("user_id", "=", member.user_id)
         .where("organization_id", "=", ctx.organization.id)
         .execute();
+      const cancelled = await trx
+        .updateTable("mentorships")
+        .set({ status: "cancelled", ended_at: new Date() })
+        .where("organization_id", "=", ctx.organization.id)
+        .where((eb) => eb.or([eb("mentor_id", "=", member.id), eb("mentee_id", "=", member.id)]))
+        .where("status", "in", ["proposed", "active"])
+        .returning("id")
+        .execute();
+      cancelledMentorships = cancelled.length;
     }
     await recordAudit(
       {
@@ -127,6 +138,7 @@ export async function setMemberActive(ctx: MemberContext, memberId: string, acti
         action: active ? "member.reactivate" : "member.deactivate",
         objectType: "membership",
         objectId: member.id,
+        details: cancelledMentorships ? { cancelledMentorships } : {},
         ip,
       },
       trx,
