@@ -86,7 +86,7 @@ export default function MentorshipPage() {
       </div>
       <FormError failure={failure} />
 
-      <div className="grid cols-3">
+      <div className="grid cols-3 stats">
         <section className="card stat" aria-labelledby="before-heading">
           <div className="stat-label" id="before-heading">
             {m.menteeName}&apos;s level when proposed → now
