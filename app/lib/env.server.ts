@@ -48,6 +48,13 @@ const EnvSchema = z
     REDIS_URL: optionalUrl(["redis", "rediss"], "redis://127.0.0.1:6379"),
     /** Unset: email stays readable in the in-app outbox. */
     SMTP_URL: optionalUrl(["smtp", "smtps"], "smtp://user:pass@mail.example.com:587"),
+    /** The sender of every email; unset: gapmap@ the APP_URL's host. */
+    MAIL_FROM: z
+      .string()
+      .trim()
+      .transform((v) => (v === "" ? undefined : v))
+      .pipe(z.email({ message: "expected an email address, like gapmap@example.com" }).optional())
+      .optional(),
     SESSION_SECRET: z
       .string()
       .min(32, "expected at least 32 characters of random data (e.g. `openssl rand -hex 32`)")
