@@ -343,6 +343,8 @@ export interface NotificationsTable {
   last_error: string | null;
   claimed_at: NullableTimestamp;
   sent_at: NullableTimestamp;
+  /** Advanced by an admin's retry, so the retry gets a fresh delivery job. */
+  dispatch_round: Generated<number>;
   created_at: Timestamp;
 }
 

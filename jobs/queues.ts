@@ -1,4 +1,11 @@
-import { Queue, Worker, createPostgresBackend, type Processor, type QueueOptions, type WorkerOptions } from "bullmq";
+import {
+  Queue,
+  Worker,
+  createPostgresBackend,
+  type Processor,
+  type QueueOptions,
+  type WorkerOptions,
+} from "bullmq";
 import { Redis, type RedisOptions } from "ioredis";
 
 // The one place that builds queues and workers and picks their backend: Redis through
@@ -7,6 +14,10 @@ import { Redis, type RedisOptions } from "ioredis";
 
 export const QUEUES = {
   maintenance: "maintenance",
+  /** One job per outbox row: send it. */
+  email: "email",
+  /** The dispatcher and the reminder scan, on schedules. */
+  reminders: "reminders",
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -33,16 +44,24 @@ function redisConnection(role: "producer" | "worker"): Redis {
 
 function postgresConnection() {
   const connectionString = process.env.DATABASE_URL;
-  if (!connectionString) throw new Error("DATABASE_URL must be provisioned before queues are created");
+  if (!connectionString)
+    throw new Error("DATABASE_URL must be provisioned before queues are created");
   return { connectionString, schema: "bullmq", migrate: true };
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the two backends' generic types differ; callers see Queue */
 export function createQueue<Data>(name: QueueName): Queue<Data> {
   if (jobBackend() === "redis") {
-    return new Queue<Data>(name, { connection: redisConnection("producer"), defaultJobOptions } as QueueOptions);
+    return new Queue<Data>(name, {
+      connection: redisConnection("producer"),
+      defaultJobOptions,
+    } as QueueOptions);
   }
-  return new Queue(name, { connection: postgresConnection(), defaultJobOptions } as any, createPostgresBackend) as any;
+  return new Queue(
+    name,
+    { connection: postgresConnection(), defaultJobOptions } as any,
+    createPostgresBackend,
+  ) as any;
 }
 
 export function createWorker<Data>(
@@ -51,8 +70,16 @@ export function createWorker<Data>(
   options: Partial<WorkerOptions> = {},
 ): Worker<Data> {
   if (jobBackend() === "redis") {
-    return new Worker<Data>(name, processor, { ...options, connection: redisConnection("worker") } as WorkerOptions);
+    return new Worker<Data>(name, processor, {
+      ...options,
+      connection: redisConnection("worker"),
+    } as WorkerOptions);
   }
-  return new Worker(name, processor as any, { ...options, connection: postgresConnection() } as any, createPostgresBackend) as any;
+  return new Worker(
+    name,
+    processor as any,
+    { ...options, connection: postgresConnection() } as any,
+    createPostgresBackend,
+  ) as any;
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */

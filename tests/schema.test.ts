@@ -192,6 +192,7 @@ const typedColumns = {
     last_error: true,
     claimed_at: true,
     sent_at: true,
+    dispatch_round: true,
     created_at: true,
   },
   organizations: {

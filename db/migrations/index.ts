@@ -1,10 +1,12 @@
 import type { Migration } from "kysely";
 import * as initialSchema from "./2026-11-25T0001_initial_schema";
 import * as gapViewTables from "./2026-11-25T0002_gap_view_tables";
+import * as outboxDispatch from "./2026-11-25T0003_outbox_dispatch";
 
 // Every migration, in order. Listed explicitly (not read from disk) so the same code runs
 // under tsx, vitest and the bundled server. A landed migration is never edited.
 export const migrations: Record<string, Migration> = {
   "2026-11-25T0001_initial_schema": initialSchema,
   "2026-11-25T0002_gap_view_tables": gapViewTables,
+  "2026-11-25T0003_outbox_dispatch": outboxDispatch,
 };

@@ -14,7 +14,8 @@ import { logger } from "~/lib/logger.server";
 // pending and the server discards the unfinished message; one killed after it has already
 // recorded the send.
 
-export type DeliveryResult = "sent" | "skipped";
+/** sent: by this call; skipped: already sent or failed; busy: another worker is sending it. */
+export type DeliveryResult = "sent" | "skipped" | "busy";
 
 export interface Outgoing {
   from: string;
@@ -90,8 +91,8 @@ function gatedMessage(message: Buffer, beforeEnd: () => Promise<void>): Readable
 }
 
 /**
- * Delivers one outbox row: sent when this call sent it, skipped when it is already sent,
- * failed or being sent by another worker right now. A send error leaves the row pending with
+ * Delivers one outbox row: sent when this call sent it, skipped when it is already sent or
+ * failed, busy when another worker is sending it right now. A send error leaves the row pending with
  * the error recorded (or failed, when `finalAttempt`) and is rethrown so the job retries.
  */
 export async function deliverNotification(
@@ -112,7 +113,12 @@ export async function deliverNotification(
       .executeTakeFirst();
     if (!row) {
       await trx.rollback().execute();
-      return "skipped";
+      const still = await db
+        .selectFrom("notifications")
+        .select("status")
+        .where("id", "=", notificationId)
+        .executeTakeFirst();
+      return still?.status === "pending" ? "busy" : "skipped";
     }
     const from = mailFrom();
     const message = await new MailComposer({
@@ -189,4 +195,16 @@ async function recordFailure(
     .where("id", "=", notificationId)
     .where("status", "in", ["pending", "sent"])
     .execute();
+}
+
+/** Pending rows, oldest first, with the job id their delivery runs under. */
+export async function pendingDeliveries(limit = 5000) {
+  const rows = await db
+    .selectFrom("notifications")
+    .select(["id", "dispatch_round"])
+    .where("status", "=", "pending")
+    .orderBy("created_at")
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ notificationId: r.id, jobId: `${r.id}.${r.dispatch_round}` }));
 }

@@ -113,3 +113,22 @@ export function mentorshipAcceptedEmail(input: {
     html: layout(lines, { label: "See the mentorship", url: input.link }, footer),
   };
 }
+
+/** Every scheduled reminder: a greeting, what is due, one action, and how to stop this kind. */
+export function reminderEmail(input: {
+  recipientName: string;
+  subject: string;
+  lines: string[];
+  actionLabel: string;
+  actionUrl: string;
+  kindLabel: string;
+  muteUrl: string;
+}): Rendered {
+  const lines = [`Hello ${input.recipientName},`, ...input.lines];
+  const footer = `You receive "${input.kindLabel}" emails from Gapmap. Stop them: ${input.muteUrl}`;
+  return {
+    subject: input.subject,
+    text: `${lines.join("\n\n")}\n\n${input.actionLabel}: ${input.actionUrl}\n\n${footer}\n`,
+    html: layout(lines, { label: input.actionLabel, url: input.actionUrl }, footer),
+  };
+}
