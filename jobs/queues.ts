@@ -34,6 +34,9 @@ const defaultJobOptions = {
   removeOnFail: { count: 5_000 },
 } as const;
 
+/** Keeps several deployments (or test runs) on one Redis apart. */
+const prefix = process.env.GAPMAP_QUEUE_PREFIX?.trim() || "bull";
+
 function redisConnection(role: "producer" | "worker"): Redis {
   const options: RedisOptions =
     role === "producer"
