@@ -341,7 +341,8 @@ export interface NotificationsTable {
   status: Generated<NotificationStatus>;
   attempts: Generated<number>;
   last_error: string | null;
-  claimed_at: NullableTimestamp;
+  /** When the dispatcher last queued its delivery job. */
+  dispatched_at: NullableTimestamp;
   sent_at: NullableTimestamp;
   /** Advanced by an admin's retry, so the retry gets a fresh delivery job. */
   dispatch_round: Generated<number>;

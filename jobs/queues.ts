@@ -53,11 +53,19 @@ function postgresConnection() {
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the two backends' generic types differ; callers see Queue */
-export function createQueue<Data>(name: QueueName): Queue<Data> {
+/**
+ * A queue to add jobs to. The web process is a producer that fails fast when Redis is away;
+ * inside the worker (`role: "worker"`) adds wait for Redis to come back instead.
+ */
+export function createQueue<Data>(
+  name: QueueName,
+  { role = "producer" }: { role?: "producer" | "worker" } = {},
+): Queue<Data> {
   if (jobBackend() === "redis") {
     return new Queue<Data>(name, {
-      connection: redisConnection("producer"),
+      connection: redisConnection(role),
       defaultJobOptions,
+      prefix,
     } as QueueOptions);
   }
   return new Queue(
@@ -76,6 +84,7 @@ export function createWorker<Data>(
     return new Worker<Data>(name, processor, {
       ...options,
       connection: redisConnection("worker"),
+      prefix,
     } as WorkerOptions);
   }
   return new Worker(

@@ -25,7 +25,7 @@ const SCHEDULES = {
 export async function startWorker(): Promise<RunningWorker> {
   const maintenance = createQueue(QUEUES.maintenance);
   const reminders = createQueue(QUEUES.reminders);
-  const email = createQueue<DeliverEmail>(QUEUES.email);
+  const email = createQueue<DeliverEmail>(QUEUES.email, { role: "worker" });
   await maintenance.upsertJobScheduler(
     "housekeeping",
     { every: 60 * 60 * 1000 },

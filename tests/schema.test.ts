@@ -190,7 +190,7 @@ const typedColumns = {
     status: true,
     attempts: true,
     last_error: true,
-    claimed_at: true,
+    dispatched_at: true,
     sent_at: true,
     dispatch_round: true,
     created_at: true,

@@ -5,12 +5,10 @@ export interface DeliverEmail {
   notificationId: string;
 }
 
-/** Sends one outbox row. Busy (another worker holds it) retries later with backoff. */
+/** Sends one outbox row; a failure is retried by BullMQ with backoff, the last one fails it. */
 export async function deliverEmail(job: Job<DeliverEmail>) {
   const send = smtpSender();
   if (!send) return "no SMTP configured";
   const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-  const result = await deliverNotification(job.data.notificationId, send, { finalAttempt });
-  if (result === "busy") throw new Error("another worker is sending this message");
-  return result;
+  return deliverNotification(job.data.notificationId, send, { finalAttempt });
 }

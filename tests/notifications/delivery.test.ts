@@ -74,9 +74,7 @@ describe("delivering the outbox over SMTP", () => {
       Array.from({ length: 5 }, () => deliverNotification(id, sender)),
     );
     expect(results.filter((r) => r === "sent")).toHaveLength(1);
-    expect(results.filter((r) => r !== "sent").every((r) => r === "busy" || r === "skipped")).toBe(
-      true,
-    );
+    expect(results.filter((r) => r === "skipped")).toHaveLength(4);
     expect(receivedBy(to)).toHaveLength(1);
   });
 

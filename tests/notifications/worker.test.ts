@@ -16,10 +16,10 @@ afterEach(async () => {
 function startWorkerProcess(env: Record<string, string>): ChildProcess {
   const child = spawn("node_modules/.bin/tsx", ["jobs/run-worker.ts"], {
     env: { ...process.env, LOG_LEVEL: "warn", GAPMAP_DISPATCH_EVERY_MS: "300", ...env },
-    stdio: ["ignore", "inherit", "inherit"],
+    stdio: ["ignore", "ignore", "inherit"],
   });
   cleanups.push(async () => {
-    if (child.exitCode === null) {
+    if (child.exitCode === null && child.signalCode === null) {
       child.kill("SIGKILL");
       await new Promise((resolve) => child.once("exit", resolve));
     }
@@ -89,4 +89,33 @@ describe.each<JobBackend>(["postgres", "redis"])("the worker on the %s backend",
     const code = await new Promise<number | null>((resolve) => worker.once("exit", resolve));
     expect(code).toBe(0);
   }, 120_000);
+});
+
+describe.each<JobBackend>(["postgres", "redis"])("faults on the %s backend", (backend) => {
+  it("a worker SIGKILLed mid fan-out and restarted: every recipient gets exactly one email", async () => {
+    const { database, sink, recipients, env } = await setUp(backend, 2000);
+    const first = startWorkerProcess(env);
+    await waitFor(() => sink.received.length >= 300, 60_000);
+    first.kill("SIGKILL");
+    await new Promise((resolve) => first.once("exit", resolve));
+    expect(sink.received.length).toBeLessThan(recipients.length);
+
+    startWorkerProcess(env);
+    await waitFor(async () => {
+      const open = await database.db
+        .selectFrom("notifications")
+        .select("id")
+        .where("status", "!=", "sent")
+        .limit(1)
+        .execute();
+      return open.length === 0 && sink.received.length >= recipients.length;
+    }, 90_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const counts = new Map<string, number>();
+    for (const mail of sink.received)
+      for (const to of mail.to) counts.set(to, (counts.get(to) ?? 0) + 1);
+    const missing = recipients.filter((r) => !counts.has(r));
+    const duplicated = [...counts].filter(([, n]) => n > 1).map(([to]) => to);
+    expect({ missing, duplicated }).toEqual({ missing: [], duplicated: [] });
+  }, 150_000);
 });

@@ -2,20 +2,21 @@ import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import nodemailer, { type Transporter } from "nodemailer";
 import MailComposer from "nodemailer/lib/mail-composer";
+import { sql } from "kysely";
 import { db } from "#db/database";
 import { env } from "~/lib/env.server";
 import { logger } from "~/lib/logger.server";
 
 // Sends outbox rows over SMTP, each at most once, even when jobs are retried, a worker is
-// killed mid-send or several workers run (ADR 009). The row is locked (FOR UPDATE SKIP
-// LOCKED) for the whole send, and marked sent in the same transaction at the one moment
+// killed mid-send or several workers run (ADR 009). The row is locked (FOR UPDATE) for the
+// whole send, and marked sent in the same transaction at the one moment
 // that decides delivery: after the server has the whole message and before the final
 // "\r\n.\r\n" that makes it accept it. A worker killed before that commit leaves the row
 // pending and the server discards the unfinished message; one killed after it has already
 // recorded the send.
 
-/** sent: by this call; skipped: already sent or failed; busy: another worker is sending it. */
-export type DeliveryResult = "sent" | "skipped" | "busy";
+/** sent: by this call; skipped: already sent or failed (by another worker, or earlier). */
+export type DeliveryResult = "sent" | "skipped";
 
 export interface Outgoing {
   from: string;
@@ -92,7 +93,7 @@ function gatedMessage(message: Buffer, beforeEnd: () => Promise<void>): Readable
 
 /**
  * Delivers one outbox row: sent when this call sent it, skipped when it is already sent or
- * failed, busy when another worker is sending it right now. A send error leaves the row pending with
+ * failed. A send error leaves the row pending with
  * the error recorded (or failed, when `finalAttempt`) and is rethrown so the job retries.
  */
 export async function deliverNotification(
@@ -108,17 +109,13 @@ export async function deliverNotification(
       .select(["id", "recipient_email", "subject", "body_text", "body_html", "idempotency_key"])
       .where("id", "=", notificationId)
       .where("status", "=", "pending")
+      // Waits for a concurrent sender of the same row (or the dispatcher's brief stamp), then
+      // sees what it left: sent (skip) or still pending after its failure (send).
       .forUpdate()
-      .skipLocked()
       .executeTakeFirst();
     if (!row) {
       await trx.rollback().execute();
-      const still = await db
-        .selectFrom("notifications")
-        .select("status")
-        .where("id", "=", notificationId)
-        .executeTakeFirst();
-      return still?.status === "pending" ? "busy" : "skipped";
+      return "skipped";
     }
     const from = mailFrom();
     const message = await new MailComposer({
@@ -197,14 +194,34 @@ async function recordFailure(
     .execute();
 }
 
-/** Pending rows, oldest first, with the job id their delivery runs under. */
-export async function pendingDeliveries(limit = 5000) {
+/**
+ * Pending rows that need a delivery job: never dispatched, or dispatched longer ago than
+ * `redispatchAfterMs` (their job may be lost, e.g. a Redis wipe; re-adding a live job is a
+ * no-op thanks to its id). Mark them with `markDispatched` once their jobs are queued.
+ */
+export async function dispatchableNotifications(limit = 5000, redispatchAfterMs = 120_000) {
   const rows = await db
     .selectFrom("notifications")
     .select(["id", "dispatch_round"])
     .where("status", "=", "pending")
+    .where((eb) =>
+      eb.or([
+        eb("dispatched_at", "is", null),
+        eb("dispatched_at", "<", new Date(Date.now() - redispatchAfterMs)),
+      ]),
+    )
+    .orderBy(sql`dispatched_at NULLS FIRST`)
     .orderBy("created_at")
     .limit(limit)
     .execute();
   return rows.map((r) => ({ notificationId: r.id, jobId: `${r.id}.${r.dispatch_round}` }));
+}
+
+export async function markDispatched(notificationIds: string[]) {
+  if (!notificationIds.length) return;
+  await db
+    .updateTable("notifications")
+    .set({ dispatched_at: new Date() })
+    .where("id", "in", notificationIds)
+    .execute();
 }
