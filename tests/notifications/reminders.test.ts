@@ -2,7 +2,9 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { db } from "#db/database";
 import { readMuteToken, setMuted } from "~/modules/notifications/mutes.server";
 import { planReminders } from "~/modules/notifications/reminders.server";
+import * as muteRoute from "~/routes/mute.$token";
 import { addMember, createOrgWithAdmin, createTeamRow } from "../support/factories";
+import { buildRequest, call } from "../support/remix";
 
 let org: Awaited<ReturnType<typeof createOrgWithAdmin>>;
 let people: Record<
@@ -191,5 +193,35 @@ describe("the reminder scan", () => {
     await scan(new Date("2026-11-18T16:00:00Z"));
     const due = (await outbox()).filter((r) => r.kind === "assessment_due");
     expect(due.map((r) => r.idempotency_key.split(":")[2])).toEqual(["7"]);
+  });
+
+  it("mutes and unmutes through the link's page, and refuses a tampered link", async () => {
+    await scan(new Date("2026-11-13T16:00:00Z"));
+    const body = (await outbox()).find((r) => r.kind === "assessment_due")!.body_text;
+    const token = /\/mute\/([A-Za-z0-9_.-]+)/.exec(body)![1]!;
+    const page = await call(muteRoute.loader, buildRequest(`/mute/${token}`), { token });
+    expect(page.data).toEqual({
+      label: "Self-assessment due soon",
+      organizationName: expect.any(String),
+    });
+    const mutes = () =>
+      db
+        .selectFrom("notification_mutes")
+        .select("kind")
+        .where("user_id", "=", people.drafting.id)
+        .execute();
+    await call(muteRoute.action, buildRequest(`/mute/${token}`, { form: { muted: "true" } }), {
+      token,
+    });
+    expect(await mutes()).toEqual([{ kind: "assessment_due" }]);
+    await call(muteRoute.action, buildRequest(`/mute/${token}`, { form: { muted: "false" } }), {
+      token,
+    });
+    expect(await mutes()).toEqual([]);
+    const forged = `${token.split(".")[0]}.AAAA`;
+    const refused = await call(muteRoute.action, buildRequest(`/mute/${forged}`, { form: {} }), {
+      token: forged,
+    });
+    expect(refused.status).toBe(404);
   });
 });
