@@ -29,6 +29,7 @@ export default function AppShell() {
     { to: "/profile", label: "My profile" },
     { to: "/framework", label: "Framework" },
     { to: "/mentoring", label: "Mentoring" },
+    { to: "/messages", label: "Messages" },
     ...(hasRole(role, "lead") ? [{ to: "/gaps", label: "Team gaps" }] : []),
   ];
   const admin: NavItem[] = hasRole(role, "admin")
@@ -37,6 +38,7 @@ export default function AppShell() {
         { to: "/admin/teams", label: "Teams" },
         { to: "/admin/frameworks", label: "Frameworks" },
         { to: "/admin/cycles", label: "Cycles" },
+        { to: "/admin/outbox", label: "Outbox" },
         { to: "/admin/settings", label: "Settings" },
       ]
     : [];

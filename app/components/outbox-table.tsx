@@ -1,0 +1,79 @@
+import type { ReactNode } from "react";
+
+export interface OutboxRow {
+  id: string;
+  kind: string;
+  recipient_email: string;
+  subject: string;
+  body_text: string;
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  created_at: string | Date;
+  sent_at: string | Date | null;
+}
+
+const TONE: Record<string, string> = {
+  pending: "warning",
+  sending: "lead",
+  sent: "success",
+  failed: "danger",
+};
+
+const when = (value: string | Date | null) =>
+  value ? new Date(value).toISOString().slice(0, 16).replace("T", " ") : "—";
+
+/** Messages with their status and, on demand, their text; `action` adds a per-row control. */
+export function OutboxTable({
+  rows,
+  showRecipient,
+  action,
+}: {
+  rows: OutboxRow[];
+  showRecipient: boolean;
+  action?: (row: OutboxRow) => ReactNode;
+}) {
+  return (
+    <div className="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Written (UTC)</th>
+            {showRecipient ? <th scope="col">To</th> : null}
+            <th scope="col">Message</th>
+            <th scope="col">Status</th>
+            {action ? (
+              <th scope="col">
+                <span className="visually-hidden">Action</span>
+              </th>
+            ) : null}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.id}>
+              <td className="nowrap">{when(row.created_at)}</td>
+              {showRecipient ? <td>{row.recipient_email}</td> : null}
+              <td>
+                <details>
+                  <summary>{row.subject}</summary>
+                  <pre className="message-body">{row.body_text}</pre>
+                </details>
+              </td>
+              <td>
+                <span className={`badge ${TONE[row.status] ?? ""}`}>{row.status}</span>
+                {row.status === "sent" ? <span className="muted"> {when(row.sent_at)}</span> : null}
+                {row.last_error ? (
+                  <div className="muted">
+                    After {row.attempts} attempt{row.attempts === 1 ? "" : "s"}: {row.last_error}
+                  </div>
+                ) : null}
+              </td>
+              {action ? <td>{action(row)}</td> : null}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
