@@ -8,8 +8,8 @@ import { handleFormErrors } from "~/lib/errors.server";
 import { parseForm } from "~/lib/forms.server";
 import { clientIp } from "~/lib/request.server";
 import { requireMember } from "~/modules/accounts/auth.server";
+import { OUTBOX_STATUSES } from "~/modules/notifications/outbox-statuses";
 import {
-  OUTBOX_STATUSES,
   listOutbox,
   outboxCounts,
   retryNotification,

@@ -8,8 +8,6 @@ import { recordAudit } from "~/modules/audit/audit.server";
 // Reading the outbox in the app: each person their own messages, admins the organisation's,
 // with the reason a message failed and a way to send it again.
 
-export const OUTBOX_STATUSES = ["pending", "sending", "sent", "failed"] as const;
-
 export interface OutboxFilter {
   recipientUserId?: string;
   status?: NotificationStatus;
