@@ -7,6 +7,8 @@ import {
   type WorkerOptions,
 } from "bullmq";
 import { Redis, type RedisOptions } from "ioredis";
+import { env } from "~/lib/env.server";
+import { logger } from "~/lib/logger.server";
 
 // The one place that builds queues and workers and picks their backend: Redis through
 // ioredis when REDIS_URL is set (production), else BullMQ's PostgreSQL backend in the
@@ -24,7 +26,7 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 export type JobBackend = "redis" | "postgres";
 
 export function jobBackend(): JobBackend {
-  return process.env.REDIS_URL?.trim() ? "redis" : "postgres";
+  return env().REDIS_URL ? "redis" : "postgres";
 }
 
 const defaultJobOptions = {
@@ -34,15 +36,15 @@ const defaultJobOptions = {
   removeOnFail: { count: 5_000 },
 } as const;
 
-/** Keeps several deployments (or test runs) on one Redis apart. */
-const prefix = process.env.GAPMAP_QUEUE_PREFIX?.trim() || "bull";
-
 function redisConnection(role: "producer" | "worker"): Redis {
   const options: RedisOptions =
     role === "producer"
       ? { maxRetriesPerRequest: 1, enableOfflineQueue: false }
       : { maxRetriesPerRequest: null };
-  return new Redis(process.env.REDIS_URL as string, options);
+  const connection = new Redis(env().REDIS_URL as string, options);
+  // ioredis reconnects by itself; without a listener each failed try would print a stack.
+  connection.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
+  return connection;
 }
 
 function postgresConnection() {
@@ -65,7 +67,7 @@ export function createQueue<Data>(
     return new Queue<Data>(name, {
       connection: redisConnection(role),
       defaultJobOptions,
-      prefix,
+      prefix: env().GAPMAP_QUEUE_PREFIX,
     } as QueueOptions);
   }
   return new Queue(
@@ -80,17 +82,22 @@ export function createWorker<Data>(
   processor: Processor<Data>,
   options: Partial<WorkerOptions> = {},
 ): Worker<Data> {
+  const lock = {
+    lockDuration: env().GAPMAP_JOB_LOCK_MS,
+    stalledInterval: env().GAPMAP_JOB_LOCK_MS,
+  };
   if (jobBackend() === "redis") {
     return new Worker<Data>(name, processor, {
+      ...lock,
       ...options,
       connection: redisConnection("worker"),
-      prefix,
+      prefix: env().GAPMAP_QUEUE_PREFIX,
     } as WorkerOptions);
   }
   return new Worker(
     name,
     processor as any,
-    { ...options, connection: postgresConnection() } as any,
+    { ...lock, ...options, connection: postgresConnection() } as any,
     createPostgresBackend,
   ) as any;
 }

@@ -1,6 +1,7 @@
-import type { Worker } from "bullmq";
+import type { Queue, Worker } from "bullmq";
+import { env } from "~/lib/env.server";
 import { logger } from "~/lib/logger.server";
-import { closeSmtp } from "~/modules/notifications/delivery.server";
+import { closeDelivery } from "~/modules/notifications/delivery.server";
 import { planReminders } from "~/modules/notifications/reminders.server";
 import { deliverEmail, type DeliverEmail } from "./processors/deliver-email";
 import { dispatchOutbox } from "./processors/dispatch-outbox";
@@ -11,37 +12,57 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
-const SCHEDULES = {
-  /** Invitations, resets and reminders leave within seconds of being written. */
-  dispatchEveryMs: Number(process.env.GAPMAP_DISPATCH_EVERY_MS ?? 5_000),
-  /** Each organisation's reminders are decided in its own time zone at every scan. */
-  scanEveryMs: Number(process.env.GAPMAP_REMINDER_SCAN_EVERY_MS ?? 15 * 60_000),
-};
+/** How often a running worker makes sure its schedules still exist (a wiped Redis loses them). */
+const SCHEDULE_CHECK_EVERY_MS = 10_000;
+
+/** The repeatable jobs, each upserted from here only, as BullMQ recommends. */
+function schedules() {
+  return [
+    { queue: QUEUES.maintenance, id: "housekeeping", every: 60 * 60_000, name: "housekeeping" },
+    {
+      queue: QUEUES.reminders,
+      id: "dispatch-outbox",
+      every: env().GAPMAP_DISPATCH_EVERY_MS,
+      name: "dispatch",
+    },
+    {
+      queue: QUEUES.reminders,
+      id: "reminder-scan",
+      every: env().GAPMAP_REMINDER_SCAN_EVERY_MS,
+      name: "scan",
+    },
+  ] as const;
+}
 
 /**
- * Starts the job workers and registers the repeatable schedules. Schedules are upserted
- * here only, from one place, as BullMQ recommends.
+ * Registers each schedule; with `onlyMissing`, only those that have gone, so a healthy
+ * schedule keeps its rhythm.
  */
+async function ensureSchedules(queues: Map<string, Queue>, { onlyMissing = false } = {}) {
+  for (const s of schedules()) {
+    const queue = queues.get(s.queue) as Queue;
+    if (onlyMissing && (await queue.getJobScheduler(s.id))) continue;
+    if (onlyMissing)
+      logger.warn({ schedule: s.id }, "schedule missing (queue store wiped?): restoring it");
+    await queue.upsertJobScheduler(s.id, { every: s.every }, { name: s.name });
+  }
+}
+
+/** Starts the job workers and registers the repeatable schedules. */
 export async function startWorker(): Promise<RunningWorker> {
-  const maintenance = createQueue(QUEUES.maintenance);
-  const reminders = createQueue(QUEUES.reminders);
+  const scheduling = new Map<string, Queue>(
+    [QUEUES.maintenance, QUEUES.reminders].map((q) => [q, createQueue(q, { role: "worker" })]),
+  );
   const email = createQueue<DeliverEmail>(QUEUES.email, { role: "worker" });
-  await maintenance.upsertJobScheduler(
-    "housekeeping",
-    { every: 60 * 60 * 1000 },
-    { name: "housekeeping" },
-  );
-  await reminders.upsertJobScheduler(
-    "dispatch-outbox",
-    { every: SCHEDULES.dispatchEveryMs },
-    { name: "dispatch" },
-  );
-  await reminders.upsertJobScheduler(
-    "reminder-scan",
-    { every: SCHEDULES.scanEveryMs },
-    { name: "scan" },
-  );
-  await Promise.all([maintenance.close(), reminders.close()]);
+  await ensureSchedules(scheduling);
+  let checking = false;
+  const scheduleCheck = setInterval(() => {
+    if (checking) return;
+    checking = true;
+    ensureSchedules(scheduling, { onlyMissing: true })
+      .catch((err: unknown) => logger.warn({ err }, "schedule check failed; will try again"))
+      .finally(() => (checking = false));
+  }, SCHEDULE_CHECK_EVERY_MS);
 
   const workers: Worker[] = [
     createWorker(QUEUES.maintenance, async (job) => {
@@ -49,7 +70,7 @@ export async function startWorker(): Promise<RunningWorker> {
       throw new Error(`unknown maintenance job ${job.name}`);
     }),
     createWorker(QUEUES.reminders, async (job) => {
-      if (job.name === "dispatch") return dispatchOutbox(email);
+      if (job.name === "dispatch") return dispatchOutbox(email, env().GAPMAP_REDISPATCH_AFTER_MS);
       if (job.name === "scan") return planReminders(new Date());
       throw new Error(`unknown reminders job ${job.name}`);
     }),
@@ -65,9 +86,10 @@ export async function startWorker(): Promise<RunningWorker> {
   return {
     // Running jobs finish; unstarted ones stay queued for the next worker.
     async close() {
+      clearInterval(scheduleCheck);
       await Promise.all(workers.map((w) => w.close()));
-      await email.close();
-      closeSmtp();
+      await Promise.all([email, ...scheduling.values()].map((q) => q.close()));
+      await closeDelivery();
     },
   };
 }

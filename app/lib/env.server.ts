@@ -34,6 +34,13 @@ const optionalUrl = (protocols: string[], example: string) =>
     )
     .optional();
 
+const milliseconds = (fallback: number) =>
+  z.coerce
+    .number({ message: "expected a number of milliseconds" })
+    .int("expected a whole number of milliseconds")
+    .min(100, "expected at least 100 ms")
+    .default(fallback);
+
 const EnvSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -71,7 +78,26 @@ const EnvSchema = z
         message: "expected the public base URL, like https://gapmap.example.com",
       })
       .optional(),
-    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    LOG_LEVEL: z
+      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+      .default("info"),
+    // The worker's tunables. The defaults suit production; tests shorten them so fault
+    // scenarios play out in seconds.
+    /** Keeps several deployments (or test runs) on one Redis apart. */
+    GAPMAP_QUEUE_PREFIX: z
+      .string()
+      .trim()
+      .regex(/^[\w.-]*$/, "expected letters, digits, '.', '-' or '_'")
+      .transform((v) => v || "bull")
+      .default("bull"),
+    /** Invitations, resets and reminders leave within seconds of being written. */
+    GAPMAP_DISPATCH_EVERY_MS: milliseconds(5_000),
+    /** Each organisation's reminders are decided in its own time zone at every scan. */
+    GAPMAP_REMINDER_SCAN_EVERY_MS: milliseconds(15 * 60_000),
+    /** A killed worker's running jobs go back to the queue this long after its last sign of life. */
+    GAPMAP_JOB_LOCK_MS: milliseconds(30_000),
+    /** A pending message whose job was lost (a wiped Redis) is queued again after this long. */
+    GAPMAP_REDISPATCH_AFTER_MS: milliseconds(120_000),
   })
   // A deployment names its database; only the all-in-one embedded default may fall back
   // to a generated secret and a localhost URL.
@@ -80,14 +106,16 @@ const EnvSchema = z
       ctx.addIssue({
         code: "custom",
         path: ["SESSION_SECRET"],
-        message: "required when DATABASE_URL is set: at least 32 characters of random data (e.g. `openssl rand -hex 32`)",
+        message:
+          "required when DATABASE_URL is set: at least 32 characters of random data (e.g. `openssl rand -hex 32`)",
       });
     }
     if (env.DATABASE_URL && !env.APP_URL) {
       ctx.addIssue({
         code: "custom",
         path: ["APP_URL"],
-        message: "required when DATABASE_URL is set: the public base URL, like https://gapmap.example.com",
+        message:
+          "required when DATABASE_URL is set: the public base URL, like https://gapmap.example.com",
       });
     }
   })
@@ -111,7 +139,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   const result = EnvSchema.safeParse(source);
   if (!result.success) {
     throw new EnvError(
-      result.error.issues.map((issue) => `${issue.path.join(".") || "environment"}: ${issue.message}`),
+      result.error.issues.map(
+        (issue) => `${issue.path.join(".") || "environment"}: ${issue.message}`,
+      ),
     );
   }
   return result.data;

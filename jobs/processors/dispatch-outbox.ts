@@ -13,11 +13,13 @@ import type { DeliverEmail } from "./deliver-email";
  * never queued twice.
  * Without SMTP_URL nothing is sent: the outbox is read in the app.
  */
-export async function dispatchOutbox(email: Queue<DeliverEmail>) {
+export async function dispatchOutbox(email: Queue<DeliverEmail>, redispatchAfterMs: number) {
   if (!smtpSender()) return 0;
-  const pending = await dispatchableNotifications();
-  for (let i = 0; i < pending.length; i += 1000) {
-    const chunk = pending.slice(i, i + 1000);
+  const pending = await dispatchableNotifications(redispatchAfterMs);
+  // Small chunks keep the event loop free for the sends running beside the dispatcher: a
+  // send's commit must be followed promptly by its final dot (ADR 009).
+  for (let i = 0; i < pending.length; i += 200) {
+    const chunk = pending.slice(i, i + 200);
     await email.addBulk(
       chunk.map((p) => ({
         name: "deliver",

@@ -1,8 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
+import { freePort } from "./free-port";
 
 // Runs the real production build of the app against this test run's database, and a
 // headless Debian Chromium to drive it.
@@ -50,17 +50,6 @@ export async function ensureBuild() {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
-  });
-}
-
 export interface AppServer {
   url: string;
   stop(): Promise<void>;
@@ -70,7 +59,7 @@ export async function startAppServer(extraEnv: Record<string, string> = {}): Pro
   await ensureBuild();
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn("node_modules/.bin/tsx", ["server.ts"], {
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
     env: {
       ...process.env,
       NODE_ENV: "production",
