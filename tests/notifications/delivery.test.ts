@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "#db/database";
 import {
@@ -78,15 +77,29 @@ describe("delivering the outbox over SMTP", () => {
     expect(receivedBy(to)).toHaveLength(1);
   });
 
+  it("the SMTP sender commits at the last moment: after the body, before the server has the message", async () => {
+    const { id, to } = await outboxRow();
+    const seen: number[] = [];
+    const spying: SendMessage = (outgoing) =>
+      sender({
+        ...outgoing,
+        beforeFinalDot: () => {
+          seen.push(receivedBy(to).length);
+          outgoing.beforeFinalDot();
+        },
+      });
+    expect(await deliverNotification(id, spying)).toBe("sent");
+    expect(seen).toEqual([0]);
+    expect(receivedBy(to)).toHaveLength(1);
+    expect(await statusOf(id)).toMatchObject({ status: "sent" });
+  });
+
   it("delivers nothing when the sender dies before the message is released, and sends it on retry", async () => {
     const { id, to } = await outboxRow();
-    // The message is handed to the server but the connection is lost before the final dot:
-    // what a SIGKILLed worker looks like from the server's side.
-    const dying: SendMessage = async ({ raw }) => {
-      for await (const chunk of raw) {
-        void chunk;
-        throw new Error("worker killed mid-send");
-      }
+    // The sender gives up before the final dot (the connection drops mid-DATA): what a
+    // worker SIGKILLed mid-send looks like from the server's side.
+    const dying: SendMessage = async () => {
+      throw new Error("worker killed mid-send");
     };
     await expect(deliverNotification(id, dying)).rejects.toThrow("worker killed mid-send");
     expect(await statusOf(id)).toMatchObject({
@@ -101,15 +114,11 @@ describe("delivering the outbox over SMTP", () => {
 
   it("never resends a message cut off after it was recorded: the server discarded it, an admin decides", async () => {
     const { id, to } = await outboxRow();
-    const killedAfterBody: SendMessage = ({ from, to: recipient, raw }) => {
-      const cut = new Readable({ read() {} });
-      raw.once("data", (chunk: Buffer) => {
-        cut.push(chunk);
-        // The body reached the server and the send was recorded; the connection then dies
-        // before the final dot.
-        setTimeout(() => cut.destroy(new Error("killed")), 50);
-      });
-      return sender({ from, to: recipient, raw: cut });
+    // The body reached the server and the send was recorded; the connection then dies
+    // before the final dot.
+    const killedAfterBody: SendMessage = async ({ beforeFinalDot }) => {
+      beforeFinalDot();
+      throw new Error("killed");
     };
     await expect(deliverNotification(id, killedAfterBody)).rejects.toThrow();
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -1,19 +1,19 @@
 import { createHash } from "node:crypto";
-import { Readable } from "node:stream";
-import nodemailer, { type Transporter } from "nodemailer";
 import MailComposer from "nodemailer/lib/mail-composer";
-import { sql } from "kysely";
-import { db } from "#db/database";
+import { type CompiledQuery, sql } from "kysely";
+import type pg from "pg";
+import { createPool, databaseUrl, db } from "#db/database";
 import { env } from "~/lib/env.server";
 import { logger } from "~/lib/logger.server";
+import { createSmtpConnections } from "./smtp-connections.server";
 
 // Sends outbox rows over SMTP, each at most once, even when jobs are retried, a worker is
-// killed mid-send or several workers run (ADR 009). The row is locked (FOR UPDATE) for the
-// whole send, and marked sent in the same transaction at the one moment
-// that decides delivery: after the server has the whole message and before the final
-// "\r\n.\r\n" that makes it accept it. A worker killed before that commit leaves the row
-// pending and the server discards the unfinished message; one killed after it has already
-// recorded the send.
+// killed mid-send or several workers run (ADR 009). The row is locked (FOR UPDATE) and
+// marked sent in a transaction that lasts the whole send. Its COMMIT is written to
+// Postgres immediately before the final "\r\n.\r\n" that makes the SMTP server accept the
+// message, in the same synchronous step: a worker killed before that step leaves the row
+// pending and the server discards the unfinished message; one killed after it has written
+// both.
 
 /** sent: by this call; skipped: already sent or failed (by another worker, or earlier). */
 export type DeliveryResult = "sent" | "skipped";
@@ -21,25 +21,23 @@ export type DeliveryResult = "sent" | "skipped";
 export interface Outgoing {
   from: string;
   to: string;
-  /** The server sees the whole message when this stream has been read to its end. */
-  raw: Readable;
+  message: Buffer;
+  /**
+   * Called by the sender synchronously just before it writes the final dot, never after
+   * the dot and never for a message it gives up on earlier.
+   */
+  beforeFinalDot: () => void;
 }
 
 /** How a message leaves: SMTP in production, a fake in tests of failure paths. */
 export type SendMessage = (message: Outgoing) => Promise<void>;
 
-/** Sends over SMTP at `url` through a small pool of connections. */
+/** Sends over SMTP at `url` through a few reused connections. */
 export function createSmtpSender(url: string): SendMessage & { close(): void } {
-  const transport: Transporter = nodemailer.createTransport({
-    url,
-    pool: true,
-    maxConnections: 5,
-    maxMessages: 500,
-  });
-  const send = async ({ from, to, raw }: Outgoing) => {
-    await transport.sendMail({ envelope: { from, to: [to] }, raw });
-  };
-  return Object.assign(send, { close: () => transport.close() });
+  const connections = createSmtpConnections(url);
+  const send = ({ from, to, message, beforeFinalDot }: Outgoing) =>
+    connections.send({ from, to: [to] }, message, beforeFinalDot);
+  return Object.assign(send, { close: () => connections.close() });
 }
 
 let smtp: ReturnType<typeof createSmtpSender> | undefined;
@@ -52,9 +50,12 @@ export function smtpSender(): SendMessage | null {
   return smtp;
 }
 
-export function closeSmtp() {
+/** Closes the SMTP connections and the delivery's database connections. */
+export async function closeDelivery() {
   smtp?.close();
   smtp = undefined;
+  await pool?.end();
+  pool = undefined;
 }
 
 export function mailFrom() {
@@ -69,26 +70,16 @@ function messageId(idempotencyKey: string) {
   return `<${digest}@gapmap>`;
 }
 
-/**
- * A stream that yields the message and then waits for `beforeEnd` (the commit) before it
- * ends: only its end lets the SMTP server accept the message.
- */
-function gatedMessage(message: Buffer, beforeEnd: () => Promise<void>): Readable {
-  let stage: "body" | "gate" | "done" = "body";
-  return new Readable({
-    read() {
-      if (stage === "body") {
-        stage = "gate";
-        this.push(message);
-      } else if (stage === "gate") {
-        stage = "done";
-        beforeEnd().then(
-          () => this.push(null),
-          (error: unknown) => this.destroy(error as Error),
-        );
-      }
-    },
-  });
+/** Its own connections: the COMMIT must go out in one synchronous write (see above). */
+let pool: pg.Pool | undefined;
+function deliveryPool() {
+  pool ??= createPool(databaseUrl());
+  return pool;
+}
+
+function run(client: pg.PoolClient, query: { compile(): CompiledQuery }) {
+  const { sql: text, parameters } = query.compile();
+  return client.query(text, parameters as unknown[]);
 }
 
 /**
@@ -101,22 +92,49 @@ export async function deliverNotification(
   send: SendMessage,
   { finalAttempt = false }: { finalAttempt?: boolean } = {},
 ): Promise<DeliveryResult> {
-  const trx = await db.startTransaction().execute();
-  let committed = false;
+  const client = await deliveryPool().connect();
+  let commit: Promise<unknown> | undefined;
+  let broken = false;
   try {
-    const row = await trx
-      .selectFrom("notifications")
-      .select(["id", "recipient_email", "subject", "body_text", "body_html", "idempotency_key"])
-      .where("id", "=", notificationId)
-      .where("status", "=", "pending")
-      // Waits for a concurrent sender of the same row (or the dispatcher's brief stamp), then
-      // sees what it left: sent (skip) or still pending after its failure (send).
-      .forUpdate()
-      .executeTakeFirst();
+    await client.query("BEGIN");
+    const found = await run(
+      client,
+      db
+        .selectFrom("notifications")
+        .select(["id", "recipient_email", "subject", "body_text", "body_html", "idempotency_key"])
+        .where("id", "=", notificationId)
+        .where("status", "=", "pending")
+        // Waits for a concurrent sender of the same row (or the dispatcher's brief stamp),
+        // then sees what it left: sent (skip) or still pending after its failure (send).
+        .forUpdate(),
+    );
+    const row = found.rows[0] as
+      | {
+          id: string;
+          recipient_email: string;
+          subject: string;
+          body_text: string;
+          body_html: string | null;
+          idempotency_key: string;
+        }
+      | undefined;
     if (!row) {
-      await trx.rollback().execute();
+      await client.query("ROLLBACK");
       return "skipped";
     }
+    // Marked now, visible only once committed.
+    await run(
+      client,
+      db
+        .updateTable("notifications")
+        .set((eb) => ({
+          status: "sent",
+          sent_at: new Date(),
+          attempts: eb("attempts", "+", 1),
+          last_error: null,
+        }))
+        .where("id", "=", row.id),
+    );
     const from = mailFrom();
     const message = await new MailComposer({
       from,
@@ -131,34 +149,38 @@ export async function deliverNotification(
     await send({
       from,
       to: row.recipient_email,
-      raw: gatedMessage(message, async () => {
-        await trx
-          .updateTable("notifications")
-          .set((eb) => ({
-            status: "sent",
-            sent_at: new Date(),
-            attempts: eb("attempts", "+", 1),
-            last_error: null,
-          }))
-          .where("id", "=", row.id)
-          .execute();
-        await trx.commit().execute();
-        committed = true;
-      }),
+      message,
+      beforeFinalDot: () => {
+        // The client is idle here, so pg writes COMMIT to its socket before returning.
+        commit = client.query("COMMIT");
+        // Settled below; this keeps a failure here from going unhandled meanwhile.
+        commit.catch(() => undefined);
+      },
     });
+    try {
+      await commit;
+    } catch (error) {
+      // The server accepted the message, so it is sent, whatever became of the commit.
+      broken = true;
+      logger.warn({ err: error, notificationId }, "outbox: commit failed after delivery");
+      await db
+        .updateTable("notifications")
+        .set((eb) => ({ status: "sent", sent_at: new Date(), attempts: eb("attempts", "+", 1) }))
+        .where("id", "=", notificationId)
+        .execute();
+    }
     return "sent";
   } catch (error) {
-    if (!committed) {
-      await trx
-        .rollback()
-        .execute()
-        .catch(() => undefined);
+    if (!commit) {
+      await client.query("ROLLBACK").catch(() => (broken = true));
       await recordFailure(notificationId, error, finalAttempt ? "failed" : "pending");
       throw error;
     }
-    // Recorded as sent before the server's verdict on the finished message. An SMTP answer
-    // means it was refused, so sending again is safe; a lost connection leaves it unknown,
-    // so it is failed for an admin to check and retry, never resent on its own.
+    // The message was finished and the row committed as sent before the server's verdict.
+    // An SMTP answer means it was refused, so sending again is safe; a lost connection
+    // leaves it unknown, so it is failed for an admin to check and retry, never resent on
+    // its own.
+    await commit.catch(() => (broken = true));
     const refused = typeof (error as { responseCode?: unknown }).responseCode === "number";
     await recordFailure(
       notificationId,
@@ -171,6 +193,8 @@ export async function deliverNotification(
     );
     logger.error({ err: error, notificationId }, "outbox: message not confirmed by the server");
     throw error;
+  } finally {
+    client.release(broken);
   }
 }
 
@@ -199,7 +223,7 @@ async function recordFailure(
  * `redispatchAfterMs` (their job may be lost, e.g. a Redis wipe; re-adding a live job is a
  * no-op thanks to its id). Mark them with `markDispatched` once their jobs are queued.
  */
-export async function dispatchableNotifications(limit = 5000, redispatchAfterMs = 120_000) {
+export async function dispatchableNotifications(redispatchAfterMs: number, limit = 5000) {
   const rows = await db
     .selectFrom("notifications")
     .select(["id", "dispatch_round"])
