@@ -39,6 +39,7 @@ export default function AppShell() {
         { to: "/admin/frameworks", label: "Frameworks" },
         { to: "/admin/cycles", label: "Cycles" },
         { to: "/admin/outbox", label: "Outbox" },
+        { to: "/admin/queues", label: "Queues" },
         { to: "/admin/settings", label: "Settings" },
       ]
     : [];
