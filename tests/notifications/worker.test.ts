@@ -16,3 +16,11 @@ describe.each<JobBackend>(["postgres", "redis"])("the worker on the %s backend",
     expect(await killWorker(worker, "SIGTERM")).toBe(0);
   }, 90_000);
 });
+
+it("the Docker image's `worker` command runs the same worker", async () => {
+  const { env, allDelivered, deliveryReport } = await outboxFixture("postgres", 5);
+  const worker = startWorkerProcess(env, ["./docker-entrypoint.sh", "worker"]);
+  await waitFor(() => allDelivered(), 60_000);
+  expect(await deliveryReport()).toEqual({ missing: [], duplicated: [] });
+  expect(await killWorker(worker, "SIGTERM")).toBe(0);
+}, 90_000);

@@ -23,8 +23,12 @@ export function afterThisTest(cleanup: () => Promise<void>) {
  * extra parent process would survive a SIGKILL meant for the worker). A shortened lock lets
  * a killed worker's running jobs come back within seconds.
  */
-export function startWorkerProcess(env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "jobs/run-worker.ts"], {
+export function startWorkerProcess(
+  env: Record<string, string>,
+  command: [string, ...string[]] = [process.execPath, "--import", "tsx", "jobs/run-worker.ts"],
+): ChildProcess {
+  const [file, ...args] = command;
+  const child = spawn(file, args, {
     env: {
       ...process.env,
       LOG_LEVEL: "error",
@@ -65,7 +69,7 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
 export async function outboxFixture(
   backend: JobBackend,
   messages: number,
-  { redisUrl = "redis://127.0.0.1:6379" } = {},
+  { redisUrl = process.env.REDIS_URL || "redis://127.0.0.1:6379" } = {},
 ) {
   const database = await createIsolatedDatabase();
   afterThisTest(() => database.drop());
