@@ -149,8 +149,17 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
 
 let cached: Env | undefined;
 
-/** The process environment, parsed on first use. */
+/**
+ * The process environment, parsed on first use. The embedded defaults it settles on (the
+ * generated secret, the localhost URL) are written back to process.env: the Remix server
+ * bundle holds its own copy of this module and parses again later, after the embedded
+ * database has set DATABASE_URL, and must arrive at the same values.
+ */
 export function env(): Env {
-  cached ??= parseEnv(process.env);
+  if (!cached) {
+    cached = parseEnv(process.env);
+    process.env.SESSION_SECRET ??= cached.SESSION_SECRET;
+    process.env.APP_URL ??= cached.APP_URL;
+  }
   return cached;
 }
