@@ -72,7 +72,7 @@ export default function Queues() {
                     <th scope="col">Queue</th>
                     <th scope="col">Waiting</th>
                     <th scope="col">Active</th>
-                    <th scope="col">Delayed (retrying)</th>
+                    <th scope="col">Delayed (scheduled or retrying)</th>
                     <th scope="col">Failed</th>
                     <th scope="col">Completed (kept)</th>
                     <th scope="col">Workers</th>
