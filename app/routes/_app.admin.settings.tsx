@@ -108,6 +108,13 @@ export default function Settings() {
             hint="Proposed and active mentorships count. Admins may assign past the cap; that is recorded in the audit log."
             error={failure?.fieldErrors.mentorCapacity}
           />
+          <Field
+            label="Remind that the self-assessment is due (days before)"
+            name="dueReminderDays"
+            defaultValue={settings.dueReminderDays.join(", ")}
+            hint="Comma-separated, like 7, 1. Leave empty for no such reminder. People who have not submitted also get one when it is overdue."
+            error={failure?.fieldErrors.dueReminderDays}
+          />
           <button type="submit" disabled={saving}>
             Save settings
           </button>

@@ -10,12 +10,20 @@ const valid = {
   privacyFloor: "5",
   staleAfterDays: "180",
   mentorCapacity: "4",
+  dueReminderDays: "1, 14 3",
 };
 
 async function settingsOf(organizationId: string) {
   return db
     .selectFrom("organizations")
-    .select(["name", "time_zone", "privacy_floor", "stale_after_days", "mentor_capacity"])
+    .select([
+      "name",
+      "time_zone",
+      "privacy_floor",
+      "stale_after_days",
+      "mentor_capacity",
+      "due_reminder_days",
+    ])
     .where("id", "=", organizationId)
     .executeTakeFirstOrThrow();
 }
@@ -34,6 +42,7 @@ describe("organisation settings", () => {
       privacy_floor: 5,
       stale_after_days: 180,
       mentor_capacity: 4,
+      due_reminder_days: [14, 3, 1],
     });
     const audit = await db
       .selectFrom("audit_log")
@@ -57,6 +66,7 @@ describe("organisation settings", () => {
           privacyFloor: "0",
           staleAfterDays: "1e9",
           mentorCapacity: "-1",
+          dueReminderDays: "7, 0",
         },
       }),
     );
@@ -67,10 +77,23 @@ describe("organisation settings", () => {
         privacyFloor: "The privacy floor must be at least 1.",
         staleAfterDays: "Stale after must be at most 1095.",
         mentorCapacity: "The mentoring cap must be at least 1.",
+        dueReminderDays: "List whole numbers of days from 1 to 60, separated by commas, like 7, 1.",
       },
     });
     expect((res.data as { fieldErrors: Record<string, string> }).fieldErrors.name).toBeTruthy();
     expect(await settingsOf(organizationId)).toEqual(before);
+  });
+
+  it("an empty list of due-date reminders turns them off", async () => {
+    const { organizationId, admin } = await createOrgWithAdmin();
+    await call(
+      settingsRoute.action,
+      buildRequest("/admin/settings", {
+        cookie: admin.cookie,
+        form: { ...valid, dueReminderDays: " " },
+      }),
+    );
+    expect((await settingsOf(organizationId)).due_reminder_days).toEqual([]);
   });
 
   it("is for admins only", async () => {

@@ -171,6 +171,30 @@ describe("the reminder scan", () => {
     expect(all.some((r) => r.recipient_email === people.gone.email)).toBe(false);
   });
 
+  it("reminds on the days before the due date the organisation chose, or never", async () => {
+    const setDays = (days: number[]) =>
+      db
+        .updateTable("organizations")
+        .set({ due_reminder_days: days })
+        .where("id", "=", org.organizationId)
+        .execute();
+    await setDays([3]);
+    await scan(new Date("2026-11-13T16:00:00Z")); // 6 days before (Tokyo)
+    expect(await keysOf("assessment_due")).toEqual([]);
+    await scan(new Date("2026-11-16T16:00:00Z")); // 3 days before
+    expect(await keysOf("assessment_due")).toEqual([people.drafting.email]);
+    const key = (await outbox()).find((r) => r.kind === "assessment_due")!.idempotency_key;
+    expect(key).toContain(":3:");
+
+    await db
+      .deleteFrom("notifications")
+      .where("organization_id", "=", org.organizationId)
+      .execute();
+    await setDays([]);
+    await scan(new Date("2026-11-18T16:00:00Z")); // the day before
+    expect(await keysOf("assessment_due")).toEqual([]);
+  });
+
   it("sends overdue reminders after the due date, and no cycle-opened ones any more", async () => {
     await scan(new Date("2026-11-21T00:00:00Z"));
     expect(await keysOf("assessment_overdue")).toEqual([people.drafting.email]);

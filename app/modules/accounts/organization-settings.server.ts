@@ -25,9 +25,30 @@ export const OrganizationSettingsSchema = z.object({
   privacyFloor: wholeNumber("The privacy floor", 1, 50),
   staleAfterDays: wholeNumber("Stale after", 30, 1095),
   mentorCapacity: wholeNumber("The mentoring cap", 1, 20),
+  /** "7, 1": remind that the self-assessment is due this many days before; empty: never. */
+  dueReminderDays: z
+    .string()
+    .trim()
+    .max(100, "List at most a few days, like 7, 1.")
+    .transform((text, ctx) => {
+      const parts = text === "" ? [] : text.split(/[\s,]+/).filter(Boolean);
+      const days = parts.map(Number);
+      if (days.some((d) => !Number.isInteger(d) || d < 1 || d > 60)) {
+        ctx.addIssue({
+          code: "custom",
+          message: "List whole numbers of days from 1 to 60, separated by commas, like 7, 1.",
+        });
+        return z.NEVER;
+      }
+      if (days.length > 5) {
+        ctx.addIssue({ code: "custom", message: "List at most 5 reminders." });
+        return z.NEVER;
+      }
+      return [...new Set(days)].sort((a, b) => b - a);
+    }),
 });
 
-export type OrganizationSettings = z.infer<typeof OrganizationSettingsSchema>;
+export type OrganizationSettings = z.output<typeof OrganizationSettingsSchema>;
 
 export function timeZoneChoices() {
   return [...TIME_ZONES].sort();
@@ -38,7 +59,14 @@ export async function getOrganizationSettings(
 ): Promise<OrganizationSettings> {
   const row = await db
     .selectFrom("organizations")
-    .select(["name", "time_zone", "privacy_floor", "stale_after_days", "mentor_capacity"])
+    .select([
+      "name",
+      "time_zone",
+      "privacy_floor",
+      "stale_after_days",
+      "mentor_capacity",
+      "due_reminder_days",
+    ])
     .where("id", "=", organizationId)
     .executeTakeFirstOrThrow();
   return {
@@ -47,6 +75,7 @@ export async function getOrganizationSettings(
     privacyFloor: row.privacy_floor,
     staleAfterDays: row.stale_after_days,
     mentorCapacity: row.mentor_capacity,
+    dueReminderDays: row.due_reminder_days,
   };
 }
 
@@ -59,7 +88,14 @@ export async function updateOrganizationSettings(
   await db.transaction().execute(async (trx) => {
     const before = await trx
       .selectFrom("organizations")
-      .select(["name", "time_zone", "privacy_floor", "stale_after_days", "mentor_capacity"])
+      .select([
+        "name",
+        "time_zone",
+        "privacy_floor",
+        "stale_after_days",
+        "mentor_capacity",
+        "due_reminder_days",
+      ])
       .where("id", "=", ctx.organization.id)
       .forUpdate()
       .executeTakeFirstOrThrow();
@@ -71,6 +107,7 @@ export async function updateOrganizationSettings(
         privacy_floor: settings.privacyFloor,
         stale_after_days: settings.staleAfterDays,
         mentor_capacity: settings.mentorCapacity,
+        due_reminder_days: settings.dueReminderDays,
       })
       .where("id", "=", ctx.organization.id)
       .execute();
