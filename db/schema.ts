@@ -365,6 +365,30 @@ export interface ReportsTable {
   snapshot: Json<unknown>;
   generated_by_user_id: string | null;
   generated_at: Timestamp;
+  previous_cycle_id: string | null;
+  trigger: Generated<"cycle_closed" | "on_demand">;
+}
+
+export type ReportChange = "improved" | "regressed" | "unchanged" | "stale" | "new" | "not_rated";
+
+export interface ReportRowsTable {
+  report_id: string;
+  organization_id: string;
+  member_id: string;
+  member_name: string;
+  topic_id: string;
+  topic_name: string;
+  topic_position: number;
+  category_id: string;
+  category_name: string;
+  category_position: number;
+  priority: TargetPriority | null;
+  target_level: number | null;
+  level_before: number | null;
+  level_after: number | null;
+  rated_at_after: Timestamp | null;
+  change: ReportChange;
+  mentored: boolean;
 }
 
 export interface ApiTokensTable {
@@ -426,6 +450,7 @@ export interface Database {
   notifications: NotificationsTable;
   notification_mutes: NotificationMutesTable;
   reports: ReportsTable;
+  report_rows: ReportRowsTable;
   api_tokens: ApiTokensTable;
   audit_log: AuditLogTable;
 }

@@ -2,6 +2,7 @@ import type { Migration } from "kysely";
 import * as initialSchema from "./2026-11-25T0001_initial_schema";
 import * as gapViewTables from "./2026-11-25T0002_gap_view_tables";
 import * as outboxDispatch from "./2026-11-25T0003_outbox_dispatch";
+import * as reportRows from "./2026-11-30T0004_report_rows";
 
 // Every migration, in order. Listed explicitly (not read from disk) so the same code runs
 // under tsx, vitest and the bundled server. A landed migration is never edited.
@@ -9,4 +10,5 @@ export const migrations: Record<string, Migration> = {
   "2026-11-25T0001_initial_schema": initialSchema,
   "2026-11-25T0002_gap_view_tables": gapViewTables,
   "2026-11-25T0003_outbox_dispatch": outboxDispatch,
+  "2026-11-30T0004_report_rows": reportRows,
 };

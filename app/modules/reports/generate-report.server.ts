@@ -1,0 +1,343 @@
+import { randomUUID } from "node:crypto";
+import { type Kysely, sql } from "kysely";
+import { db } from "#db/database";
+import type { Database } from "#db/schema";
+import { notFound } from "~/lib/errors.server";
+import { BUS_FACTOR_RISK_AT, PRIORITY_WEIGHT, PROFICIENT } from "~/modules/gaps/gap-formula";
+
+// Generates a quarterly report: one frozen snapshot of a team (or the whole organisation)
+// for a cycle, against the cycle before it. Everything is computed by Postgres: the rows
+// (member × topic, level as of the previous cycle and as of this one) go to a temporary
+// table, the summary figures are aggregated from it, and both are stored, copied, so later
+// edits never change the report (migration 0004).
+//
+// "As of a cycle" is the definition record_cycle_progress uses: per member and topic the
+// newest rating, self or lead, from any cycle that started no later.
+
+export interface GenerateReportInput {
+  organizationId: string;
+  cycleId: string;
+  /** null: the whole organisation. */
+  teamId: string | null;
+  generatedByUserId: string | null;
+  trigger?: "cycle_closed" | "on_demand";
+}
+
+export interface ReportSummary {
+  scope: {
+    teamName: string | null;
+    cycleName: string;
+    previousCycleName: string | null;
+    members: number;
+    topics: number;
+  };
+  changes: Record<"improved" | "regressed" | "unchanged" | "stale" | "new" | "not_rated", number>;
+  gaps: { closed: number; opened: number; open: number };
+  /** Must-have targets met, of those with a level (N/A and unrated left out, as in the trend). */
+  mustHave: { metNow: number; totalNow: number; metBefore: number; totalBefore: number };
+  categories: {
+    categoryId: string;
+    name: string;
+    averageBefore: number | null;
+    averageAfter: number | null;
+    mustHaveMetBefore: number;
+    mustHaveTotalBefore: number;
+    mustHaveMetAfter: number;
+    mustHaveTotalAfter: number;
+  }[];
+  coverage: { busFactorRiskBefore: number; busFactorRiskAfter: number };
+  topics: {
+    topicId: string;
+    name: string;
+    category: string;
+    proficientBefore: number;
+    proficientAfter: number;
+  }[];
+  mentoring: {
+    active: number;
+    completed: number;
+    checkIns: number;
+    menteesImproved: number;
+    mentoredTopics: number;
+  };
+  movers: { memberId: string; name: string; improved: number; regressed: number; net: number }[];
+  topGaps: {
+    topicId: string;
+    name: string;
+    category: string;
+    score: number;
+    peopleShort: number;
+    mentored: number;
+  }[];
+  trend: { cycleId: string; name: string; met: number; total: number }[];
+}
+
+/** Members in the report: the organisation's active members, or one team's. */
+function membersOf(organizationId: string, teamId: string | null) {
+  return teamId
+    ? sql`SELECT m.id, u.display_name AS name FROM memberships m
+        JOIN users u ON u.id = m.user_id
+        JOIN team_members tm ON tm.membership_id = m.id AND tm.team_id = ${teamId}
+        WHERE m.organization_id = ${organizationId} AND m.active`
+    : sql`SELECT m.id, u.display_name AS name FROM memberships m
+        JOIN users u ON u.id = m.user_id
+        WHERE m.organization_id = ${organizationId} AND m.active`;
+}
+
+async function draftRows(
+  trx: Kysely<Database>,
+  input: GenerateReportInput,
+  cycle: { id: string; starts_on: string; ends_on: string; framework_version_id: string },
+  previous: { id: string; starts_on: string } | null,
+  staleAfterDays: number,
+) {
+  const before = previous?.starts_on ?? null;
+  await sql`
+    CREATE TEMP TABLE report_draft ON COMMIT DROP AS
+    WITH members AS (${membersOf(input.organizationId, input.teamId)}),
+    topics AS (
+      SELECT t.topic_id, t.name, t.position, c.category_id, c.name AS category_name,
+        c.position AS category_position
+      FROM topic_revisions t
+      JOIN category_revisions c ON c.framework_version_id = t.framework_version_id
+        AND c.category_id = t.category_id
+      WHERE t.framework_version_id = ${cycle.framework_version_id} AND NOT t.retired
+    ),
+    asof AS (
+      SELECT r.member_id, r.topic_id,
+        (array_agg(r.level ORDER BY rc.starts_on DESC, r.id DESC))[1] AS level_after,
+        (array_agg(r.created_at ORDER BY rc.starts_on DESC, r.id DESC))[1] AS rated_at_after,
+        (array_agg(r.level ORDER BY rc.starts_on DESC, r.id DESC)
+          FILTER (WHERE rc.starts_on <= ${before}::date))[1] AS level_before,
+        bool_or(rc.starts_on <= ${before}::date) AS rated_before
+      FROM ratings r
+      JOIN cycles rc ON rc.id = r.cycle_id
+      JOIN members mb ON mb.id = r.member_id
+      WHERE r.organization_id = ${input.organizationId} AND rc.starts_on <= ${cycle.starts_on}::date
+      GROUP BY r.member_id, r.topic_id
+    ),
+    mentored AS (
+      SELECT DISTINCT mentee_id, topic_id FROM mentorships
+      WHERE organization_id = ${input.organizationId} AND status IN ('active', 'completed')
+        AND coalesce(starts_on, created_at::date) <= ${cycle.ends_on}::date
+        AND (ended_at IS NULL OR ended_at::date >= ${cycle.starts_on}::date)
+    )
+    SELECT mb.id AS member_id, mb.name AS member_name, t.topic_id, t.name AS topic_name,
+      t.position AS topic_position, t.category_id, t.category_name, t.category_position,
+      tt.priority, tt.target_level, a.level_before, a.level_after, a.rated_at_after,
+      (CASE
+        WHEN a.member_id IS NULL THEN 'not_rated'
+        WHEN a.rated_at_after < ${cycle.ends_on}::date - ${staleAfterDays}::int THEN 'stale'
+        WHEN NOT coalesce(a.rated_before, false) THEN 'new'
+        WHEN a.level_after > a.level_before THEN 'improved'
+        WHEN a.level_after < a.level_before THEN 'regressed'
+        ELSE 'unchanged'
+      END)::report_change AS change,
+      (md.mentee_id IS NOT NULL) AS mentored
+    FROM members mb
+    CROSS JOIN topics t
+    LEFT JOIN memberships m ON m.id = mb.id
+    LEFT JOIN topic_targets tt ON tt.framework_version_id = ${cycle.framework_version_id}
+      AND tt.target_profile_id = m.target_profile_id AND tt.topic_id = t.topic_id
+    LEFT JOIN asof a ON a.member_id = mb.id AND a.topic_id = t.topic_id
+    LEFT JOIN mentored md ON md.mentee_id = mb.id AND md.topic_id = t.topic_id
+  `.execute(trx);
+}
+
+/** The summary figures, aggregated from report_draft (and the mentoring and trend tables). */
+async function summarise(
+  trx: Kysely<Database>,
+  input: GenerateReportInput,
+  cycle: { id: string; name: string; starts_on: string; ends_on: string },
+  previousName: string | null,
+  teamName: string | null,
+): Promise<ReportSummary> {
+  const { rows } = await sql<{
+    summary: Omit<ReportSummary, "scope" | "trend"> & { memberCount: number; topicCount: number };
+  }>`
+    WITH d AS (SELECT * FROM report_draft),
+    gap AS (
+      -- As in the gap view, N/A and unrated levels have no shortfall (NULL).
+      SELECT *, greatest(target_level - level_after, 0) AS short_after,
+        greatest(target_level - level_before, 0) AS short_before
+      FROM d WHERE target_level IS NOT NULL
+    ),
+    per_topic AS (
+      SELECT topic_id, topic_name, category_name, min(category_position) AS cp,
+        min(topic_position) AS tp,
+        count(*) FILTER (WHERE level_before >= ${PROFICIENT}) AS proficient_before,
+        count(*) FILTER (WHERE level_after >= ${PROFICIENT}) AS proficient_after
+      FROM d GROUP BY topic_id, topic_name, category_name
+    ),
+    per_category AS (
+      SELECT category_id, category_name, min(category_position) AS cp,
+        round(avg(level_before)::numeric, 2)::float AS average_before,
+        round(avg(level_after)::numeric, 2)::float AS average_after,
+        count(*) FILTER (WHERE priority = 'must_have' AND level_before >= target_level) AS mb,
+        count(level_before) FILTER (WHERE priority = 'must_have') AS mtb,
+        count(*) FILTER (WHERE priority = 'must_have' AND level_after >= target_level) AS ma,
+        count(level_after) FILTER (WHERE priority = 'must_have') AS mta
+      FROM d GROUP BY category_id, category_name
+    ),
+    movers AS (
+      SELECT member_id, member_name,
+        coalesce(sum(level_after - level_before) FILTER (WHERE change = 'improved'), 0) AS up,
+        coalesce(sum(level_before - level_after) FILTER (WHERE change = 'regressed'), 0) AS down
+      FROM d GROUP BY member_id, member_name
+    ),
+    top_gaps AS (
+      SELECT topic_id, topic_name, category_name,
+        coalesce(sum(short_after * CASE priority WHEN 'must_have' THEN ${PRIORITY_WEIGHT.must_have}::int
+          WHEN 'good_to_have' THEN ${PRIORITY_WEIGHT.good_to_have}::int
+          ELSE ${PRIORITY_WEIGHT.advanced}::int END) FILTER (WHERE short_after > 0), 0) AS score,
+        count(*) FILTER (WHERE short_after > 0) AS people_short,
+        count(*) FILTER (WHERE short_after > 0 AND mentored) AS mentored
+      FROM gap GROUP BY topic_id, topic_name, category_name
+    ),
+    ms AS (
+      SELECT ms.id, ms.status, ms.mentee_id, ms.topic_id, ms.ended_at,
+        coalesce(ms.starts_on, ms.created_at::date) AS began
+      FROM mentorships ms
+      WHERE ms.organization_id = ${input.organizationId}
+        AND ms.mentee_id IN (SELECT DISTINCT member_id FROM d)
+    )
+    SELECT json_build_object(
+      'memberCount', (SELECT count(DISTINCT member_id) FROM d),
+      'topicCount', (SELECT count(DISTINCT topic_id) FROM d),
+      'changes', json_build_object(
+        'improved', (SELECT count(*) FROM d WHERE change = 'improved'),
+        'regressed', (SELECT count(*) FROM d WHERE change = 'regressed'),
+        'unchanged', (SELECT count(*) FROM d WHERE change = 'unchanged'),
+        'stale', (SELECT count(*) FROM d WHERE change = 'stale'),
+        'new', (SELECT count(*) FROM d WHERE change = 'new'),
+        'not_rated', (SELECT count(*) FROM d WHERE change = 'not_rated')),
+      'gaps', json_build_object(
+        'closed', (SELECT count(*) FROM gap WHERE short_before > 0 AND short_after = 0),
+        'opened', (SELECT count(*) FROM gap
+          WHERE coalesce(short_before, 0) = 0 AND short_after > 0),
+        'open', (SELECT count(*) FROM gap WHERE short_after > 0)),
+      'mustHave', json_build_object(
+        'metNow', (SELECT count(*) FROM d WHERE priority = 'must_have' AND level_after >= target_level),
+        'totalNow', (SELECT count(level_after) FROM d WHERE priority = 'must_have'),
+        'metBefore', (SELECT count(*) FROM d WHERE priority = 'must_have' AND level_before >= target_level),
+        'totalBefore', (SELECT count(level_before) FROM d WHERE priority = 'must_have')),
+      'categories', coalesce((SELECT json_agg(json_build_object(
+          'categoryId', category_id, 'name', category_name, 'averageBefore', average_before,
+          'averageAfter', average_after, 'mustHaveMetBefore', mb, 'mustHaveTotalBefore', mtb,
+          'mustHaveMetAfter', ma, 'mustHaveTotalAfter', mta) ORDER BY cp) FROM per_category), '[]'),
+      'coverage', json_build_object(
+        'busFactorRiskBefore', (SELECT count(*) FROM per_topic WHERE proficient_before <= ${BUS_FACTOR_RISK_AT}),
+        'busFactorRiskAfter', (SELECT count(*) FROM per_topic WHERE proficient_after <= ${BUS_FACTOR_RISK_AT})),
+      'topics', coalesce((SELECT json_agg(json_build_object(
+          'topicId', topic_id, 'name', topic_name, 'category', category_name,
+          'proficientBefore', proficient_before, 'proficientAfter', proficient_after)
+          ORDER BY cp, tp) FROM per_topic), '[]'),
+      'mentoring', json_build_object(
+        'active', (SELECT count(*) FROM ms WHERE status = 'active'),
+        'completed', (SELECT count(*) FROM ms WHERE status = 'completed'
+          AND ended_at::date BETWEEN ${cycle.starts_on}::date AND ${cycle.ends_on}::date),
+        'checkIns', (SELECT count(*) FROM check_ins ci JOIN ms ON ms.id = ci.mentorship_id
+          WHERE ci.occurred_on BETWEEN ${cycle.starts_on}::date AND ${cycle.ends_on}::date),
+        'menteesImproved', (SELECT count(*) FROM d WHERE mentored AND change = 'improved'),
+        'mentoredTopics', (SELECT count(*) FROM d WHERE mentored)),
+      'movers', coalesce((SELECT json_agg(json_build_object('memberId', member_id,
+          'name', member_name, 'improved', up, 'regressed', down, 'net', up - down)
+          ORDER BY up - down DESC, member_name)
+        FROM (SELECT * FROM movers WHERE up > 0 OR down > 0
+          ORDER BY up - down DESC, member_name LIMIT 10) m), '[]'),
+      'topGaps', coalesce((SELECT json_agg(json_build_object('topicId', topic_id,
+          'name', topic_name, 'category', category_name, 'score', score,
+          'peopleShort', people_short, 'mentored', mentored) ORDER BY score DESC, topic_name)
+        FROM (SELECT * FROM top_gaps WHERE score > 0 ORDER BY score DESC, topic_name LIMIT 10) g), '[]')
+    ) AS summary
+  `.execute(trx);
+  const { memberCount, topicCount, ...figures } = rows[0]!.summary;
+  const trend = await sql<{ cycleId: string; name: string; met: number; total: number }>`
+    SELECT c.id AS "cycleId", c.name, coalesce(sum(p.must_have_met), 0)::int AS met,
+      coalesce(sum(p.must_have_total), 0)::int AS total
+    FROM cycles c
+    LEFT JOIN cycle_progress p ON p.cycle_id = c.id
+      AND p.member_id IN (SELECT DISTINCT member_id FROM report_draft)
+    WHERE c.organization_id = ${input.organizationId} AND c.status = 'closed'
+      AND c.starts_on < ${cycle.starts_on}::date
+    GROUP BY c.id, c.name, c.starts_on
+    ORDER BY c.starts_on`.execute(trx);
+  const now = figures.mustHave;
+  return {
+    scope: {
+      teamName,
+      cycleName: cycle.name,
+      previousCycleName: previousName,
+      members: memberCount,
+      topics: topicCount,
+    },
+    ...figures,
+    trend: [
+      ...trend.rows,
+      { cycleId: cycle.id, name: cycle.name, met: now.metNow, total: now.totalNow },
+    ],
+  };
+}
+
+/** Generates and stores a report; returns its id. */
+export async function generateReport(input: GenerateReportInput): Promise<string> {
+  return db.transaction().execute(async (trx) => {
+    const cycle = await trx
+      .selectFrom("cycles")
+      .select(["id", "name", "starts_on", "ends_on", "framework_version_id"])
+      .where("organization_id", "=", input.organizationId)
+      .where("id", "=", input.cycleId)
+      .executeTakeFirst();
+    if (!cycle) throw notFound("Cycle");
+    const team = input.teamId
+      ? await trx
+          .selectFrom("teams")
+          .select("name")
+          .where("organization_id", "=", input.organizationId)
+          .where("id", "=", input.teamId)
+          .executeTakeFirst()
+      : null;
+    if (input.teamId && !team) throw notFound("Team");
+    const previous =
+      (await trx
+        .selectFrom("cycles")
+        .select(["id", "name", "starts_on"])
+        .where("organization_id", "=", input.organizationId)
+        .where("starts_on", "<", cycle.starts_on)
+        .orderBy("starts_on", "desc")
+        .limit(1)
+        .executeTakeFirst()) ?? null;
+    const org = await trx
+      .selectFrom("organizations")
+      .select("stale_after_days")
+      .where("id", "=", input.organizationId)
+      .executeTakeFirstOrThrow();
+
+    await draftRows(trx, input, cycle, previous, org.stale_after_days);
+    const summary = await summarise(trx, input, cycle, previous?.name ?? null, team?.name ?? null);
+    const reportId = randomUUID();
+    await trx
+      .insertInto("reports")
+      .values({
+        id: reportId,
+        organization_id: input.organizationId,
+        cycle_id: cycle.id,
+        previous_cycle_id: previous?.id ?? null,
+        team_id: input.teamId,
+        framework_version_id: cycle.framework_version_id,
+        snapshot: JSON.stringify(summary),
+        generated_by_user_id: input.generatedByUserId,
+        trigger: input.trigger ?? "on_demand",
+      })
+      .execute();
+    await sql`
+      INSERT INTO report_rows (report_id, organization_id, member_id, member_name, topic_id,
+        topic_name, topic_position, category_id, category_name, category_position, priority,
+        target_level, level_before, level_after, rated_at_after, change, mentored)
+      SELECT ${reportId}, ${input.organizationId}, member_id, member_name, topic_id, topic_name,
+        topic_position, category_id, category_name, category_position, priority, target_level,
+        level_before, level_after, rated_at_after, change, mentored
+      FROM report_draft`.execute(trx);
+    return reportId;
+  });
+}
