@@ -3,6 +3,7 @@ import { env } from "~/lib/env.server";
 import { logger } from "~/lib/logger.server";
 import { closeDelivery } from "~/modules/notifications/delivery.server";
 import { planReminders } from "~/modules/notifications/reminders.server";
+import { generateDueReports } from "~/modules/reports/due-reports.server";
 import { deliverEmail, type DeliverEmail } from "./processors/deliver-email";
 import { dispatchOutbox } from "./processors/dispatch-outbox";
 import { housekeeping } from "./processors/housekeeping";
@@ -31,6 +32,8 @@ function schedules() {
       every: env().GAPMAP_REMINDER_SCAN_EVERY_MS,
       name: "scan",
     },
+    // Closed cycles get their reports within a minute.
+    { queue: QUEUES.reminders, id: "report-scan", every: 60_000, name: "reports" },
   ] as const;
 }
 
@@ -72,6 +75,7 @@ export async function startWorker(): Promise<RunningWorker> {
     createWorker(QUEUES.reminders, async (job) => {
       if (job.name === "dispatch") return dispatchOutbox(email, env().GAPMAP_REDISPATCH_AFTER_MS);
       if (job.name === "scan") return planReminders(new Date());
+      if (job.name === "reports") return generateDueReports();
       throw new Error(`unknown reminders job ${job.name}`);
     }),
     createWorker<DeliverEmail>(QUEUES.email, deliverEmail, { concurrency: 8 }),

@@ -18,7 +18,7 @@ type JobState = (typeof STATES)[number];
 
 const QUEUE_PURPOSE: Record<QueueName, string> = {
   email: "One job per outbox message: send it over SMTP.",
-  reminders: "The outbox dispatcher and the reminder scan, on schedules.",
+  reminders: "The outbox dispatcher, the reminder scan and the report scan, on schedules.",
   maintenance: "Housekeeping: expired sessions and rate-limit windows.",
 };
 

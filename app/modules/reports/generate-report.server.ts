@@ -4,6 +4,7 @@ import { db } from "#db/database";
 import type { Database } from "#db/schema";
 import { notFound } from "~/lib/errors.server";
 import { BUS_FACTOR_RISK_AT, PRIORITY_WEIGHT, PROFICIENT } from "~/modules/gaps/gap-formula";
+import { notifyReportReady } from "./report-ready.server";
 
 // Generates a quarterly report: one frozen snapshot of a team (or the whole organisation)
 // for a cycle, against the cycle before it. Everything is computed by Postgres: the rows
@@ -21,6 +22,8 @@ export interface GenerateReportInput {
   teamId: string | null;
   generatedByUserId: string | null;
   trigger?: "cycle_closed" | "on_demand";
+  /** Write "report ready" emails with it (for the reports a cycle's close makes). */
+  notify?: boolean;
 }
 
 export interface ReportSummary {
@@ -338,6 +341,15 @@ export async function generateReport(input: GenerateReportInput): Promise<string
         topic_position, category_id, category_name, category_position, priority, target_level,
         level_before, level_after, rated_at_after, change, mentored
       FROM report_draft`.execute(trx);
+    if (input.notify) {
+      await notifyReportReady(trx, {
+        id: reportId,
+        organizationId: input.organizationId,
+        teamId: input.teamId,
+        teamName: team?.name ?? null,
+        cycleName: cycle.name,
+      });
+    }
     return reportId;
   });
 }
