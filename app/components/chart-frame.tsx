@@ -41,3 +41,13 @@ export function ChartFrame({
 
 /** Legend entries take their series' colour by default, which is unreadable for pale ones. */
 export const legendText = (value: string) => <span style={{ color: "#1f2937" }}>{value}</span>;
+
+/** A chart's table alternative, folded under it (and unfolded when printed). */
+export function TableToggle({ children }: { children: ReactNode }) {
+  return (
+    <details className="table-toggle">
+      <summary>Show as table</summary>
+      <div className="table-wrap">{children}</div>
+    </details>
+  );
+}

@@ -16,7 +16,7 @@ import {
   YAxis,
 } from "recharts";
 import type { CategoryGap, TrendPoint } from "~/modules/gaps/team-gaps.server";
-import { ChartFrame, legendText, PALETTE } from "./chart-frame";
+import { ChartFrame, legendText, PALETTE, TableToggle } from "./chart-frame";
 
 /** Sequential blues: darker is higher; level 0 keeps an outline so it stays visible. */
 export const LEVEL_COLOURS = ["#deebf7", "#9ecae1", "#6baed6", "#3182bd", "#08519c"];
@@ -27,15 +27,6 @@ const fmt = (value: number | null | undefined, digits = 1) =>
 const percent = (met: number, total: number) =>
   total === 0 ? "—" : `${Math.round((met / total) * 100)}%`;
 const short = (name: string) => (name.length > 20 ? `${name.slice(0, 18)}…` : name);
-
-function TableToggle({ children }: { children: React.ReactNode }) {
-  return (
-    <details>
-      <summary>Show as table</summary>
-      <div className="table-wrap">{children}</div>
-    </details>
-  );
-}
 
 export function CategoryGapChart({ categories }: { categories: CategoryGap[] }) {
   const data = categories.map((c) => ({ name: short(c.name), gap: c.averageGap ?? 0 }));

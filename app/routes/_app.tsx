@@ -31,6 +31,7 @@ export default function AppShell() {
     { to: "/mentoring", label: "Mentoring" },
     { to: "/messages", label: "Messages" },
     ...(hasRole(role, "lead") ? [{ to: "/gaps", label: "Team gaps" }] : []),
+    { to: "/reports", label: "Reports" },
   ];
   const admin: NavItem[] = hasRole(role, "admin")
     ? [

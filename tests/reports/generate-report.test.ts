@@ -117,7 +117,7 @@ describe("generating a quarterly report", () => {
       ["b1", 3, 1, 0],
       ["a2", 2, 1, 0],
     ]);
-    expect(summary.trend.map((p) => [p.name, p.met, p.total])).toEqual([
+    expect(summary.trend.map((p) => [p.cycleName, p.met, p.total])).toEqual([
       ["2026-Q3", 1, 1],
       ["2026-Q4", 2, 3],
     ]);

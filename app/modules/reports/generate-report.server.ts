@@ -4,6 +4,7 @@ import { db } from "#db/database";
 import type { Database } from "#db/schema";
 import { notFound } from "~/lib/errors.server";
 import { BUS_FACTOR_RISK_AT, PRIORITY_WEIGHT, PROFICIENT } from "~/modules/gaps/gap-formula";
+import type { TrendPoint } from "~/modules/gaps/team-gaps.server";
 import { notifyReportReady } from "./report-ready.server";
 
 // Generates a quarterly report: one frozen snapshot of a team (or the whole organisation)
@@ -72,7 +73,7 @@ export interface ReportSummary {
     peopleShort: number;
     mentored: number;
   }[];
-  trend: { cycleId: string; name: string; met: number; total: number }[];
+  trend: TrendPoint[];
 }
 
 /** Members in the report: the organisation's active members, or one team's. */
@@ -255,8 +256,8 @@ async function summarise(
     ) AS summary
   `.execute(trx);
   const { memberCount, topicCount, ...figures } = rows[0]!.summary;
-  const trend = await sql<{ cycleId: string; name: string; met: number; total: number }>`
-    SELECT c.id AS "cycleId", c.name, coalesce(sum(p.must_have_met), 0)::int AS met,
+  const trend = await sql<TrendPoint>`
+    SELECT c.id AS "cycleId", c.name AS "cycleName", coalesce(sum(p.must_have_met), 0)::int AS met,
       coalesce(sum(p.must_have_total), 0)::int AS total
     FROM cycles c
     LEFT JOIN cycle_progress p ON p.cycle_id = c.id
@@ -277,7 +278,7 @@ async function summarise(
     ...figures,
     trend: [
       ...trend.rows,
-      { cycleId: cycle.id, name: cycle.name, met: now.metNow, total: now.totalNow },
+      { cycleId: cycle.id, cycleName: cycle.name, met: now.metNow, total: now.totalNow },
     ],
   };
 }

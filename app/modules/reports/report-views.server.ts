@@ -1,0 +1,245 @@
+import { stringify } from "csv-stringify/sync";
+import { z } from "zod";
+import { db } from "#db/database";
+import { guardCell } from "~/lib/csv-cells";
+import { forbidden, notFound } from "~/lib/errors.server";
+import type { MemberContext } from "~/modules/accounts/auth.server";
+import { slugify } from "~/modules/accounts/organizations.server";
+import { hasRole } from "~/modules/accounts/roles";
+import { viewableTeams } from "~/modules/gaps/gap-scope.server";
+import type { ReportSummary } from "./generate-report.server";
+import { generateReport } from "./generate-report.server";
+
+// Who sees which report: admins every report of their organisation, leads the reports of
+// the teams they lead, and every member their own one-page summary in any report that
+// holds them. Anything else — another organisation's report included — is not found.
+
+const isUuid = (value: string) => z.uuid().safeParse(value).success;
+
+function reportsQuery(organizationId: string) {
+  return db
+    .selectFrom("reports as r")
+    .innerJoin("cycles as c", "c.id", "r.cycle_id")
+    .leftJoin("teams as t", "t.id", "r.team_id")
+    .select([
+      "r.id",
+      "r.team_id as teamId",
+      "t.name as teamName",
+      "c.name as cycleName",
+      "c.starts_on as cycleStartsOn",
+      "r.trigger",
+      "r.generated_at as generatedAt",
+    ])
+    .where("r.organization_id", "=", organizationId);
+}
+
+/** Team ids a lead leads (admins: null, meaning every team). */
+async function ledTeamIds(ctx: MemberContext): Promise<string[] | null> {
+  if (hasRole(ctx.membership.role, "admin")) return null;
+  const rows = await db
+    .selectFrom("team_members")
+    .select("team_id")
+    .where("organization_id", "=", ctx.organization.id)
+    .where("membership_id", "=", ctx.membership.id)
+    .where("is_lead", "=", true)
+    .execute();
+  return rows.map((r) => r.team_id);
+}
+
+export async function listReports(ctx: MemberContext) {
+  const led = await ledTeamIds(ctx);
+  let query = reportsQuery(ctx.organization.id)
+    .orderBy("c.starts_on", "desc")
+    .orderBy("t.name")
+    .orderBy("r.generated_at", "desc");
+  if (led !== null) {
+    if (!led.length) return [];
+    query = query.where("r.team_id", "in", led);
+  }
+  return query.execute();
+}
+
+/** The reports that hold the member, for their own summaries (newest first). */
+export function ownSummaries(ctx: MemberContext) {
+  return reportsQuery(ctx.organization.id)
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom("report_rows as rr")
+          .select("rr.report_id")
+          .whereRef("rr.report_id", "=", "r.id")
+          .where("rr.member_id", "=", ctx.membership.id),
+      ),
+    )
+    .orderBy("c.starts_on", "desc")
+    .orderBy("r.generated_at", "desc")
+    .execute();
+}
+
+/** A report the caller may read in full, with its frozen summary. */
+export async function viewableReport(ctx: MemberContext, reportId: string) {
+  if (!isUuid(reportId)) throw notFound("Report");
+  const led = await ledTeamIds(ctx);
+  const report = await reportsQuery(ctx.organization.id)
+    .innerJoin("framework_versions as fv", "fv.id", "r.framework_version_id")
+    .innerJoin("frameworks as f", "f.id", "fv.framework_id")
+    .leftJoin("cycles as pc", "pc.id", "r.previous_cycle_id")
+    .select([
+      "r.snapshot",
+      "f.name as frameworkName",
+      "fv.number as frameworkVersion",
+      "pc.name as previousCycleName",
+    ])
+    .where("r.id", "=", reportId)
+    .executeTakeFirst();
+  if (!report) throw notFound("Report");
+  if (led !== null && !(report.teamId && led.includes(report.teamId))) throw notFound("Report");
+  return { ...report, summary: report.snapshot as ReportSummary };
+}
+
+/** The report's members, for links to their summaries. */
+export function reportMembers(reportId: string) {
+  return db
+    .selectFrom("report_rows")
+    .select(["member_id as memberId", "member_name as name"])
+    .select((eb) => [
+      eb.fn.countAll<number>().filterWhere("change", "=", "improved").as("improved"),
+      eb.fn.countAll<number>().filterWhere("change", "=", "regressed").as("regressed"),
+    ])
+    .where("report_id", "=", reportId)
+    .groupBy(["member_id", "member_name"])
+    .orderBy("member_name")
+    .execute();
+}
+
+/**
+ * One member's page of a report: the member themself, an admin, or a lead of a team the
+ * member is in. Rows in framework order.
+ */
+export async function memberSummary(ctx: MemberContext, reportId: string, memberId: string) {
+  if (!isUuid(reportId) || !isUuid(memberId)) throw notFound("Summary");
+  const report = await reportsQuery(ctx.organization.id)
+    .where("r.id", "=", reportId)
+    .executeTakeFirst();
+  if (!report) throw notFound("Summary");
+  if (memberId !== ctx.membership.id && !hasRole(ctx.membership.role, "admin")) {
+    const leads = await db
+      .selectFrom("team_members as mine")
+      .innerJoin("team_members as theirs", "theirs.team_id", "mine.team_id")
+      .select("mine.team_id")
+      .where("mine.membership_id", "=", ctx.membership.id)
+      .where("mine.is_lead", "=", true)
+      .where("theirs.membership_id", "=", memberId)
+      .executeTakeFirst();
+    if (!leads) throw notFound("Summary");
+  }
+  const rows = await db
+    .selectFrom("report_rows")
+    .select([
+      "member_name",
+      "topic_id",
+      "topic_name",
+      "category_name",
+      "priority",
+      "target_level",
+      "level_before",
+      "level_after",
+      "change",
+      "mentored",
+    ])
+    .where("report_id", "=", reportId)
+    .where("member_id", "=", memberId)
+    .orderBy("category_position")
+    .orderBy("topic_position")
+    .execute();
+  if (!rows.length) throw notFound("Summary");
+  return { report, name: rows[0]!.member_name, rows };
+}
+
+/** Long format: one row per member × topic of the report's cycle, with the deltas. */
+export async function reportCsv(ctx: MemberContext, reportId: string) {
+  const report = await viewableReport(ctx, reportId);
+  const rows = await db
+    .selectFrom("report_rows")
+    .selectAll()
+    .where("report_id", "=", reportId)
+    .orderBy("member_name")
+    .orderBy("member_id")
+    .orderBy("category_position")
+    .orderBy("topic_position")
+    .execute();
+  const scope = report.teamName ?? "Organisation";
+  const level = (value: number | null) => (value === null ? "" : String(value));
+  const body = stringify([
+    [
+      "cycle",
+      "previous_cycle",
+      "scope",
+      "member",
+      "category",
+      "topic",
+      "priority",
+      "target_level",
+      "level_before",
+      "level_after",
+      "delta",
+      "change",
+      "mentored",
+    ],
+    ...rows.map((r) => [
+      report.cycleName,
+      report.previousCycleName ?? "",
+      guardCell(scope),
+      guardCell(r.member_name),
+      guardCell(r.category_name),
+      guardCell(r.topic_name),
+      r.priority ?? "",
+      level(r.target_level),
+      level(r.level_before),
+      level(r.level_after),
+      r.level_before !== null && r.level_after !== null
+        ? String(r.level_after - r.level_before)
+        : "",
+      r.change,
+      r.mentored ? "yes" : "no",
+    ]),
+  ]);
+  return {
+    body,
+    filename: `gapmap-report-${slugify(scope)}-${slugify(report.cycleName)}.csv`,
+  };
+}
+
+export const GenerateReportSchema = z.object({
+  cycleId: z.uuid({ error: "Choose a cycle." }),
+  /** Empty: the whole organisation (admins only). */
+  teamId: z.union([z.literal(""), z.uuid({ error: "Choose a team." })]),
+});
+
+/** On demand: admins for any team or the organisation, leads for the teams they lead. */
+export async function generateOnDemand(
+  ctx: MemberContext,
+  input: z.infer<typeof GenerateReportSchema>,
+) {
+  const teamId = input.teamId || null;
+  if (!teamId && !hasRole(ctx.membership.role, "admin"))
+    throw forbidden("Only admins can report on the whole organisation.");
+  if (teamId && !(await viewableTeams(ctx)).some((t) => t.id === teamId)) throw notFound("Team");
+  return generateReport({
+    organizationId: ctx.organization.id,
+    cycleId: input.cycleId,
+    teamId,
+    generatedByUserId: ctx.user.id,
+  });
+}
+
+/** Cycles that can be reported on: opened or closed ones. */
+export function reportableCycles(organizationId: string) {
+  return db
+    .selectFrom("cycles")
+    .select(["id", "name", "status"])
+    .where("organization_id", "=", organizationId)
+    .where("status", "in", ["open", "closed"])
+    .orderBy("starts_on", "desc")
+    .execute();
+}

@@ -1,0 +1,153 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { FormError, SelectField, failureOf } from "~/components/forms";
+import { handleFormErrors } from "~/lib/errors.server";
+import { parseForm } from "~/lib/forms.server";
+import { requireMember } from "~/modules/accounts/auth.server";
+import { hasRole } from "~/modules/accounts/roles";
+import { viewableTeams } from "~/modules/gaps/gap-scope.server";
+import {
+  GenerateReportSchema,
+  generateOnDemand,
+  listReports,
+  ownSummaries,
+  reportableCycles,
+} from "~/modules/reports/report-views.server";
+
+export const meta: MetaFunction = () => [{ title: "Reports · Gapmap" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const ctx = await requireMember(request);
+  const isAdmin = hasRole(ctx.membership.role, "admin");
+  const [reports, own, teams, cycles] = await Promise.all([
+    listReports(ctx),
+    ownSummaries(ctx),
+    viewableTeams(ctx),
+    reportableCycles(ctx.organization.id),
+  ]);
+  return {
+    reports,
+    own,
+    memberId: ctx.membership.id,
+    isAdmin,
+    canGenerate: (isAdmin || teams.length > 0) && cycles.length > 0,
+    teams,
+    cycles,
+  };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const ctx = await requireMember(request, "lead");
+  const result = await handleFormErrors(async () => {
+    const input = await parseForm(request, GenerateReportSchema);
+    return { ok: true as const, reportId: await generateOnDemand(ctx, input) };
+  });
+  if (result && "reportId" in result) return redirect(`/reports/${result.reportId}`);
+  return result;
+}
+
+const when = (value: string | Date) => new Date(value).toISOString().slice(0, 10);
+
+export default function Reports() {
+  const { reports, own, memberId, isAdmin, canGenerate, teams, cycles } =
+    useLoaderData<typeof loader>();
+  const failure = failureOf(useActionData<typeof action>());
+  const busy = useNavigation().state === "submitting";
+  return (
+    <>
+      <div className="page-header">
+        <div>
+          <h1>Reports</h1>
+          <p>
+            Quarterly progress, frozen when issued: what moved since the previous cycle, gaps closed
+            and opened, must-have targets, mentoring and the gaps that remain. Each closed cycle is
+            reported for the organisation and every team within a minute.
+          </p>
+        </div>
+      </div>
+      {canGenerate ? (
+        <section className="card" aria-labelledby="generate-heading">
+          <h2 id="generate-heading">Make a report now</h2>
+          <FormError failure={failure} />
+          <Form method="post" className="inline-form">
+            <SelectField
+              label="Cycle"
+              name="cycleId"
+              options={cycles.map((c) => ({
+                value: c.id,
+                label: c.status === "open" ? `${c.name} (open: so far)` : c.name,
+              }))}
+              error={failure?.fieldErrors.cycleId}
+            />
+            <SelectField
+              label="For"
+              name="teamId"
+              options={[
+                ...(isAdmin ? [{ value: "", label: "The whole organisation" }] : []),
+                ...teams.map((t) => ({ value: t.id, label: t.name })),
+              ]}
+              error={failure?.fieldErrors.teamId}
+            />
+            <button type="submit" disabled={busy}>
+              {busy ? "Making the report…" : "Make report"}
+            </button>
+          </Form>
+        </section>
+      ) : null}
+      {reports.length || isAdmin || teams.length ? (
+        <section className="card" aria-labelledby="reports-heading">
+          <h2 id="reports-heading">{isAdmin ? "All reports" : "Your teams' reports"}</h2>
+          {reports.length ? (
+            <div className="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Cycle</th>
+                    <th scope="col">For</th>
+                    <th scope="col">Made</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {reports.map((r) => (
+                    <tr key={r.id}>
+                      <th scope="row">
+                        <Link to={`/reports/${r.id}`}>{r.cycleName}</Link>
+                      </th>
+                      <td>{r.teamName ?? "The whole organisation"}</td>
+                      <td>
+                        {when(r.generatedAt)}{" "}
+                        {r.trigger === "cycle_closed" ? "(at the cycle's close)" : "(on demand)"}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          ) : (
+            <p className="empty-state">
+              No reports yet. They appear when a cycle closes
+              {canGenerate ? ", or make one above" : ""}.
+            </p>
+          )}
+        </section>
+      ) : null}
+      <section className="card" aria-labelledby="own-heading">
+        <h2 id="own-heading">Your own progress</h2>
+        {own.length ? (
+          <ul>
+            {own.map((r) => (
+              <li key={r.id}>
+                <Link to={`/reports/${r.id}/members/${memberId}`}>
+                  {r.cycleName} — {r.teamName ?? "organisation report"}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p className="empty-state">Your summary appears here once a report includes you.</p>
+        )}
+      </section>
+    </>
+  );
+}
