@@ -996,7 +996,7 @@ export async function seedDemo(): Promise<SeedDemoResult> {
   const existing = await findDemo(db);
   if (existing) return { ...existing, created: false };
   const passwordHash = await hashPassword(DEMO_PASSWORD);
-  return db.transaction().execute(async (trx) => {
+  const result = await db.transaction().execute(async (trx) => {
     // Two processes starting at once: the second waits, then finds the first one's work.
     await sql`SELECT pg_advisory_xact_lock(hashtext('gapmap:seed-demo'))`.execute(trx);
     const raced = await findDemo(trx);
@@ -1004,6 +1004,10 @@ export async function seedDemo(): Promise<SeedDemoResult> {
     const organizationId = await writeDemo(trx, passwordHash);
     return { organizationId, created: true, ...(await countDemo(trx, organizationId)) };
   });
+  // A bulk load leaves the planner's statistics describing empty tables until autovacuum
+  // catches up; the gap and report queries would plan nested loops over thousands of rows.
+  if (result.created) await sql`ANALYZE`.execute(db);
+  return result;
 }
 
 async function writeDemo(trx: Trx, passwordHash: string): Promise<string> {

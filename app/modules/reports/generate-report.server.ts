@@ -318,6 +318,8 @@ export async function generateReport(input: GenerateReportInput): Promise<string
       .executeTakeFirstOrThrow();
 
     await draftRows(trx, input, cycle, previous, org.stale_after_days);
+    // Autovacuum never analyzes temporary tables: without this the summary plans blind.
+    await sql`ANALYZE report_draft`.execute(trx);
     const summary = await summarise(trx, input, cycle, previous?.name ?? null, team?.name ?? null);
     const reportId = randomUUID();
     await trx
