@@ -138,9 +138,8 @@ export default function Reports() {
           <ul>
             {own.map((r) => (
               <li key={r.id}>
-                <Link to={`/reports/${r.id}/members/${memberId}`}>
-                  {r.cycleName} — {r.teamName ?? "organisation report"}
-                </Link>
+                <Link to={`/reports/${r.id}/members/${memberId}`}>{r.cycleName}</Link>{" "}
+                <span className="muted small">issued {when(r.generatedAt)}</span>
               </li>
             ))}
           </ul>

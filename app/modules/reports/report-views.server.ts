@@ -59,7 +59,7 @@ export async function listReports(ctx: MemberContext) {
   return query.execute();
 }
 
-/** The reports that hold the member, for their own summaries (newest first). */
+/** Per cycle, the newest report that holds the member: their own pages, newest cycle first. */
 export function ownSummaries(ctx: MemberContext) {
   return reportsQuery(ctx.organization.id)
     .where((eb) =>
@@ -71,7 +71,9 @@ export function ownSummaries(ctx: MemberContext) {
           .where("rr.member_id", "=", ctx.membership.id),
       ),
     )
+    .distinctOn(["c.starts_on", "c.id"])
     .orderBy("c.starts_on", "desc")
+    .orderBy("c.id")
     .orderBy("r.generated_at", "desc")
     .execute();
 }
