@@ -32,8 +32,9 @@ function schedules() {
       every: env().GAPMAP_REMINDER_SCAN_EVERY_MS,
       name: "scan",
     },
-    // Closed cycles get their reports within a minute.
-    { queue: QUEUES.reminders, id: "report-scan", every: 60_000, name: "reports" },
+    // Closed cycles get their reports within a minute. On the maintenance queue: an
+    // organisation's reports take seconds and must not hold up the outbox dispatcher.
+    { queue: QUEUES.maintenance, id: "report-scan", every: 60_000, name: "reports" },
   ] as const;
 }
 
@@ -70,12 +71,12 @@ export async function startWorker(): Promise<RunningWorker> {
   const workers: Worker[] = [
     createWorker(QUEUES.maintenance, async (job) => {
       if (job.name === "housekeeping") return housekeeping();
+      if (job.name === "reports") return generateDueReports();
       throw new Error(`unknown maintenance job ${job.name}`);
     }),
     createWorker(QUEUES.reminders, async (job) => {
       if (job.name === "dispatch") return dispatchOutbox(email, env().GAPMAP_REDISPATCH_AFTER_MS);
       if (job.name === "scan") return planReminders(new Date());
-      if (job.name === "reports") return generateDueReports();
       throw new Error(`unknown reminders job ${job.name}`);
     }),
     createWorker<DeliverEmail>(QUEUES.email, deliverEmail, { concurrency: 8 }),

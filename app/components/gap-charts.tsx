@@ -17,6 +17,7 @@ import {
 } from "recharts";
 import type { CategoryGap, TrendPoint } from "~/modules/gaps/team-gaps.server";
 import { ChartFrame, legendText, PALETTE, TableToggle } from "./chart-frame";
+import { percent } from "~/lib/format";
 
 /** Sequential blues: darker is higher; level 0 keeps an outline so it stays visible. */
 export const LEVEL_COLOURS = ["#deebf7", "#9ecae1", "#6baed6", "#3182bd", "#08519c"];
@@ -24,8 +25,6 @@ const LEVEL_NAMES = ["0 None", "1 Aware", "2 Working", "3 Proficient", "4 Expert
 
 const fmt = (value: number | null | undefined, digits = 1) =>
   value === null || value === undefined ? "—" : value.toFixed(digits);
-const percent = (met: number, total: number) =>
-  total === 0 ? "—" : `${Math.round((met / total) * 100)}%`;
 const short = (name: string) => (name.length > 20 ? `${name.slice(0, 18)}…` : name);
 
 export function CategoryGapChart({ categories }: { categories: CategoryGap[] }) {

@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { utcTime } from "~/lib/format";
 
 export interface OutboxRow {
   id: string;
@@ -19,9 +20,6 @@ const TONE: Record<string, string> = {
   sent: "success",
   failed: "danger",
 };
-
-const when = (value: string | Date | null) =>
-  value ? new Date(value).toISOString().slice(0, 16).replace("T", " ") : "—";
 
 /** Messages with their status and, on demand, their text; `action` adds a per-row control. */
 export function OutboxTable({
@@ -52,7 +50,7 @@ export function OutboxTable({
         <tbody>
           {rows.map((row) => (
             <tr key={row.id}>
-              <td className="nowrap">{when(row.created_at)}</td>
+              <td className="nowrap">{utcTime(row.created_at)}</td>
               {showRecipient ? <td>{row.recipient_email}</td> : null}
               <td>
                 <details>
@@ -62,7 +60,7 @@ export function OutboxTable({
               </td>
               <td>
                 <span className={`badge ${TONE[row.status] ?? ""}`}>{row.status}</span>
-                {row.status === "sent" ? <span className="muted"> {when(row.sent_at)}</span> : null}
+                {row.status === "sent" ? <span className="muted"> {utcTime(row.sent_at)}</span> : null}
                 {row.last_error ? (
                   <div className="muted">
                     After {row.attempts} attempt{row.attempts === 1 ? "" : "s"}: {row.last_error}

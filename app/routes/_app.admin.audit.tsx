@@ -7,6 +7,7 @@ import {
   auditLog,
   parseAuditFilters,
 } from "~/modules/audit/audit-log-views.server";
+import { utcTime } from "~/lib/format";
 
 export const meta: MetaFunction = () => [{ title: "Audit log · Gapmap" }];
 
@@ -32,8 +33,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
     paged: Boolean(filters.before),
   };
 }
-
-const when = (value: string | Date) => new Date(value).toISOString().slice(0, 19).replace("T", " ");
 
 export default function AuditLog() {
   const { entries, choices, errors, values, olderLink, paged } = useLoaderData<typeof loader>();
@@ -99,7 +98,7 @@ export default function AuditLog() {
               <tbody>
                 {entries.map((e) => (
                   <tr key={e.id}>
-                    <td className="nowrap">{when(e.at)}</td>
+                    <td className="nowrap">{utcTime(e.at, "second")}</td>
                     <td>{e.tokenName ? `API token “${e.tokenName}”` : (e.actorName ?? "—")}</td>
                     <td>
                       <code>{e.action}</code>

@@ -10,6 +10,7 @@ import {
   queueDashboard,
   retryFailedJob,
 } from "~/modules/jobs/queue-dashboard.server";
+import { utcTime } from "~/lib/format";
 
 export const meta: MetaFunction = () => [{ title: "Queues · Gapmap" }];
 
@@ -26,9 +27,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return { ok: true as const, message: "The job will run again." };
   });
 }
-
-const when = (value: string | null) =>
-  value ? new Date(value).toISOString().slice(0, 16).replace("T", " ") : "—";
 
 function interval(ms: number | null) {
   if (!ms) return "—";
@@ -102,7 +100,7 @@ export default function Queues() {
                           <ul className="plain">
                             {q.schedules.map((s) => (
                               <li key={s.id}>
-                                {s.id}: {interval(s.every)}, next {when(s.next)} UTC
+                                {s.id}: {interval(s.every)}, next {utcTime(s.next)} UTC
                               </li>
                             ))}
                           </ul>
@@ -135,7 +133,7 @@ export default function Queues() {
                   <tbody>
                     {dashboard.failed.map((job) => (
                       <tr key={`${job.queue}:${job.id}`}>
-                        <td className="nowrap">{when(job.failedAt)}</td>
+                        <td className="nowrap">{utcTime(job.failedAt)}</td>
                         <td>
                           {job.queue} · {job.name}
                           {job.notification ? (

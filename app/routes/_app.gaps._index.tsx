@@ -12,6 +12,7 @@ import { GAP_FORMULA_TEXT } from "~/modules/gaps/gap-formula";
 import { filtersQuery, resolveGapScope } from "~/modules/gaps/gap-scope.server";
 import { gapSummary, mustHaveTrend, topGaps } from "~/modules/gaps/team-gaps.server";
 import { calibrationQueue, pendingValidations } from "~/modules/gaps/validation.server";
+import { percent } from "~/lib/format";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const ctx = await requireMember(request, "lead");
@@ -39,9 +40,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
     };
   });
 }
-
-const percent = (met: number, total: number) =>
-  total === 0 ? "—" : `${Math.round((met / total) * 100)}%`;
 
 export default function GapsOverview() {
   const data = useLoaderData<typeof loader>();

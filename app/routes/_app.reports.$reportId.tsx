@@ -5,6 +5,10 @@ import { CategoryBeforeAfterChart } from "~/components/report-charts";
 import { loadOrRespond } from "~/lib/errors.server";
 import { requireMember } from "~/modules/accounts/auth.server";
 import { reportMembers, viewableReport } from "~/modules/reports/report-views.server";
+import type { ReportChange } from "#db/schema";
+import { percent, utcTime } from "~/lib/format";
+import { BUS_FACTOR_RISK_AT } from "~/modules/gaps/gap-formula";
+import { CHANGE_LABEL } from "~/modules/reports/report-changes";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   {
@@ -21,18 +25,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     return { report, members: await reportMembers(report.id) };
   });
 }
-
-const percent = (met: number, total: number) =>
-  total === 0 ? "—" : `${Math.round((met / total) * 100)}%`;
-
-const CHANGE_LABEL = {
-  improved: "Improved",
-  regressed: "Regressed",
-  unchanged: "Unchanged",
-  stale: "Stale (not re-rated lately)",
-  new: "Rated for the first time",
-  not_rated: "Not rated",
-} as const;
 
 export default function Report() {
   const { report, members } = useLoaderData<typeof loader>();
@@ -55,7 +47,7 @@ export default function Report() {
             {s.scope.previousCycleName
               ? `compared with ${s.scope.previousCycleName}`
               : "the first cycle: nothing to compare with"}{" "}
-            · issued {new Date(report.generatedAt).toISOString().slice(0, 10)}, frozen since
+            · issued {utcTime(report.generatedAt, "day")}, frozen since
           </p>
         </div>
         <div className="actions no-print">
@@ -114,7 +106,7 @@ export default function Report() {
           <table>
             <caption className="visually-hidden">Member × topic levels by change</caption>
             <tbody>
-              {(Object.keys(CHANGE_LABEL) as (keyof typeof CHANGE_LABEL)[]).map((k) => (
+              {(Object.keys(CHANGE_LABEL) as ReportChange[]).map((k) => (
                 <tr key={k}>
                   <th scope="row">{CHANGE_LABEL[k]}</th>
                   <td className="num">{s.changes[k]}</td>
@@ -224,14 +216,17 @@ export default function Report() {
             </thead>
             <tbody>
               {s.topics.map((t) => (
-                <tr key={t.topicId} className={t.proficientAfter <= 1 ? "risk" : undefined}>
+                <tr
+                  key={t.topicId}
+                  className={t.proficientAfter <= BUS_FACTOR_RISK_AT ? "risk" : undefined}
+                >
                   <th scope="row">
                     {t.name} <span className="muted small">{t.category}</span>
                   </th>
                   <td className="num">{t.proficientBefore}</td>
                   <td className="num">
                     {t.proficientAfter}
-                    {t.proficientAfter <= 1 ? (
+                    {t.proficientAfter <= BUS_FACTOR_RISK_AT ? (
                       <span className="badge danger">bus factor</span>
                     ) : null}
                   </td>

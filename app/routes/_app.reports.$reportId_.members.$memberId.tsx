@@ -3,6 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { loadOrRespond } from "~/lib/errors.server";
 import { requireMember } from "~/modules/accounts/auth.server";
 import { hasRole } from "~/modules/accounts/roles";
+import { CHANGE_LABEL } from "~/modules/reports/report-changes";
 import { memberSummary } from "~/modules/reports/report-views.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -18,15 +19,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 const level = (value: number | null) => (value === null ? "—" : String(value));
-
-const CHANGE = {
-  improved: "↑ improved",
-  regressed: "↓ regressed",
-  unchanged: "unchanged",
-  stale: "stale",
-  new: "first rating",
-  not_rated: "not rated",
-} as const;
 
 export default function MemberSummary() {
   const { report, name, rows, canSeeReport } = useLoaderData<typeof loader>();
@@ -95,7 +87,7 @@ export default function MemberSummary() {
                     </td>
                     <td className="num">{level(r.level_before)}</td>
                     <td className="num">{level(r.level_after)}</td>
-                    <td>{CHANGE[r.change]}</td>
+                    <td>{CHANGE_LABEL[r.change]}</td>
                   </tr>,
                 ];
               })}

@@ -14,6 +14,7 @@ import {
   ownSummaries,
   reportableCycles,
 } from "~/modules/reports/report-views.server";
+import { utcTime } from "~/lib/format";
 
 export const meta: MetaFunction = () => [{ title: "Reports · Gapmap" }];
 
@@ -46,8 +47,6 @@ export async function action({ request }: ActionFunctionArgs) {
   if (result && "reportId" in result) return redirect(`/reports/${result.reportId}`);
   return result;
 }
-
-const when = (value: string | Date) => new Date(value).toISOString().slice(0, 10);
 
 export default function Reports() {
   const { reports, own, memberId, isAdmin, canGenerate, teams, cycles } =
@@ -116,7 +115,7 @@ export default function Reports() {
                       </th>
                       <td>{r.teamName ?? "The whole organisation"}</td>
                       <td>
-                        {when(r.generatedAt)}{" "}
+                        {utcTime(r.generatedAt, "day")}{" "}
                         {r.trigger === "cycle_closed" ? "(at the cycle's close)" : "(on demand)"}
                       </td>
                     </tr>
@@ -139,7 +138,7 @@ export default function Reports() {
             {own.map((r) => (
               <li key={r.id}>
                 <Link to={`/reports/${r.id}/members/${memberId}`}>{r.cycleName}</Link>{" "}
-                <span className="muted small">issued {when(r.generatedAt)}</span>
+                <span className="muted small">issued {utcTime(r.generatedAt, "day")}</span>
               </li>
             ))}
           </ul>

@@ -18,8 +18,8 @@ type JobState = (typeof STATES)[number];
 
 const QUEUE_PURPOSE: Record<QueueName, string> = {
   email: "One job per outbox message: send it over SMTP.",
-  reminders: "The outbox dispatcher, the reminder scan and the report scan, on schedules.",
-  maintenance: "Housekeeping: expired sessions and rate-limit windows.",
+  reminders: "The outbox dispatcher and the reminder scan, on schedules.",
+  maintenance: "The report scan, and housekeeping: expired sessions and rate-limit windows.",
 };
 
 /** One producer connection per queue for the web process's lifetime. */

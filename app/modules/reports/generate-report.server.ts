@@ -78,14 +78,15 @@ export interface ReportSummary {
 
 /** Members in the report: the organisation's active members, or one team's. */
 function membersOf(organizationId: string, teamId: string | null) {
-  return teamId
-    ? sql`SELECT m.id, u.display_name AS name FROM memberships m
-        JOIN users u ON u.id = m.user_id
-        JOIN team_members tm ON tm.membership_id = m.id AND tm.team_id = ${teamId}
-        WHERE m.organization_id = ${organizationId} AND m.active`
-    : sql`SELECT m.id, u.display_name AS name FROM memberships m
-        JOIN users u ON u.id = m.user_id
-        WHERE m.organization_id = ${organizationId} AND m.active`;
+  return sql`SELECT m.id, u.display_name AS name, m.target_profile_id FROM memberships m
+    JOIN users u ON u.id = m.user_id
+    WHERE m.organization_id = ${organizationId} AND m.active
+      ${
+        teamId
+          ? sql`AND EXISTS (SELECT 1 FROM team_members tm
+              WHERE tm.membership_id = m.id AND tm.team_id = ${teamId})`
+          : sql``
+      }`;
 }
 
 async function draftRows(
@@ -140,9 +141,8 @@ async function draftRows(
       (md.mentee_id IS NOT NULL) AS mentored
     FROM members mb
     CROSS JOIN topics t
-    LEFT JOIN memberships m ON m.id = mb.id
     LEFT JOIN topic_targets tt ON tt.framework_version_id = ${cycle.framework_version_id}
-      AND tt.target_profile_id = m.target_profile_id AND tt.topic_id = t.topic_id
+      AND tt.target_profile_id = mb.target_profile_id AND tt.topic_id = t.topic_id
     LEFT JOIN asof a ON a.member_id = mb.id AND a.topic_id = t.topic_id
     LEFT JOIN mentored md ON md.mentee_id = mb.id AND md.topic_id = t.topic_id
   `.execute(trx);

@@ -6,7 +6,7 @@ import { forbidden, notFound } from "~/lib/errors.server";
 import type { MemberContext } from "~/modules/accounts/auth.server";
 import { slugify } from "~/modules/accounts/organizations.server";
 import { hasRole } from "~/modules/accounts/roles";
-import { viewableTeams } from "~/modules/gaps/gap-scope.server";
+import { viewableMember, viewableTeams } from "~/modules/gaps/gap-scope.server";
 import type { ReportSummary } from "./generate-report.server";
 import { generateReport } from "./generate-report.server";
 
@@ -33,17 +33,10 @@ function reportsQuery(organizationId: string) {
     .where("r.organization_id", "=", organizationId);
 }
 
-/** Team ids a lead leads (admins: null, meaning every team). */
+/** The teams whose reports the caller reads: null for admins (every team). */
 async function ledTeamIds(ctx: MemberContext): Promise<string[] | null> {
   if (hasRole(ctx.membership.role, "admin")) return null;
-  const rows = await db
-    .selectFrom("team_members")
-    .select("team_id")
-    .where("organization_id", "=", ctx.organization.id)
-    .where("membership_id", "=", ctx.membership.id)
-    .where("is_lead", "=", true)
-    .execute();
-  return rows.map((r) => r.team_id);
+  return (await viewableTeams(ctx)).map((t) => t.id);
 }
 
 export async function listReports(ctx: MemberContext) {
@@ -124,16 +117,11 @@ export async function memberSummary(ctx: MemberContext, reportId: string, member
     .where("r.id", "=", reportId)
     .executeTakeFirst();
   if (!report) throw notFound("Summary");
-  if (memberId !== ctx.membership.id && !hasRole(ctx.membership.role, "admin")) {
-    const leads = await db
-      .selectFrom("team_members as mine")
-      .innerJoin("team_members as theirs", "theirs.team_id", "mine.team_id")
-      .select("mine.team_id")
-      .where("mine.membership_id", "=", ctx.membership.id)
-      .where("mine.is_lead", "=", true)
-      .where("theirs.membership_id", "=", memberId)
-      .executeTakeFirst();
-    if (!leads) throw notFound("Summary");
+  // Someone else's page: the same rule as their gap profile (admins, or a lead of their team).
+  if (memberId !== ctx.membership.id) {
+    await viewableMember(ctx, memberId).catch(() => {
+      throw notFound("Summary");
+    });
   }
   const rows = await db
     .selectFrom("report_rows")
