@@ -2,7 +2,12 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "#db/database";
 import { PASSWORD, addMember, createOrgWithAdmin } from "../support/factories";
-import { launchBrowser, startAppServer, type AppServer } from "../support/app-server";
+import {
+  launchBrowser,
+  startAppServer,
+  watchPageProblems,
+  type AppServer,
+} from "../support/app-server";
 
 let app: AppServer;
 let browser: Browser;
@@ -81,10 +86,7 @@ describe("an engineer's self-assessment in the browser", () => {
       .execute();
 
     const problems: string[] = [];
-    const watch = (page: Page) => {
-      page.on("console", (msg) => msg.type() === "error" && problems.push(msg.text()));
-      page.on("pageerror", (err) => problems.push(err.message));
-    };
+    const watch = (page: Page) => watchPageProblems(page, problems);
 
     // The admin creates the suggested next cycle and opens it.
     const adminPage = await (await browser.newContext()).newPage();

@@ -1,7 +1,12 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { uniqueEmail } from "../support/factories";
-import { launchBrowser, startAppServer, type AppServer } from "../support/app-server";
+import {
+  launchBrowser,
+  startAppServer,
+  watchPageProblems,
+  type AppServer,
+} from "../support/app-server";
 
 let app: AppServer;
 let browser: Browser;
@@ -20,10 +25,7 @@ describe("a new admin in the browser", () => {
   it("signs up, creates an organisation and lands on its dashboard", async () => {
     const page = await browser.newPage();
     const problems: string[] = [];
-    page.on("console", (msg) => {
-      if (msg.type() === "error") problems.push(msg.text());
-    });
-    page.on("pageerror", (err) => problems.push(err.message));
+    watchPageProblems(page, problems);
 
     await page.goto(`${app.url}/`);
     await page.getByRole("link", { name: "Create an organisation" }).click();

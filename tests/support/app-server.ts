@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 import { freePort } from "./free-port";
 
 // Runs the real production build of the app against this test run's database, and a
@@ -107,4 +107,15 @@ export function launchBrowser(): Promise<Browser> {
       "--no-first-run",
     ],
   });
+}
+
+/**
+ * Collects the page's script errors and console errors into `problems`. Remix aborts a
+ * loader revalidation when a newer one starts (several fetchers saving back to back), and
+ * the browser may log that abort; it is the router working as designed, so it is not kept.
+ */
+export function watchPageProblems(page: Page, problems: string[]) {
+  const keep = (text: string) => !text.startsWith("AbortError:") && problems.push(text);
+  page.on("console", (msg) => msg.type() === "error" && keep(msg.text()));
+  page.on("pageerror", (err) => keep(`${err.name}: ${err.message}`));
 }
