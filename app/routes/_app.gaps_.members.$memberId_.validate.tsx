@@ -8,6 +8,7 @@ import { relativeAge } from "~/lib/relative-age";
 import { clientIp } from "~/lib/request.server";
 import { requireMember } from "~/modules/accounts/auth.server";
 import { CALIBRATION_DIFFERENCE } from "~/modules/gaps/gap-formula";
+import { viewableMember } from "~/modules/gaps/gap-scope.server";
 import {
   loadValidation,
   parseValidationEntries,
@@ -36,6 +37,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const memberId = params.memberId ?? "";
   const search = new URL(request.url).search;
   return handleFormErrors(async () => {
+    // Someone out of reach gets 404 whatever they post, before the form is looked at.
+    await viewableMember(ctx, memberId);
     const form = await request.formData();
     const intent = form.get("intent");
     const ip = clientIp(context);

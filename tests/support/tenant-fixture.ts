@@ -1,0 +1,193 @@
+import { randomBytes } from "node:crypto";
+import { sql } from "kysely";
+import { db } from "#db/database";
+import { generateToken, hashToken } from "~/modules/accounts/sessions.server";
+import { recordAudit } from "~/modules/audit/audit.server";
+import { muteToken } from "~/modules/notifications/mutes.server";
+import { enqueueNotification } from "~/modules/notifications/outbox.server";
+import { generateReport } from "~/modules/reports/generate-report.server";
+import { buildGapData } from "../gaps/gap-data";
+import { addMember, signIn } from "./factories";
+
+/**
+ * One organisation holding an object of every kind the app shows (members, teams, a
+ * framework with topics and a profile, cycles, ratings with notes, a mentorship with a
+ * check-in, reports, an invitation, a failed message, an audit entry), and a person in
+ * every role. Every name it shows starts with `mark`, so a page that leaks any of it is
+ * found by searching the body for the mark (and the members' emails).
+ */
+export async function buildTenant() {
+  const mark = `zq${randomBytes(4).toString("hex")}`;
+  const g = await buildGapData();
+  const org = g.organizationId;
+
+  // A lead of the other team (Team U), and a member whose access was removed.
+  const uma = await addMember(org, "lead", "Uma");
+  const dee = await addMember(org, "engineer", "Dee");
+  await db
+    .insertInto("team_members")
+    .values({ organization_id: org, team_id: g.teamU.id, membership_id: uma.membershipId, is_lead: true })
+    .execute();
+  await db
+    .updateTable("memberships")
+    .set({ active: false, deactivated_at: new Date() })
+    .where("id", "=", dee.membershipId)
+    .execute();
+
+  // Everything the organisation shows carries the mark.
+  const prefix = (column: string) => sql<string>`${mark} || ' ' || ${sql.ref(column)}`;
+  await db.updateTable("organizations").set({ name: prefix("name") }).where("id", "=", org).execute();
+  await db
+    .updateTable("users")
+    .set({ display_name: prefix("display_name") })
+    .where("id", "in", db.selectFrom("memberships").select("user_id").where("organization_id", "=", org))
+    .execute();
+  for (const table of ["teams", "frameworks", "target_profiles", "cycles", "topic_revisions", "category_revisions"] as const) {
+    await db.updateTable(table).set({ name: prefix("name") }).where("organization_id", "=", org).execute();
+  }
+  // Ratings are append-only: a newer one carries the note.
+  await db
+    .insertInto("ratings")
+    .values({
+      organization_id: org,
+      cycle_id: g.cycleId,
+      member_id: g.ann.membershipId,
+      topic_id: g.topic.a2,
+      source: "self",
+      level: 2,
+      note: `${mark} rating note`,
+      evidence_urls: [`https://example.com/${mark}`],
+    })
+    .execute();
+  const checkIn = await db
+    .insertInto("check_ins")
+    .values({
+      organization_id: org,
+      mentorship_id: db.selectFrom("mentorships").select("id").where("organization_id", "=", org).limit(1),
+      occurred_on: "2026-11-01",
+      notes: `${mark} check-in notes`,
+    })
+    .returning("mentorship_id")
+    .executeTakeFirstOrThrow();
+
+  const version = await db
+    .selectFrom("frameworks")
+    .select(["id", "current_version_id"])
+    .where("organization_id", "=", org)
+    .where("id", "=", db.selectFrom("organizations").select("default_framework_id").where("id", "=", org))
+    .executeTakeFirstOrThrow();
+  const planned = await db
+    .insertInto("cycles")
+    .values({
+      organization_id: org,
+      framework_version_id: g.versionId,
+      name: `${mark} 2027-Q1`,
+      starts_on: "2027-01-01",
+      due_on: "2027-02-15",
+      ends_on: "2027-03-31",
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  const target = await db
+    .selectFrom("capability_targets")
+    .select("id")
+    .where("team_id", "=", g.teamT.id)
+    .executeTakeFirstOrThrow();
+
+  const teamReport = await generateReport({ organizationId: org, cycleId: g.cycleId, teamId: g.teamT.id, generatedByUserId: null });
+  const orgReport = await generateReport({ organizationId: org, cycleId: g.cycleId, teamId: null, generatedByUserId: null });
+
+  const inviteToken = generateToken();
+  const invitation = await db
+    .insertInto("invitations")
+    .values({
+      organization_id: org,
+      email: `${mark}-invitee@example.test`,
+      role: "engineer",
+      token_hash: hashToken(inviteToken),
+      invited_by_user_id: g.admin.id,
+      expires_at: new Date(Date.now() + 7 * 86_400_000),
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  const resetToken = generateToken();
+  await db
+    .insertInto("password_resets")
+    .values({ user_id: g.ann.id, token_hash: hashToken(resetToken), expires_at: new Date(Date.now() + 3_600_000) })
+    .execute();
+
+  await enqueueNotification({
+    organizationId: org,
+    kind: "mentorship_proposed",
+    recipientUserId: g.ann.id,
+    recipientEmail: g.ann.email,
+    idempotencyKey: `${mark}:failed`,
+    subject: `${mark} a message that failed`,
+    text: `${mark} body`,
+  });
+  const notification = await db
+    .updateTable("notifications")
+    .set({ status: "failed", last_error: "550 mailbox unavailable", attempts: 5 })
+    .where("idempotency_key", "=", `${mark}:failed`)
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  await recordAudit({ organizationId: org, actorUserId: g.admin.id, action: "team.rename", objectType: "team", objectId: g.teamT.id, details: { name: `${mark} old name` } });
+
+  const people = {
+    admin: g.admin,
+    leadOwn: g.lee,
+    leadOther: uma,
+    engineer: g.ben,
+    deactivated: dee,
+    /** Her self-assessment is a draft, so her saves go through. */
+    drafter: g.cat,
+  };
+  return {
+    ...g,
+    mark,
+    uma,
+    dee,
+    people,
+    emails: [g.admin, g.lee, g.ann, g.ben, g.cat, g.dan, uma, dee].map((p) => p.email),
+    frameworkId: version.id,
+    categoryId: g.categoryOf["a1"]!,
+    plannedCycleId: planned.id,
+    targetId: target.id,
+    mentorshipId: checkIn.mentorship_id,
+    teamReportId: teamReport,
+    orgReportId: orgReport,
+    invitationId: invitation.id,
+    inviteToken,
+    resetToken,
+    muteToken: muteToken({ organizationId: org, userId: g.ben.id, kind: "check_in_due" }),
+    notificationId: notification.id,
+    /** A fresh session of `who` in this organisation (actions such as logout end theirs). */
+    session: (who: keyof typeof people) => signIn(people[who].id, org),
+  };
+}
+
+export type Tenant = Awaited<ReturnType<typeof buildTenant>>;
+
+/** The organisation's rows in every table that has an organisation column, as one digest. */
+export async function tenantDigest(organizationId: string): Promise<string> {
+  const tables = await db
+    .selectFrom("information_schema.columns" as never)
+    .select(sql<string>`table_name`.as("table_name"))
+    .where(sql`table_schema`, "=", "public")
+    .where(sql`column_name`, "=", "organization_id")
+    .execute();
+  const parts: string[] = [];
+  for (const { table_name } of tables.sort((a, b) => a.table_name.localeCompare(b.table_name))) {
+    // Sessions and rate limits churn with every sign-in; they are not the organisation's data.
+    if (table_name === "sessions") continue;
+    const { rows } = await sql<{ digest: string | null }>`
+      SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) AS digest
+      FROM ${sql.table(table_name)} t WHERE organization_id = ${organizationId}`.execute(db);
+    parts.push(`${table_name}:${rows[0]?.digest ?? ""}`);
+  }
+  const { rows } = await sql<{ digest: string | null }>`
+    SELECT md5(string_agg(u::text, ',' ORDER BY u::text)) AS digest FROM users u
+    WHERE id IN (SELECT user_id FROM memberships WHERE organization_id = ${organizationId})`.execute(db);
+  parts.push(`users:${rows[0]?.digest ?? ""}`);
+  return parts.join("\n");
+}
