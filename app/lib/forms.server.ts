@@ -1,18 +1,21 @@
 import type { z } from "zod";
 import { invalid } from "./errors.server";
 
+/** Reads a form body; a body that is not a form (JSON, garbage) is an "invalid" AppError, not a 500. */
+export async function readForm(request: Request): Promise<FormData> {
+  try {
+    return await request.formData();
+  } catch {
+    throw invalid("The form could not be read. Please try again.");
+  }
+}
+
 /** Reads a form body and validates it; throws an "invalid" AppError with per-field messages. */
 export async function parseForm<S extends z.ZodType>(
   request: Request,
   schema: S,
 ): Promise<z.infer<S>> {
-  let form: FormData;
-  try {
-    form = await request.formData();
-  } catch {
-    throw invalid("The form could not be read. Please try again.");
-  }
-  return parseFormData(form, schema);
+  return parseFormData(await readForm(request), schema);
 }
 
 export function parseFormData<S extends z.ZodType>(form: FormData, schema: S): z.infer<S> {

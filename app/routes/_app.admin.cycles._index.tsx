@@ -3,7 +3,7 @@ import { Form, useActionData, useFetcher, useLoaderData, useNavigation } from "@
 import { z } from "zod";
 import { Field, FormError, failureOf } from "~/components/forms";
 import { handleFormErrors } from "~/lib/errors.server";
-import { parseFormData } from "~/lib/forms.server";
+import { parseFormData, readForm } from "~/lib/forms.server";
 import { clientIp } from "~/lib/request.server";
 import { requireMember } from "~/modules/accounts/auth.server";
 import {
@@ -35,7 +35,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const ctx = await requireMember(request, "admin");
   const ip = clientIp(context);
   return handleFormErrors(async () => {
-    const form = await request.formData();
+    const form = await readForm(request);
     const intent = form.get("intent");
     switch (intent) {
       case "create": {

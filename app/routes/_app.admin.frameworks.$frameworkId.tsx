@@ -11,7 +11,7 @@ import type { ReactNode } from "react";
 import { z } from "zod";
 import { Field, FormError, failureOf } from "~/components/forms";
 import { handleFormErrors, loadOrRespond } from "~/lib/errors.server";
-import { parseFormData } from "~/lib/forms.server";
+import { parseFormData, readForm } from "~/lib/forms.server";
 import { clientIp } from "~/lib/request.server";
 import { requireMember } from "~/modules/accounts/auth.server";
 import {
@@ -53,7 +53,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const frameworkId = params.frameworkId ?? "";
   const ip = clientIp(context);
   return handleFormErrors(async () => {
-    const form = await request.formData();
+    const form = await readForm(request);
     const intent = String(form.get("intent") ?? "");
     let outcome: { newVersion: boolean };
     if (intent === "add-category") {

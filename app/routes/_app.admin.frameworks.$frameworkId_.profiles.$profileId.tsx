@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { FormError, failureOf } from "~/components/forms";
 import { handleFormErrors, loadOrRespond } from "~/lib/errors.server";
-import { parseFormData } from "~/lib/forms.server";
+import { parseFormData, readForm } from "~/lib/forms.server";
 import { clientIp } from "~/lib/request.server";
 import { requireMember } from "~/modules/accounts/auth.server";
 import { PRIORITIES, PRIORITY_LABEL } from "~/modules/frameworks/priorities";
@@ -30,7 +30,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const profileId = params.profileId ?? "";
   const ip = clientIp(context);
   return handleFormErrors(async () => {
-    const form = await request.formData();
+    const form = await readForm(request);
     const outcome =
       form.get("intent") === "bulk"
         ? await (async () => {

@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { Field, FormError, failureOf } from "~/components/forms";
 import { handleFormErrors } from "~/lib/errors.server";
-import { parseFormData } from "~/lib/forms.server";
+import { parseFormData, readForm } from "~/lib/forms.server";
 import { clientIp } from "~/lib/request.server";
 import { requireMember } from "~/modules/accounts/auth.server";
 import {
@@ -30,7 +30,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const ctx = await requireMember(request, "admin");
   return handleFormErrors(async () => {
-    const form = await request.formData();
+    const form = await readForm(request);
     if (form.get("intent") === "levels") {
       await saveDefaultLevelDescriptors(
         ctx,

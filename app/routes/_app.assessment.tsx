@@ -11,7 +11,8 @@ import {
 import { useState } from "react";
 import { TopicRating, type SaveResponse } from "~/components/assessment-form";
 import { useHydrated } from "~/lib/use-hydrated";
-import { handleFormErrors, invalid } from "~/lib/errors.server";
+import { handleFormErrors } from "~/lib/errors.server";
+import { readForm } from "~/lib/forms.server";
 import { requireMember } from "~/modules/accounts/auth.server";
 import { hasRole } from "~/modules/accounts/roles";
 import {
@@ -46,12 +47,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const who = await assessor(request);
   return handleFormErrors(async () => {
-    let form: FormData;
-    try {
-      form = await request.formData();
-    } catch {
-      throw invalid("The form could not be read. Please try again.");
-    }
+    const form = await readForm(request);
     const intent = form.get("intent");
     if (intent === "reopen") {
       await reopenSelfAssessment(who);

@@ -4,6 +4,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { useState } from "react";
 import { FormError, failureOf } from "~/components/forms";
 import { handleFormErrors, invalid, loadOrRespond } from "~/lib/errors.server";
+import { readForm } from "~/lib/forms.server";
 import { relativeAge } from "~/lib/relative-age";
 import { clientIp } from "~/lib/request.server";
 import { requireMember } from "~/modules/accounts/auth.server";
@@ -39,7 +40,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   return handleFormErrors(async () => {
     // Someone out of reach gets 404 whatever they post, before the form is looked at.
     await viewableMember(ctx, memberId);
-    const form = await request.formData();
+    const form = await readForm(request);
     const intent = form.get("intent");
     const ip = clientIp(context);
     if (intent === "undo") {

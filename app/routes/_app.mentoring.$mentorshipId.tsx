@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Field, FormError, SelectField, failureOf } from "~/components/forms";
 import { handleFormErrors, invalid, loadOrRespond } from "~/lib/errors.server";
-import { parseFormData } from "~/lib/forms.server";
+import { parseFormData, readForm } from "~/lib/forms.server";
 import { clientIp } from "~/lib/request.server";
 import { requireMember } from "~/modules/accounts/auth.server";
 import {
@@ -31,7 +31,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const id = params.mentorshipId ?? "";
   const ip = clientIp(context);
   return handleFormErrors(async () => {
-    const form = await request.formData();
+    const form = await readForm(request);
     switch (form.get("intent")) {
       case "checkin":
         await logCheckIn(ctx, id, parseFormData(form, CheckInSchema));

@@ -2,6 +2,8 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { OutboxTable } from "~/components/outbox-table";
 import { env } from "~/lib/env.server";
+import { loadOrRespond } from "~/lib/errors.server";
+import { readForm } from "~/lib/forms.server";
 import { requireMember } from "~/modules/accounts/auth.server";
 import { listOutbox } from "~/modules/notifications/outbox-views.server";
 import {
@@ -30,7 +32,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const ctx = await requireMember(request);
-  const form = await request.formData();
+  const form = await loadOrRespond(() => readForm(request));
   // Every kind is on the form: a ticked box receives, an unticked one is muted.
   for (const kind of MUTABLE_KINDS)
     await setMuted(

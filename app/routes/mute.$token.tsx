@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { db } from "#db/database";
-import { notFound, toResponse } from "~/lib/errors.server";
+import { loadOrRespond, notFound, toResponse } from "~/lib/errors.server";
+import { readForm } from "~/lib/forms.server";
 import { KIND_LABEL, readMuteToken, setMuted } from "~/modules/notifications/mutes.server";
 
 // The one-click link at the foot of every reminder. The signed token names the person, the
@@ -29,7 +30,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { subject } = await subjectOf(params.token);
-  const form = await request.formData();
+  const form = await loadOrRespond(() => readForm(request));
   const muted = form.get("muted") !== "false";
   await setMuted(subject, muted);
   return { muted };
