@@ -98,6 +98,21 @@ const EnvSchema = z
     GAPMAP_JOB_LOCK_MS: milliseconds(30_000),
     /** A pending message whose job was lost (a wiped Redis) is queued again after this long. */
     GAPMAP_REDISPATCH_AFTER_MS: milliseconds(120_000),
+    /** Closed cycles are looked for, and reported, this often. */
+    GAPMAP_REPORT_SCAN_EVERY_MS: milliseconds(60_000),
+    /** Requests each API token may make per minute; more get 429 with Retry-After. */
+    GAPMAP_API_RATE_LIMIT: z.coerce
+      .number({ message: "expected a number of requests per minute" })
+      .int("expected a whole number of requests per minute")
+      .min(1, "expected at least 1 request per minute")
+      .default(600),
+    /** Set: GET /metrics wants `Authorization: Bearer <token>`; unset: it is open (keep it off the public network). */
+    METRICS_TOKEN: z
+      .string()
+      .trim()
+      .transform((v) => (v === "" ? undefined : v))
+      .pipe(z.string().min(16, "expected at least 16 characters (e.g. `openssl rand -hex 16`)").optional())
+      .optional(),
   })
   // A deployment names its database; only the all-in-one embedded default may fall back
   // to a generated secret and a localhost URL.

@@ -38,6 +38,23 @@ export async function recordHit(limit: Limit) {
     .execute();
 }
 
+/**
+ * Counts one hit and says whether it was within the limit, in one statement, for callers
+ * that count every request (the API) rather than only failures (logins).
+ */
+export async function takeHit(limit: Limit) {
+  const now = Date.now();
+  const start = windowStart(limit.windowSeconds, now);
+  const { hits } = await db
+    .insertInto("rate_limits")
+    .values({ key: limit.key, window_start: start, hits: 1 })
+    .onConflict((oc) => oc.columns(["key", "window_start"]).doUpdateSet({ hits: sql`rate_limits.hits + 1` }))
+    .returning("hits")
+    .executeTakeFirstOrThrow();
+  const resetSeconds = Math.max(1, Math.ceil((start.getTime() + limit.windowSeconds * 1000 - now) / 1000));
+  return { allowed: hits <= limit.max, remaining: Math.max(0, limit.max - hits), resetSeconds };
+}
+
 export async function clearHits(key: string) {
   await db.deleteFrom("rate_limits").where("key", "=", key).execute();
 }

@@ -41,6 +41,7 @@ export default function AppShell() {
         { to: "/admin/cycles", label: "Cycles" },
         { to: "/admin/outbox", label: "Outbox" },
         { to: "/admin/queues", label: "Queues" },
+        { to: "/admin/api-tokens", label: "API tokens" },
         { to: "/admin/audit", label: "Audit log" },
         { to: "/admin/settings", label: "Settings" },
       ]

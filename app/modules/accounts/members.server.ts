@@ -5,8 +5,8 @@ import { conflict, invalid, notFound } from "~/lib/errors.server";
 import { recordAudit } from "~/modules/audit/audit.server";
 import type { MemberContext } from "./auth.server";
 
-/** Every member of the organisation with their teams, for the admin list. */
-export function listMembers(organizationId: string) {
+/** The organisation's members with their teams and profile, for lists to filter and order. */
+export function membersQuery(organizationId: string) {
   return db
     .selectFrom("memberships as m")
     .innerJoin("users as u", "u.id", "m.user_id")
@@ -27,10 +27,12 @@ export function listMembers(organizationId: string) {
         WHERE tm.membership_id = m.id
       ), '[]')`.as("teams"),
     ])
-    .where("m.organization_id", "=", organizationId)
-    .orderBy("m.active", "desc")
-    .orderBy("u.display_name")
-    .execute();
+    .where("m.organization_id", "=", organizationId);
+}
+
+/** Every member of the organisation with their teams, for the admin list. */
+export function listMembers(organizationId: string) {
+  return membersQuery(organizationId).orderBy("m.active", "desc").orderBy("u.display_name").execute();
 }
 
 export function listTargetProfiles(organizationId: string) {

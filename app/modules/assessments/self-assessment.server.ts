@@ -62,7 +62,7 @@ const evidenceUrl = z
     }
   }, "Each evidence link must be a full http(s) address, e.g. https://github.com/org/repo/pull/12.");
 
-const TopicEntrySchema = z.object({
+export const TopicEntrySchema = z.object({
   topicId: z.uuid(),
   /** "" = not answered yet; "na" = not applicable. */
   level: z.enum(["", "0", "1", "2", "3", "4", "na"], {

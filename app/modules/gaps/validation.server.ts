@@ -197,7 +197,7 @@ export async function loadValidation(ctx: MemberContext, memberId: string) {
   };
 }
 
-const EntrySchema = z.object({
+export const ValidationEntrySchema = z.object({
   topicId: z.uuid(),
   /** "" = no lead level for this topic. */
   level: z.enum(["", "0", "1", "2", "3", "4", "na"], {
@@ -206,7 +206,7 @@ const EntrySchema = z.object({
   comment: z.string().trim().max(MAX_COMMENT, `Keep the comment under ${MAX_COMMENT} characters.`),
 });
 
-export type ValidationEntry = z.infer<typeof EntrySchema>;
+export type ValidationEntry = z.infer<typeof ValidationEntrySchema>;
 
 /** Reads `lead.<topicId>` and `comment.<topicId>` fields; errors are keyed the same way. */
 export function parseValidationEntries(form: FormData): ValidationEntry[] {
@@ -219,7 +219,7 @@ export function parseValidationEntries(form: FormData): ValidationEntry[] {
       const value = form.get(`${name}.${topicId}`);
       return typeof value === "string" ? value : "";
     };
-    const result = EntrySchema.safeParse({
+    const result = ValidationEntrySchema.safeParse({
       topicId,
       level: text("lead"),
       comment: text("comment"),

@@ -429,6 +429,9 @@ interface MentorshipFilter {
   menteesIn?: GapScope;
   mentorshipId?: string;
   topicId?: string;
+  status?: MentorshipStatus;
+  /** Keyset paging by id (the API); without it, the board's order and at most 500. */
+  page?: { afterId: string | null; limit: number };
 }
 
 /** Mentorships of the organisation matching the filter, with their check-in rhythm. */
@@ -445,6 +448,8 @@ export async function listMentorships(
   if (filter.menteesIn) conditions.push(sql`ms.mentee_id IN (SELECT id FROM scope_members)`);
   if (filter.mentorshipId) conditions.push(sql`ms.id = ${filter.mentorshipId}`);
   if (filter.topicId) conditions.push(sql`ms.topic_id = ${filter.topicId}`);
+  if (filter.status) conditions.push(sql`ms.status = ${filter.status}`);
+  if (filter.page?.afterId) conditions.push(sql`ms.id > ${filter.page.afterId}`);
   const scope = filter.menteesIn ? sql`WITH ${scopeCtes(filter.menteesIn)}` : sql``;
   const { rows } = await sql<MentorshipSummary>`
     ${scope}
@@ -456,8 +461,8 @@ export async function listMentorships(
       ci.last AS "lastCheckIn", coalesce(ci.n, 0)::int AS "checkIns",
       CASE WHEN ms.status = 'active'
         THEN (coalesce(ci.last, ms.starts_on) + ms.cadence_days)::text END AS "nextCheckIn",
-      (ms.status = 'active'
-        AND coalesce(ci.last, ms.starts_on) + ms.cadence_days < ${today}::date) AS overdue
+      coalesce(ms.status = 'active'
+        AND coalesce(ci.last, ms.starts_on) + ms.cadence_days < ${today}::date, false) AS overdue
     FROM mentorships ms
     JOIN memberships mentee ON mentee.id = ms.mentee_id
     JOIN users mu ON mu.id = mentee.user_id
@@ -472,8 +477,12 @@ export async function listMentorships(
       SELECT max(c.occurred_on) AS last, count(*) AS n FROM check_ins c WHERE c.mentorship_id = ms.id
     ) ci ON true
     WHERE ${sql.join(conditions, sql` AND `)}
-    ORDER BY (ms.status = 'proposed') DESC, (ms.status = 'active') DESC, ms.created_at DESC
-    LIMIT 500`.execute(db);
+    ${
+      filter.page
+        ? sql`ORDER BY ms.id LIMIT ${filter.page.limit}`
+        : sql`ORDER BY (ms.status = 'proposed') DESC, (ms.status = 'active') DESC, ms.created_at DESC
+    LIMIT 500`
+    }`.execute(db);
   return rows;
 }
 

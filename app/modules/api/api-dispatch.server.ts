@@ -1,0 +1,261 @@
+import { createHash } from "node:crypto";
+import type { AppLoadContext } from "@remix-run/node";
+import type { z } from "zod";
+import { db } from "#db/database";
+import { AppError } from "~/lib/errors.server";
+import { env } from "~/lib/env.server";
+import { logger } from "~/lib/logger.server";
+import { takeHit } from "~/lib/rate-limit.server";
+import { clientIp } from "~/lib/request.server";
+import type { MemberContext } from "~/modules/accounts/auth.server";
+import { recordAudit } from "~/modules/audit/audit.server";
+import type { ApiResult, Endpoint } from "./api-endpoint.server";
+import { authenticateApiToken, type ApiPrincipal } from "./api-tokens.server";
+import { API_ENDPOINTS } from "./endpoints.server";
+import { openApiDocument } from "./openapi.server";
+import { problem } from "./problems.server";
+import { API_BASE, MAX_BODY_BYTES } from "./api-base";
+
+// Every /api/v1 request: find the endpoint, authenticate the token, count it against the
+// token's rate limit, validate path, query and body with the endpoint's schemas, run it,
+// and answer JSON (with an ETag on GETs) or one problem+json error format.
+
+class ProblemError extends Error {
+  constructor(public readonly response: Response) {
+    super("problem");
+  }
+}
+
+function fieldErrors(error: z.ZodError, prefix?: string) {
+  const errors: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const key = [prefix, ...issue.path.map(String)].filter(Boolean).join(".") || "body";
+    errors[key] ??= issue.message;
+  }
+  return errors;
+}
+
+interface Route {
+  endpoint: Endpoint;
+  pattern: RegExp;
+  names: string[];
+}
+
+const ROUTES: Route[] = API_ENDPOINTS.map((endpoint) => {
+  const names: string[] = [];
+  const source = endpoint.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    names.push(name);
+    return "([^/]+)";
+  });
+  return { endpoint, names, pattern: new RegExp(`^${source}$`) };
+});
+
+function match(method: string, path: string) {
+  const candidates = ROUTES.flatMap((route) => {
+    const found = route.pattern.exec(path);
+    if (!found) return [];
+    const params = Object.fromEntries(
+      route.names.map((name, i) => [name, decodeURIComponent(found[i + 1] ?? "")]),
+    );
+    return [{ route, params }];
+  });
+  const hit = candidates.find((c) => c.route.endpoint.method === method);
+  return { hit, allowed: [...new Set(candidates.map((c) => c.route.endpoint.method))] };
+}
+
+/** The token's creator, as an active admin of the token's organisation; else the token is dead. */
+async function actorFor(principal: ApiPrincipal): Promise<MemberContext | null> {
+  if (!principal.createdByUserId) return null;
+  const row = await db
+    .selectFrom("memberships as m")
+    .innerJoin("users as u", "u.id", "m.user_id")
+    .innerJoin("organizations as o", "o.id", "m.organization_id")
+    .select([
+      "m.id",
+      "m.title",
+      "m.target_profile_id",
+      "u.id as user_id",
+      "u.email",
+      "u.display_name",
+      "o.name as org_name",
+      "o.slug",
+      "o.time_zone",
+    ])
+    .where("m.organization_id", "=", principal.organizationId)
+    .where("m.user_id", "=", principal.createdByUserId)
+    .where("m.active", "=", true)
+    .where("m.role", "=", "admin")
+    .executeTakeFirst();
+  if (!row) return null;
+  return {
+    session: {
+      id: `api-token:${principal.tokenId}`,
+      userId: row.user_id,
+      organizationId: principal.organizationId,
+      expiresAt: new Date(8.64e15),
+    },
+    user: { id: row.user_id, email: row.email, displayName: row.display_name },
+    organization: {
+      id: principal.organizationId,
+      name: row.org_name,
+      slug: row.slug,
+      timeZone: row.time_zone,
+    },
+    membership: { id: row.id, role: "admin", title: row.title, targetProfileId: row.target_profile_id },
+  };
+}
+
+async function readBody(request: Request): Promise<unknown> {
+  const type = request.headers.get("content-type") ?? "";
+  if (!/^application\/(.+\+)?json\b/i.test(type))
+    throw new ProblemError(problem("unsupported", "Send the body as JSON with Content-Type: application/json."));
+  const declared = Number(request.headers.get("content-length") ?? 0);
+  if (declared > MAX_BODY_BYTES)
+    throw new ProblemError(problem("too_large", `The body may be at most ${MAX_BODY_BYTES / 1024 / 1024} MB.`));
+  const text = await request.text();
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES)
+    throw new ProblemError(problem("too_large", `The body may be at most ${MAX_BODY_BYTES / 1024 / 1024} MB.`));
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ProblemError(problem("bad_request", "The body is not valid JSON."));
+  }
+}
+
+function queryObject(url: URL) {
+  const values: Record<string, string> = {};
+  for (const [key, value] of url.searchParams) values[key] ??= value;
+  return values;
+}
+
+function etagOf(body: string) {
+  return `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
+}
+
+/** A GET's answer, or 304 when the client already holds this version of it. */
+function conditional(request: Request, body: string, headers: Record<string, string>, status = 200) {
+  const etag = etagOf(body);
+  const wanted = request.headers.get("if-none-match");
+  const all = { ...headers, ETag: etag };
+  if (wanted && wanted.split(",").some((t) => t.trim().replace(/^W\//, "") === etag))
+    return new Response(null, { status: 304, headers: all });
+  return new Response(body, { status, headers: all });
+}
+
+function respond(result: ApiResult, request: Request, rateHeaders: Record<string, string>) {
+  // Private: the body is one organisation's data. no-cache: reuse only after revalidating.
+  const cache = { "Cache-Control": "private, no-cache" };
+  if ("file" in result)
+    return conditional(request, result.file.body, {
+      ...rateHeaders,
+      ...cache,
+      "Content-Type": result.file.contentType,
+      "Content-Disposition": `attachment; filename="${result.file.filename}"`,
+    });
+  const body = JSON.stringify(result.json);
+  const headers = { ...rateHeaders, "Content-Type": "application/json" };
+  if (request.method === "POST")
+    return new Response(body, { status: result.status ?? 200, headers: { ...headers, "Cache-Control": "no-store" } });
+  return conditional(request, body, { ...headers, ...cache });
+}
+
+export async function handleApiRequest(request: Request, context: AppLoadContext | undefined) {
+  const url = new URL(request.url);
+  const path = url.pathname.replace(/\/+$/, "").slice(API_BASE.length) || "/";
+  const method = request.method.toUpperCase() === "HEAD" ? "GET" : request.method.toUpperCase();
+
+  // The description of the API is public: clients read it before they hold a token.
+  if (path === "/openapi.json" && method === "GET") {
+    return conditional(request, JSON.stringify(openApiDocument(url.origin)), {
+      "Content-Type": "application/json",
+      "Cache-Control": "public, no-cache",
+    });
+  }
+
+  const { hit, allowed } = match(method, path);
+  if (!hit) {
+    if (allowed.length)
+      return problem("method_not_allowed", `${method} is not supported here.`, {
+        headers: { Allow: allowed.join(", ") },
+      });
+    return problem("not_found", `There is no endpoint ${method} ${API_BASE}${path}.`);
+  }
+  const { endpoint } = hit.route;
+
+  try {
+    const principal = await authenticateApiToken(request.headers.get("authorization"));
+    const actor = principal && (await actorFor(principal));
+    if (!principal || !actor)
+      return problem(
+        "unauthorized",
+        "Send a valid API token as `Authorization: Bearer <token>`; this one is missing, unknown, revoked, expired, or its creator is no longer an admin.",
+        { headers: { "WWW-Authenticate": 'Bearer realm="gapmap"' } },
+      );
+
+    const limit = env().GAPMAP_API_RATE_LIMIT;
+    const hitCount = await takeHit({ key: `api:${principal.tokenId}`, max: limit, windowSeconds: 60 });
+    const rateHeaders = {
+      "RateLimit-Limit": String(limit),
+      "RateLimit-Remaining": String(hitCount.remaining),
+      "RateLimit-Reset": String(hitCount.resetSeconds),
+    };
+    if (!hitCount.allowed)
+      return problem("rate_limited", `This token may make ${limit} requests a minute; wait and retry.`, {
+        headers: { ...rateHeaders, "Retry-After": String(hitCount.resetSeconds) },
+      });
+
+    if (endpoint.write && principal.scope !== "read_write")
+      return problem("forbidden", "This token is read-only; writing needs a read-write token.");
+
+    // A path id that is not even well-formed names nothing: the same 404 as another org's id.
+    const params = endpoint.params ? endpoint.params.safeParse(hit.params) : null;
+    if (params && !params.success) return problem("not_found", "No such object in this organisation.");
+
+    const query = (endpoint.query ?? null)?.safeParse(queryObject(url));
+    if (query && !query.success)
+      return problem("bad_request", "Some query parameters are not valid.", {
+        errors: fieldErrors(query.error),
+      });
+
+    let body: unknown;
+    if (endpoint.body) {
+      const parsed = endpoint.body.safeParse(await readBody(request));
+      if (!parsed.success)
+        return problem("invalid", "The body does not match this endpoint's schema.", {
+          errors: fieldErrors(parsed.error),
+        });
+      body = parsed.data;
+    }
+
+    const ip = clientIp(context);
+    const result = await endpoint.handle({
+      principal,
+      actor,
+      params: params?.data ?? {},
+      query: query?.data ?? {},
+      body,
+      ip,
+    });
+    if (endpoint.write) {
+      await recordAudit({
+        organizationId: principal.organizationId,
+        actorUserId: actor.user.id,
+        actorTokenId: principal.tokenId,
+        action: `api.${endpoint.operationId}`,
+        objectType: endpoint.tag.toLowerCase(),
+        objectId: "json" in result ? (result.auditObjectId ?? null) : null,
+        details: { method, path: `${API_BASE}${path}` },
+        ip,
+      });
+    }
+    return respond(result, request, rateHeaders);
+  } catch (error) {
+    if (error instanceof ProblemError) return error.response;
+    if (error instanceof AppError) {
+      return problem(error.kind, error.publicMessage, { errors: error.fieldErrors });
+    }
+    const requestId = context?.requestId ?? null;
+    logger.error({ err: error, requestId, operationId: endpoint.operationId }, "API request failed");
+    return problem("internal", `Something went wrong on our side. Reference: ${requestId ?? "none"}.`);
+  }
+}

@@ -1,0 +1,242 @@
+import { z } from "zod";
+import { db } from "#db/database";
+import { conflict, invalid, notFound } from "~/lib/errors.server";
+import { MAX_TOPICS_PER_POST } from "~/lib/forms.server";
+import { saveSelfRatings, TopicEntrySchema, type TopicEntry } from "~/modules/assessments/self-assessment.server";
+import { saveValidation, ValidationEntrySchema, type ValidationEntry } from "~/modules/gaps/validation.server";
+import { afterKey, endpoint, id, isoTime, level, pageFrom, pageOf, pageQuery } from "../api-endpoint.server";
+
+const source = z.enum(["self", "lead"]);
+
+const RatingSchema = z.object({
+  id: z.number().int(),
+  cycleId: id,
+  memberId: id,
+  topicId: id,
+  source,
+  level: level.describe("0–4, or null for not applicable."),
+  note: z.string().nullable(),
+  evidence: z.array(z.string()),
+  ratedAt: isoTime,
+});
+
+/** Levels travel as numbers (null = N/A) here and as the form's strings in the modules. */
+const levelText = (value: number | null) => (value === null ? "na" : String(value));
+
+/** Validates API entries with the form's own rules, so both say the same about the same input. */
+function parseEach<T>(
+  items: unknown[],
+  schema: z.ZodType<T>,
+  path: (index: number, field: string) => string,
+): T[] {
+  const entries: T[] = [];
+  const errors: Record<string, string> = {};
+  items.forEach((item, index) => {
+    const result = schema.safeParse(item);
+    if (result.success) entries.push(result.data);
+    else for (const issue of result.error.issues) errors[path(index, String(issue.path[0]))] ??= issue.message;
+  });
+  if (Object.keys(errors).length) throw invalid("Some ratings are not valid.", errors);
+  return entries;
+}
+
+function duplicateTopics(topicIds: string[]) {
+  const seen = new Set<string>();
+  const errors: Record<string, string> = {};
+  topicIds.forEach((topicId, index) => {
+    if (seen.has(topicId)) errors[`ratings.${index}.topicId`] = "This topic appears twice in one save.";
+    seen.add(topicId);
+  });
+  if (Object.keys(errors).length) throw invalid("Each topic may appear once.", errors);
+}
+
+async function activeMember(organizationId: string, memberId: string) {
+  const member = await db
+    .selectFrom("memberships")
+    .select(["id", "user_id", "active"])
+    .where("organization_id", "=", organizationId)
+    .where("id", "=", memberId)
+    .executeTakeFirst();
+  if (!member) throw notFound("Member");
+  if (!member.active) throw conflict("This member is deactivated; their ratings are read-only.");
+  return member;
+}
+
+export const ratingEndpoints = [
+  endpoint({
+    operationId: "listRatings",
+    method: "GET",
+    path: "/ratings",
+    tag: "Ratings",
+    summary: "List ratings",
+    description:
+      "By default each member's newest self and lead rating per topic (what the gap view shows); `history=true` lists every rating ever saved (ratings are append-only).",
+    write: false,
+    query: z.object({
+      ...pageQuery,
+      cycle: id.optional().describe("Only ratings saved in this cycle."),
+      member: id.optional(),
+      topic: id.optional(),
+      source: source.optional(),
+      history: z
+        .enum(["true", "false"])
+        .transform((v) => v === "true")
+        .optional(),
+    }),
+    success: { status: 200, schema: pageOf(RatingSchema) },
+    async handle({ principal, query }) {
+      let rows = db
+        .selectFrom("ratings as r")
+        .select([
+          "r.id",
+          "r.cycle_id",
+          "r.member_id",
+          "r.topic_id",
+          "r.source",
+          "r.level",
+          "r.note",
+          "r.evidence_urls",
+          "r.created_at",
+        ])
+        .where("r.organization_id", "=", principal.organizationId);
+      if (!query.history)
+        rows = rows.where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom("current_ratings as cr")
+              .select("cr.rating_id")
+              .whereRef("cr.rating_id", "=", "r.id"),
+          ),
+        );
+      if (query.cycle) rows = rows.where("r.cycle_id", "=", query.cycle);
+      if (query.member) rows = rows.where("r.member_id", "=", query.member);
+      if (query.topic) rows = rows.where("r.topic_id", "=", query.topic);
+      if (query.source) rows = rows.where("r.source", "=", query.source);
+      const after = afterKey(query.cursor);
+      if (after) {
+        if (!/^\d{1,15}$/.test(after)) throw invalid("The cursor is not one this API issued.", { cursor: "Unknown cursor." });
+        rows = rows.where("r.id", ">", Number(after));
+      }
+      const found = await rows.orderBy("r.id").limit(query.limit + 1).execute();
+      const page = pageFrom(found, query.limit, (r) => String(r.id));
+      return {
+        json: {
+          ...page,
+          data: page.data.map((r) => ({
+            id: r.id,
+            cycleId: r.cycle_id,
+            memberId: r.member_id,
+            topicId: r.topic_id,
+            source: r.source,
+            level: r.level,
+            note: r.note,
+            evidence: r.evidence_urls,
+            ratedAt: r.created_at.toISOString(),
+          })),
+        },
+      };
+    },
+  }),
+  endpoint({
+    operationId: "saveSelfRatings",
+    method: "POST",
+    path: "/ratings/self",
+    tag: "Ratings",
+    summary: "Save a member's self ratings in the open cycle",
+    description:
+      "The same rules as the self-assessment page: only while a cycle is open and the member's assessment is a draft; topics of the cycle's framework version; ratings are appended, never overwritten. `baseRatingId` is the id of the rating you are replacing (from GET /ratings), or null when the topic has none: when someone saved a newer rating meanwhile, that topic is not written and comes back under `conflicts`.",
+    write: true,
+    body: z.strictObject({
+      memberId: id,
+      ratings: z
+        .array(
+          z.strictObject({
+            topicId: id,
+            level,
+            note: z.string().default(""),
+            evidence: z.array(z.string()).default([]),
+            baseRatingId: z.number().int().positive().nullable().default(null),
+          }),
+        )
+        .min(1, "Send at least one rating.")
+        .max(MAX_TOPICS_PER_POST),
+    }),
+    success: {
+      status: 200,
+      schema: z.object({
+        saved: z.array(z.object({ topicId: id, ratingId: z.number().int() })),
+        conflicts: z.array(
+          z.object({
+            topicId: id,
+            topicName: z.string(),
+            theirs: z.object({
+              ratingId: z.number().int(),
+              ratedAt: isoTime,
+              level,
+              note: z.string().nullable(),
+              evidence: z.array(z.string()),
+            }),
+            yours: z.object({ level, note: z.string().nullable(), evidence: z.array(z.string()) }),
+          }),
+        ),
+      }),
+    },
+    async handle({ principal, body }) {
+      duplicateTopics(body.ratings.map((r) => r.topicId));
+      const entries: TopicEntry[] = parseEach(
+        body.ratings.map((r) => ({
+          topicId: r.topicId,
+          level: levelText(r.level),
+          base: r.baseRatingId === null ? "" : String(r.baseRatingId),
+          note: r.note,
+          evidence: r.evidence.join("\n"),
+          flags: false,
+          wantToLearn: false,
+          canMentor: false,
+        })),
+        TopicEntrySchema,
+        (i, field) => `ratings.${i}.${field === "base" ? "baseRatingId" : field}`,
+      );
+      const member = await activeMember(principal.organizationId, body.memberId);
+      const result = await saveSelfRatings(
+        { organizationId: principal.organizationId, memberId: member.id, userId: member.user_id },
+        entries,
+      );
+      return { json: result, auditObjectId: member.id };
+    },
+  }),
+  endpoint({
+    operationId: "saveLeadRatings",
+    method: "POST",
+    path: "/ratings/lead",
+    tag: "Ratings",
+    summary: "Save lead ratings on a submitted assessment, and optionally validate it",
+    description:
+      "The same rules as the validation page, in the name of the admin who created the token: only on a submitted assessment in the open cycle; with `validate: true` every topic must then have a lead level from this cycle.",
+    write: true,
+    body: z.strictObject({
+      memberId: id,
+      // Empty with `validate: true` validates what is already there.
+      ratings: z
+        .array(z.strictObject({ topicId: id, level, comment: z.string().default("") }))
+        .max(MAX_TOPICS_PER_POST)
+        .default([]),
+      validate: z.boolean().default(false),
+    }),
+    success: {
+      status: 200,
+      schema: z.object({ ratingsAdded: z.number().int(), validated: z.boolean() }),
+    },
+    async handle({ actor, body, ip }) {
+      duplicateTopics(body.ratings.map((r) => r.topicId));
+      const entries: ValidationEntry[] = parseEach(
+        body.ratings.map((r) => ({ topicId: r.topicId, level: levelText(r.level), comment: r.comment })),
+        ValidationEntrySchema,
+        (i, field) => `ratings.${i}.${field}`,
+      );
+      await activeMember(actor.organization.id, body.memberId);
+      const result = await saveValidation(actor, body.memberId, entries, { markValidated: body.validate, ip });
+      return { json: result, auditObjectId: body.memberId };
+    },
+  }),
+];
