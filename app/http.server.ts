@@ -7,6 +7,7 @@ import type { ViteDevServer } from "vite";
 import { isCrossSiteRequest } from "~/lib/csrf.server";
 import { env } from "~/lib/env.server";
 import { logger } from "~/lib/logger.server";
+import { metricsHandler, observeRequest, routePattern } from "~/lib/metrics.server";
 
 // The HTTP layer in front of Remix: security headers, the cross-site check on every
 // mutating request, static assets, request ids and access logs.
@@ -27,6 +28,13 @@ export function createHttpApp(options: { build: () => Promise<ServerBuild>; vite
         { requestId: res.locals.requestId, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms) },
         "request",
       );
+      // Labelled by route pattern, never the raw path: ids would make a series each.
+      const route: Promise<string> = res.locals.remix
+        ? options.build().then((build) => routePattern(build, req.path))
+        : Promise.resolve(res.locals.route ?? "static");
+      route
+        .then((r) => observeRequest({ method: req.method, route: r, status: res.statusCode }, ms / 1000))
+        .catch((err: unknown) => logger.warn({ err }, "metrics: request not recorded"));
     });
     next();
   });
@@ -73,6 +81,11 @@ export function createHttpApp(options: { build: () => Promise<ServerBuild>; vite
     next();
   });
 
+  app.get("/metrics", (req, res) => {
+    res.locals.route = "/metrics";
+    void metricsHandler(req, res);
+  });
+
   if (options.vite) {
     app.use(options.vite.middlewares);
   } else {
@@ -82,12 +95,17 @@ export function createHttpApp(options: { build: () => Promise<ServerBuild>; vite
 
   app.all(
     "*",
+    (_req, res, next) => {
+      res.locals.remix = true;
+      next();
+    },
     createRequestHandler({
       build: options.build,
       getLoadContext: (req, res) => ({
         clientIp: req.ip ?? null,
         cspNonce: res.locals.cspNonce as string,
         requestId: res.locals.requestId as string,
+        logger: logger.child({ requestId: res.locals.requestId as string }),
       }),
     }),
   );

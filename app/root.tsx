@@ -1,4 +1,4 @@
-import type { LinksFunction } from "@remix-run/node";
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import {
   isRouteErrorResponse,
   Link,
@@ -8,6 +8,7 @@ import {
   Scripts,
   ScrollRestoration,
   useRouteError,
+  useRouteLoaderData,
 } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { useNonce } from "~/lib/nonce";
@@ -17,6 +18,29 @@ export const links: LinksFunction = () => [
   { rel: "stylesheet", href: styles },
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
 ];
+
+/**
+ * The request's id, which the server logs an error under and the error page shows as its
+ * reference. Loaded again with every navigation so it is the id of the request that failed
+ * (single fetch runs a navigation's loaders in one request).
+ */
+export function loader({ context }: LoaderFunctionArgs) {
+  return { requestId: context.requestId };
+}
+
+export const shouldRevalidate = () => true;
+
+function errorStatus(error: unknown) {
+  return isRouteErrorResponse(error) ? error.status : 500;
+}
+
+function errorTitle(status: number) {
+  return status === 404 ? "Page not found" : status === 403 ? "No access" : `Error ${status}`;
+}
+
+/** Pages set their own titles; an error page rendered here gets one too. */
+export const meta: MetaFunction = ({ error }) =>
+  error ? [{ title: `${errorTitle(errorStatus(error))} · Gapmap` }] : [];
 
 export function Layout({ children }: { children: ReactNode }) {
   const nonce = useNonce();
@@ -43,7 +67,8 @@ export default function App() {
 
 export function ErrorBoundary() {
   const error = useRouteError();
-  const status = isRouteErrorResponse(error) ? error.status : 500;
+  const requestId = useRouteLoaderData<typeof loader>("root")?.requestId;
+  const status = errorStatus(error);
   // A 4xx carries a message written for the user (e.g. why access is refused); a 404 never
   // says more, so it cannot confirm that another organisation's object exists.
   const detail = isRouteErrorResponse(error) && typeof error.data === "string" ? error.data : "";
@@ -58,8 +83,14 @@ export function ErrorBoundary() {
   return (
     <main className="centered-page">
       <div className="card narrow">
-        <h1>{status === 404 ? "Page not found" : status === 403 ? "No access" : `Error ${status}`}</h1>
+        <h1>{errorTitle(status)}</h1>
         <p>{message}</p>
+        {status >= 500 && requestId ? (
+          <p>
+            Reference: <code>{requestId}</code> — quote it to your admin; it names this error in the
+            server&apos;s log.
+          </p>
+        ) : null}
         <p>
           <Link to="/dashboard">Back to the dashboard</Link>
         </p>

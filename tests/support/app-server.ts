@@ -1,5 +1,15 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { freePort } from "./free-port";
@@ -50,16 +60,42 @@ export async function ensureBuild() {
   }
 }
 
+/**
+ * A directory to run one server from: a copy of build/ beside links to everything else
+ * (sources, seeds, node_modules). A rebuild started meanwhile by another test run empties
+ * build/, which would pull the pages' scripts from under a running server.
+ */
+function snapshotBuild(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "gapmap-app-server-"));
+  cpSync("build", path.join(dir, "build"), { recursive: true });
+  for (const entry of readdirSync(".")) {
+    if (![".git", "build", BUILD_LOCK].includes(entry))
+      symlinkSync(path.resolve(entry), path.join(dir, entry));
+  }
+  return dir;
+}
+
 export interface AppServer {
   url: string;
+  /** Its log lines so far, when started with `captureLogs`. */
+  logs(): string[];
   stop(): Promise<void>;
 }
 
-export async function startAppServer(extraEnv: Record<string, string> = {}): Promise<AppServer> {
+/**
+ * `args` are server.ts's own flags (`--with-worker`, `--demo`); with `captureLogs`, the
+ * server's log lines are kept in `logs` instead of printed.
+ */
+export async function startAppServer(
+  extraEnv: Record<string, string> = {},
+  { args = [], captureLogs = false }: { args?: string[]; captureLogs?: boolean } = {},
+): Promise<AppServer> {
   await ensureBuild();
+  const cwd = snapshotBuild();
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "server.ts", ...args], {
+    cwd,
     env: {
       ...process.env,
       NODE_ENV: "production",
@@ -69,8 +105,10 @@ export async function startAppServer(extraEnv: Record<string, string> = {}): Pro
       REDIS_URL: "",
       ...extraEnv,
     },
-    stdio: ["ignore", "inherit", "inherit"],
+    stdio: ["ignore", captureLogs ? "pipe" : "inherit", "inherit"],
   });
+  let output = "";
+  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`app server exited with ${child.exitCode}`);
@@ -85,9 +123,13 @@ export async function startAppServer(extraEnv: Record<string, string> = {}): Pro
   }
   return {
     url,
+    logs: () => output.split("\n").filter(Boolean),
     stop: () =>
       new Promise<void>((resolve) => {
-        child.once("exit", () => resolve());
+        child.once("exit", () => {
+          rmSync(cwd, { recursive: true, force: true });
+          resolve();
+        });
         child.kill("SIGTERM");
       }),
   };

@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, AppLoadContext, LoaderFunctionArgs } from "@remix-run/node";
+import { logger } from "~/lib/logger.server";
 
 // Calls route loaders and actions the way Remix does, and normalises what comes back
 // (a Response, a data() wrapper or a plain object, returned or thrown).
@@ -12,7 +13,7 @@ export interface RouteResult<T = unknown> {
 type RouteFn = (args: LoaderFunctionArgs & ActionFunctionArgs) => unknown;
 
 export function testContext(ip = "198.51.100.7"): AppLoadContext {
-  return { clientIp: ip, cspNonce: "", requestId: "test" };
+  return { clientIp: ip, cspNonce: "", requestId: "test", logger: logger.child({ requestId: "test" }) };
 }
 
 export function buildRequest(

@@ -14,7 +14,7 @@ import { retryNotification } from "~/modules/notifications/outbox-views.server";
 // which shows and acts on every job, is not mounted: it fits a single-tenant operator.)
 
 const STATES = ["waiting", "active", "delayed", "failed", "completed"] as const;
-type JobState = (typeof STATES)[number];
+export type JobState = (typeof STATES)[number];
 
 const QUEUE_PURPOSE: Record<QueueName, string> = {
   email: "One job per outbox message: send it over SMTP.",
@@ -60,17 +60,23 @@ export type QueueDashboard =
 
 const FAILED_SHOWN = 50;
 
+/** A queue's jobs by state, as its store holds them now (instance-wide). */
+export async function jobCounts(name: QueueName): Promise<Record<JobState, number>> {
+  const counts = await queue(name).getJobCounts(...STATES);
+  return Object.fromEntries(STATES.map((s) => [s, counts[s] ?? 0])) as Record<JobState, number>;
+}
+
 async function overview(name: QueueName): Promise<QueueOverview> {
   const q = queue(name);
   const [counts, schedulers, workers] = await Promise.all([
-    q.getJobCounts(...STATES),
+    jobCounts(name),
     q.getJobSchedulers(),
     q.getWorkersCount().catch(() => null),
   ]);
   return {
     name,
     purpose: QUEUE_PURPOSE[name],
-    counts: Object.fromEntries(STATES.map((s) => [s, counts[s] ?? 0])) as Record<JobState, number>,
+    counts,
     workers,
     schedules: schedulers.map((s) => ({
       id: s.key,

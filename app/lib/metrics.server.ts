@@ -1,0 +1,132 @@
+import { timingSafeEqual } from "node:crypto";
+import type { ServerBuild } from "@remix-run/node";
+import { matchRoutes } from "@remix-run/react";
+import type { Request, Response } from "express";
+import { Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { db } from "#db/database";
+import { QUEUES } from "#jobs/queues";
+import { env } from "~/lib/env.server";
+import { logger } from "~/lib/logger.server";
+import { jobCounts } from "~/modules/jobs/queue-dashboard.server";
+import { OUTBOX_STATUSES } from "~/modules/notifications/outbox-statuses";
+
+// Prometheus metrics for GET /metrics, served by the web process.
+//
+// The worker is another process (or several), so the job and email figures are not
+// counted in memory where the work happens: they are read at scrape time from durable
+// state every process shares — BullMQ's job counts per queue and state, and the outbox
+// table's messages per status — and are therefore the same instance-wide totals whichever
+// web process is scraped and whichever worker did the work. Both are gauges: BullMQ keeps
+// the last 1,000 completed and 5,000 failed jobs per queue, and housekeeping may prune
+// old rows, so they are "as held now", not counters since start.
+
+export const metrics = new Registry();
+collectDefaultMetrics({ register: metrics, prefix: "gapmap_" });
+
+const httpDuration = new Histogram({
+  name: "gapmap_http_request_duration_seconds",
+  help: "HTTP request duration by method, route pattern and status",
+  labelNames: ["method", "route", "status"] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [metrics],
+});
+
+new Gauge({
+  name: "gapmap_queue_jobs",
+  help: "Jobs per queue and state (waiting, active and delayed are the depth; completed and failed are those BullMQ retains)",
+  labelNames: ["queue", "state"] as const,
+  registers: [metrics],
+  async collect() {
+    this.reset();
+    for (const queue of Object.values(QUEUES)) {
+      try {
+        const counts = await jobCounts(queue);
+        for (const [state, n] of Object.entries(counts)) this.set({ queue, state }, n);
+      } catch (err) {
+        // A queue store that is away leaves its series out rather than failing the scrape.
+        logger.warn({ err, queue }, "metrics: queue counts unavailable");
+      }
+    }
+  },
+});
+
+new Gauge({
+  name: "gapmap_emails",
+  help: "Outbox messages of every organisation by status (sent: emails sent)",
+  labelNames: ["status"] as const,
+  registers: [metrics],
+  async collect() {
+    const rows = await db
+      .selectFrom("notifications")
+      .select(["status", (eb) => eb.fn.countAll<string>().as("n")])
+      .groupBy("status")
+      .execute();
+    for (const status of OUTBOX_STATUSES)
+      this.set({ status }, Number(rows.find((r) => r.status === status)?.n ?? 0));
+  },
+});
+
+type RouteNode = Parameters<typeof matchRoutes>[0][number] & { children: RouteNode[] };
+const routeTrees = new WeakMap<ServerBuild["routes"], RouteNode[]>();
+
+/** The build's flat route manifest as the nested tree `matchRoutes` expects. */
+function routeTree(routes: ServerBuild["routes"]): RouteNode[] {
+  let tree = routeTrees.get(routes);
+  if (tree) return tree;
+  const nodes = new Map<string, RouteNode>();
+  for (const r of Object.values(routes))
+    nodes.set(r.id, { id: r.id, path: r.path, index: r.index, children: [] } as RouteNode);
+  tree = [];
+  for (const r of Object.values(routes)) {
+    const node = nodes.get(r.id) as RouteNode;
+    const parent = r.parentId ? nodes.get(r.parentId) : undefined;
+    (parent ? parent.children : tree).push(node);
+  }
+  routeTrees.set(routes, tree);
+  return tree;
+}
+
+/**
+ * The route pattern a path is served by ("/gaps/members/:memberId/validate"), so the
+ * histogram has one series per route rather than per id; a path no route matches is
+ * "unmatched". Single-fetch data requests (`/gaps.data`) count as their page.
+ */
+export function routePattern(build: ServerBuild, pathname: string): string {
+  const path = pathname === "/_root.data" ? "/" : pathname.replace(/\.data$/, "");
+  const matches = matchRoutes(routeTree(build.routes), path);
+  if (!matches) return "unmatched";
+  const segments = matches.map((m) => m.route.path).filter(Boolean);
+  return `/${segments.join("/")}`.replace(/\/+/g, "/");
+}
+
+export function observeRequest(
+  labels: { method: string; route: string; status: number },
+  seconds: number,
+) {
+  httpDuration.observe({ ...labels, status: String(labels.status) }, seconds);
+}
+
+function tokenMatches(given: string, expected: string) {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** GET /metrics: Prometheus text; with METRICS_TOKEN set, only for `Authorization: Bearer <it>`. */
+export async function metricsHandler(req: Request, res: Response) {
+  const token = env().METRICS_TOKEN;
+  if (token && !tokenMatches(req.get("authorization") ?? "", `Bearer ${token}`)) {
+    res
+      .status(401)
+      .set("WWW-Authenticate", 'Bearer realm="metrics"')
+      .type("text/plain")
+      .send("Unauthorized");
+    return;
+  }
+  try {
+    res.type(metrics.contentType).send(await metrics.metrics());
+  } catch (err) {
+    logger.error({ err, requestId: res.locals.requestId }, "metrics: scrape failed");
+    res.status(500).type("text/plain").send("Metrics unavailable");
+  }
+}
