@@ -34,7 +34,12 @@ function schedules() {
     },
     // Closed cycles get their reports within a minute. On the maintenance queue: an
     // organisation's reports take seconds and must not hold up the outbox dispatcher.
-    { queue: QUEUES.maintenance, id: "report-scan", every: 60_000, name: "reports" },
+    {
+      queue: QUEUES.maintenance,
+      id: "report-scan",
+      every: env().GAPMAP_REPORT_SCAN_EVERY_MS,
+      name: "reports",
+    },
   ] as const;
 }
 

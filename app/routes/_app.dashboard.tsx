@@ -51,7 +51,8 @@ export default function Dashboard() {
   const { organization, displayName, isAdmin, cycle, summary, gaps, mentoring } =
     useLoaderData<typeof loader>();
   const status = cycle ? STATUS_TEXT[cycle.assessmentStatus] : undefined;
-  const gettingStarted = isAdmin && (summary.activeMembers <= 1 || summary.teams === 0);
+  const gettingStarted =
+    isAdmin && (summary.activeMembers <= 1 || summary.teams === 0 || summary.openedCycles === 0);
   return (
     <>
       <div className="page-header">
@@ -83,7 +84,15 @@ export default function Dashboard() {
             </li>
             <li>
               <Link to="/framework">Review the skills framework</Link> — every organisation starts
-              with the Node.js senior expectations (11 categories, 56 topics, 4 role expectations).
+              with the Node.js senior expectations and their role profiles.
+            </li>
+            <li>
+              {summary.openedCycles === 0 ? (
+                <Link to="/admin/cycles">Open the first review cycle</Link>
+              ) : (
+                <s>Open the first review cycle</s>
+              )}{" "}
+              — everyone then rates themselves, and the gaps, mentoring and reports follow.
             </li>
           </ol>
         </section>

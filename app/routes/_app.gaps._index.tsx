@@ -8,6 +8,8 @@ import {
 } from "~/components/gap-charts";
 import { loadOrRespond } from "~/lib/errors.server";
 import { requireMember } from "~/modules/accounts/auth.server";
+import { summarizeOrganization } from "~/modules/accounts/organizations.server";
+import { hasRole } from "~/modules/accounts/roles";
 import { GAP_FORMULA_TEXT } from "~/modules/gaps/gap-formula";
 import { filtersQuery, resolveGapScope } from "~/modules/gaps/gap-scope.server";
 import { gapSummary, mustHaveTrend, topGaps } from "~/modules/gaps/team-gaps.server";
@@ -18,10 +20,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const ctx = await requireMember(request, "lead");
   return loadOrRespond(async () => {
     const { scope, filters } = await resolveGapScope(ctx, new URL(request.url).searchParams);
-    const [summary, pending, calibration] = await Promise.all([
+    const [summary, pending, calibration, organization] = await Promise.all([
       gapSummary(scope),
       pendingValidations(scope),
       calibrationQueue(scope, 0),
+      summarizeOrganization(ctx.organization.id),
     ]);
     const trend = summary.chartsHidden ? [] : await mustHaveTrend(scope, summary.mustHave);
     return {
@@ -37,6 +40,14 @@ export async function loader({ request }: LoaderFunctionArgs) {
       top: topGaps(summary),
       pending: pending.length,
       calibration: calibration.total,
+      // Before anyone has assessed, the page says how gaps come about, not that there are none.
+      firstRun:
+        organization.openedCycles === 0
+          ? {
+              isAdmin: hasRole(ctx.membership.role, "admin"),
+              alone: organization.activeMembers <= 1,
+            }
+          : null,
     };
   });
 }
@@ -44,6 +55,27 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export default function GapsOverview() {
   const data = useLoaderData<typeof loader>();
   const { query } = data;
+  if (data.firstRun)
+    return (
+      <section className="card" aria-labelledby="first-run">
+        <h2 id="first-run">No gaps yet</h2>
+        <p className="empty-state">
+          Gaps appear once people rate themselves in a review cycle.{" "}
+          {data.firstRun.isAdmin ? (
+            <>
+              {data.firstRun.alone ? (
+                <>
+                  <Link to="/admin/members">Invite your leads and engineers</Link>, then{" "}
+                </>
+              ) : null}
+              <Link to="/admin/cycles">open the first review cycle</Link>.
+            </>
+          ) : (
+            "An admin opens the first review cycle; your team's gaps show here as they answer."
+          )}
+        </p>
+      </section>
+    );
   if (data.members === 0)
     return (
       <p className="empty-state">

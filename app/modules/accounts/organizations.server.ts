@@ -115,7 +115,7 @@ export async function defaultOrganizationFor(userId: string): Promise<string | n
 
 /** Head counts for the dashboard. */
 export async function summarizeOrganization(organizationId: string) {
-  const [members, teams, invitations] = await Promise.all([
+  const [members, teams, invitations, cycles] = await Promise.all([
     db
       .selectFrom("memberships")
       .select((eb) => [
@@ -137,11 +137,18 @@ export async function summarizeOrganization(organizationId: string) {
       .where("revoked_at", "is", null)
       .where("expires_at", ">", new Date())
       .executeTakeFirstOrThrow(),
+    db
+      .selectFrom("cycles")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("organization_id", "=", organizationId)
+      .where("status", "in", ["open", "closed"])
+      .executeTakeFirstOrThrow(),
   ]);
   return {
     activeMembers: members.active,
     deactivatedMembers: members.deactivated,
     teams: teams.n,
     pendingInvitations: invitations.n,
+    openedCycles: cycles.n,
   };
 }
