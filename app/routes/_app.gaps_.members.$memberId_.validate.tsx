@@ -172,9 +172,14 @@ export default function ValidateAssessment() {
                                 <ul className="evidence">
                                   {t.self.evidence.map((url) => (
                                     <li key={url}>
-                                      <a href={url} rel="noreferrer noopener" target="_blank">
-                                        {url}
-                                      </a>
+                                      {/* Only web links are links: a stored javascript: URL stays text. */}
+                                      {/^https?:\/\//i.test(url) ? (
+                                        <a href={url} rel="noreferrer noopener" target="_blank">
+                                          {url}
+                                        </a>
+                                      ) : (
+                                        url
+                                      )}
                                     </li>
                                   ))}
                                 </ul>

@@ -36,7 +36,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       ? await parseForm(request, AcceptInvitationSchema)
       : await parseForm(request, z.object({}));
     const accepted = await acceptInvitation(token, { signedInUserId: session?.user.id ?? null, ...input });
-    return signInAndRedirect(accepted.userId, accepted.organizationId, "/dashboard");
+    return signInAndRedirect(request, accepted.userId, accepted.organizationId, "/dashboard");
   });
 }
 

@@ -21,7 +21,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return handleFormErrors(async () => {
     const input = await parseForm(request, LoginSchema);
     const { userId } = await logIn(input, clientIp(context));
-    return signInAndRedirect(userId, null, safeRedirect(input.redirectTo));
+    return signInAndRedirect(request, userId, null, safeRedirect(input.redirectTo));
   });
 }
 

@@ -21,7 +21,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return handleFormErrors(async () => {
     const input = await parseForm(request, SignUpSchema);
     const { userId, organizationId } = await signUp(input, clientIp(context));
-    return signInAndRedirect(userId, organizationId, "/dashboard");
+    return signInAndRedirect(request, userId, organizationId, "/dashboard");
   });
 }
 

@@ -71,6 +71,7 @@ const ACCESS: Record<string, { loader?: Row; action?: Row }> = {
   "_app.gaps_.members.$memberId_.validate": { loader: LEAD_OF_MEMBER, action: LEAD_OF_MEMBER },
   "gaps[.csv]": { loader: LEAD },
 
+  "_app.admin.api-tokens": { loader: ADMIN, action: ADMIN },
   "_app.admin.audit": { loader: ADMIN },
   "_app.admin.cycles._index": { loader: ADMIN, action: ADMIN },
   "_app.admin.frameworks._index": { loader: ADMIN, action: ADMIN },

@@ -93,6 +93,10 @@ export function actionForms(t: Tenant): Record<string, ActionForm[]> {
       f("invite", "admin", { intent: "invite", email: "new.person@example.test", role: "engineer", teamId: t.teamT.id }),
       f("revoke", "admin", { intent: "revoke", invitationId: t.invitationId }),
     ],
+    "_app.admin.api-tokens": [
+      f("create", "admin", { intent: "create", name: "CI exporter", scope: "read", expiresOn: "" }),
+      f("revoke", "admin", { intent: "revoke", tokenId: t.plannedCycleId }),
+    ],
     "_app.admin.outbox": [f("retry", "admin", { notificationId: t.notificationId })],
     "_app.admin.queues": [f("retry", "admin", { queue: "email", jobId: "1" })],
     "_app.admin.settings": [

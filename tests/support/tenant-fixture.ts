@@ -168,26 +168,28 @@ export async function buildTenant() {
 
 export type Tenant = Awaited<ReturnType<typeof buildTenant>>;
 
-/** The organisation's rows in every table that has an organisation column, as one digest. */
+let orgTables: string[] | undefined;
+
+/** The organisation's rows in every table that has an organisation column (and its members'
+ * user rows), as one digest: equal digests, nothing of the organisation changed. */
 export async function tenantDigest(organizationId: string): Promise<string> {
-  const tables = await db
-    .selectFrom("information_schema.columns" as never)
-    .select(sql<string>`table_name`.as("table_name"))
-    .where(sql`table_schema`, "=", "public")
-    .where(sql`column_name`, "=", "organization_id")
-    .execute();
-  const parts: string[] = [];
-  for (const { table_name } of tables.sort((a, b) => a.table_name.localeCompare(b.table_name))) {
-    // Sessions and rate limits churn with every sign-in; they are not the organisation's data.
-    if (table_name === "sessions") continue;
-    const { rows } = await sql<{ digest: string | null }>`
-      SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) AS digest
-      FROM ${sql.table(table_name)} t WHERE organization_id = ${organizationId}`.execute(db);
-    parts.push(`${table_name}:${rows[0]?.digest ?? ""}`);
-  }
-  const { rows } = await sql<{ digest: string | null }>`
-    SELECT md5(string_agg(u::text, ',' ORDER BY u::text)) AS digest FROM users u
-    WHERE id IN (SELECT user_id FROM memberships WHERE organization_id = ${organizationId})`.execute(db);
-  parts.push(`users:${rows[0]?.digest ?? ""}`);
-  return parts.join("\n");
+  orgTables ??= (
+    await sql<{ table_name: string }>`
+      SELECT table_name FROM information_schema.columns
+      WHERE table_schema = 'public' AND column_name = 'organization_id'
+        -- Sessions churn with every sign-in; they are not the organisation's data.
+        AND table_name <> 'sessions'
+      ORDER BY table_name`.execute(db)
+  ).rows.map((r) => r.table_name);
+  const parts = orgTables.map(
+    (table) => sql`SELECT ${table} || ':' || coalesce(md5(string_agg(t::text, ',' ORDER BY t::text)), '') AS part
+      FROM ${sql.table(table)} t WHERE organization_id = ${organizationId}`,
+  );
+  parts.push(sql`SELECT 'users:' || coalesce(md5(string_agg(u::text, ',' ORDER BY u::text)), '') FROM users u
+    WHERE id IN (SELECT user_id FROM memberships WHERE organization_id = ${organizationId})`);
+  const { rows } = await sql<{ part: string }>`${sql.join(parts, sql` UNION ALL `)}`.execute(db);
+  return rows
+    .map((r) => r.part)
+    .sort()
+    .join("\n");
 }

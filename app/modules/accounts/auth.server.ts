@@ -103,8 +103,13 @@ export async function requireMember(
   };
 }
 
-/** Starts a fresh session (never reusing one) and redirects with its cookie. */
-export async function signInAndRedirect(userId: string, organizationId: string | null, to: string) {
+/**
+ * Starts a fresh session (never reusing one) and redirects with its cookie. The session the
+ * request came with, if any, ends: a cookie planted or seen before sign-in is worth nothing after.
+ */
+export async function signInAndRedirect(request: Request, userId: string, organizationId: string | null, to: string) {
+  const previous = readSessionToken(request);
+  if (previous) await invalidateSession(hashToken(previous));
   const orgId = organizationId ?? (await defaultOrganizationFor(userId));
   const { token } = await createSession(userId, orgId);
   return redirect(orgId ? to : "/orgs", { headers: { "Set-Cookie": sessionCookie(token) } });

@@ -1,0 +1,157 @@
+import fc from "fast-check";
+import { sql } from "kysely";
+import { beforeAll, describe, expect, it } from "vitest";
+import { db } from "#db/database";
+import { actionForms, tenantParams, type ActionForm } from "../support/action-forms";
+import { call, testContext } from "../support/remix";
+import { appRoutes, fillPattern, type AppRoute } from "../support/route-manifest";
+import { buildTenant, tenantDigest, type Tenant } from "../support/tenant-fixture";
+
+// Property-based hostile input over every form of every action route, called in-process:
+// whatever arrives, the answer is never a 5xx, a refused post changes nothing, and what was
+// saved before is still there. FC_SEED=<n> replays a run.
+
+const SEED = Number(process.env.FC_SEED ?? 20261130);
+const TOTAL_CASES = 2000;
+
+/** Routes that save what they can before refusing the rest (the self-assessment keeps every
+ * valid rating even when the submit is refused for missing ones): for them, only "nothing
+ * lost" holds on a refusal. */
+const SAVES_BEFORE_REFUSING = new Set(["_app.assessment"]);
+
+const PAYLOADS = [
+  `<img src=x onerror=alert(1)>`,
+  `"><script>alert(1)</script>`,
+  `javascript:alert(1)`,
+  `'; DROP TABLE users; --`,
+  `' OR '1'='1`,
+  `\\'; SELECT pg_sleep(0); --`,
+  `{{constructor.constructor('alert(1)')()}}`,
+  `__proto__`,
+  `%00%27%22`,
+  `../../../../etc/passwd`,
+];
+const NUMBERS = ["9".repeat(400), "-1", "1e308", "-0", "NaN", "Infinity", "0x10", "2.5", "1_000", " 3 ", "٣"];
+const ODD = ["", " ", "\u0000", "\r\n", "\u202e\u202d", "null", "undefined", "true", "[]", "{}", "𝕏".repeat(300), "e\u0301"];
+
+const hostileValue = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: "binary", maxLength: 40 }),
+  fc.constantFrom(...PAYLOADS, ...NUMBERS, ...ODD),
+  fc.integer({ min: 2, max: 5 }).map((n) => "A".repeat(10 ** n)),
+  fc.uuid(),
+  fc.date({ noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
+);
+
+type Encoding = "urlencoded" | "multipart" | "json";
+
+interface Mutation {
+  fields: [string, string][];
+  encoding: Encoding;
+}
+
+/** The base form with each field kept, replaced or dropped, and a few extra fields. */
+function mutations(base: Record<string, string>): fc.Arbitrary<Mutation> {
+  const names = Object.keys(base);
+  const field = (name: string) =>
+    fc.oneof(
+      { weight: 2, arbitrary: fc.constant<[string, string][]>([[name, base[name]!]]) },
+      { weight: 3, arbitrary: hostileValue.map((v): [string, string][] => [[name, v]]) },
+      { weight: 1, arbitrary: fc.constant<[string, string][]>([]) },
+    );
+  const extra = fc.array(
+    fc.tuple(fc.oneof(fc.constantFrom("intent", ...names), fc.string({ maxLength: 20 })), hostileValue),
+    { maxLength: 3 },
+  );
+  return fc.record({
+    fields: fc.tuple(fc.tuple(...names.map(field)), extra).map(([kept, added]) => [...kept.flat(), ...added]),
+    encoding: fc.constantFrom<Encoding>("urlencoded", "urlencoded", "urlencoded", "multipart", "json"),
+  });
+}
+
+function hostileRequest(path: string, mutation: Mutation, cookie: string | null): Request {
+  const headers = new Headers();
+  if (cookie) headers.set("Cookie", cookie);
+  let body: BodyInit;
+  if (mutation.encoding === "json") {
+    headers.set("Content-Type", "application/json");
+    body = JSON.stringify(Object.fromEntries(mutation.fields));
+  } else if (mutation.encoding === "multipart") {
+    const form = new FormData();
+    for (const [key, value] of mutation.fields) form.append(key, value);
+    body = form;
+  } else {
+    body = new URLSearchParams(mutation.fields);
+  }
+  return new Request(`http://localhost:3000${path}`, { method: "POST", headers, body });
+}
+
+let routes: AppRoute[];
+let t: Tenant;
+
+beforeAll(async () => {
+  routes = await appRoutes();
+  t = await buildTenant();
+});
+
+/** What must survive every post: the rating history, the marked note, the check-in notes. */
+async function savedBefore() {
+  const { rows } = await sql<{ ratings: string; notes: string; checkins: string }>`
+    SELECT (SELECT count(*) FROM ratings WHERE organization_id = ${t.organizationId}) AS ratings,
+           (SELECT count(*) FROM ratings WHERE organization_id = ${t.organizationId} AND note = ${`${t.mark} rating note`}) AS notes,
+           (SELECT count(*) FROM check_ins WHERE organization_id = ${t.organizationId} AND notes = ${`${t.mark} check-in notes`}) AS checkins`.execute(db);
+  return rows[0]!;
+}
+
+describe("hostile input to every form", () => {
+  it(`never answers 5xx, changes nothing when it refuses, and loses nothing saved (${TOTAL_CASES}+ cases)`, async () => {
+    console.log(`hostile inputs: seed ${SEED} (FC_SEED=${SEED} replays this run)`);
+    const forms = actionForms(t);
+    const actionRoutes = routes.filter((r) => r.action && !r.id.startsWith("api.v1"));
+    expect(actionRoutes.filter((r) => !forms[r.id]).map((r) => r.id), "action routes without forms").toEqual([]);
+
+    // Leads and engineers first: the admin forms below may close the cycle they work in.
+    const queue: [AppRoute, ActionForm][] = actionRoutes
+      .flatMap((route) => forms[route.id]!.map((form): [AppRoute, ActionForm] => [route, form]))
+      .sort(([, x], [, y]) => Number(x.as === "admin") - Number(y.as === "admin"));
+    const runsEach = Math.ceil(TOTAL_CASES / queue.length);
+    const kept = await savedBefore();
+    let cases = 0;
+    let ip = 0;
+
+    for (const [route, form] of queue) {
+      const { url, params } = fillPattern(route.pattern, tenantParams(t, route.id));
+      await fc.assert(
+        fc.asyncProperty(mutations(form.fields), async (mutation) => {
+          cases += 1;
+          const before = await tenantDigest(t.organizationId);
+          const cookie = form.as === "anonymous" ? null : await t.session(form.as);
+          // Each case from its own address, so the login limit answers 429 only when it should.
+          const context = testContext(`10.9.${(ip >> 8) & 255}.${ip++ & 255}`);
+          let status: number;
+          let body = "";
+          try {
+            const result = await call(route.action as never, hostileRequest(url, mutation, cookie), params, context);
+            status = result.status;
+            body = JSON.stringify(result.data)?.slice(0, 300) ?? "";
+          } catch (error) {
+            status = 500;
+            body = String(error);
+          }
+          const label = `${route.id} (${form.name}) ${mutation.encoding}`;
+          expect(status, `${label}: ${body}`).toBeLessThan(500);
+          if (status >= 400 && !SAVES_BEFORE_REFUSING.has(route.id)) {
+            expect(await tenantDigest(t.organizationId), `${label} answered ${status} but changed data`).toBe(before);
+          }
+        }),
+        { seed: SEED, numRuns: runsEach, endOnFailure: true },
+      );
+    }
+
+    expect(cases).toBeGreaterThanOrEqual(TOTAL_CASES);
+    const after = await savedBefore();
+    expect(Number(after.ratings)).toBeGreaterThanOrEqual(Number(kept.ratings));
+    expect(after.notes).toBe(kept.notes);
+    expect(after.checkins).toBe(kept.checkins);
+  }, 180_000);
+});
