@@ -26,11 +26,14 @@ class ProblemError extends Error {
   }
 }
 
-function fieldErrors(error: z.ZodError, prefix?: string) {
+function fieldErrors(error: z.ZodError) {
   const errors: Record<string, string> = {};
+  const keyOf = (path: PropertyKey[]) => path.map(String).join(".") || "body";
   for (const issue of error.issues) {
-    const key = [prefix, ...issue.path.map(String)].filter(Boolean).join(".") || "body";
-    errors[key] ??= issue.message;
+    // An unknown field is reported on itself, not on the object holding it.
+    if (issue.code === "unrecognized_keys")
+      for (const key of issue.keys) errors[keyOf([...issue.path, key])] ??= "Unknown field.";
+    else errors[keyOf(issue.path)] ??= issue.message;
   }
   return errors;
 }

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { invalid } from "~/lib/errors.server";
 import type { MemberContext } from "~/modules/accounts/auth.server";
 import type { ApiPrincipal } from "./api-tokens.server";
 
@@ -70,7 +69,29 @@ export const level = z.number().int().min(0).max(4).nullable();
 
 const MAX_PAGE = 200;
 
-/** `limit` and `cursor` for keyset pagination; the cursor is opaque to clients. */
+/**
+ * An opaque page cursor: the client sends back the `nextCursor` it was given, and the handler
+ * reads the key of the last row it served. Anything else is a 400, before the handler runs.
+ */
+export function cursor(key: RegExp = /^[0-9a-f-]{36}$/) {
+  return z
+    .string()
+    .max(200)
+    .transform((value, ctx) => {
+      const decoded = Buffer.from(value, "base64url").toString("utf8");
+      if (cursorFor(decoded) !== value || !key.test(decoded)) {
+        ctx.addIssue({ code: "custom", message: "Unknown cursor: pass the nextCursor of the previous page." });
+        return z.NEVER;
+      }
+      return decoded;
+    })
+    .optional()
+    .describe("The `nextCursor` of the previous page.");
+}
+
+export const cursorFor = (key: string) => Buffer.from(key, "utf8").toString("base64url");
+
+/** `limit` and `cursor` for keyset pagination by id. */
 export const pageQuery = {
   limit: z.coerce
     .number({ error: "limit must be a number" })
@@ -78,24 +99,14 @@ export const pageQuery = {
     .min(1)
     .max(MAX_PAGE, `limit is at most ${MAX_PAGE}`)
     .default(50),
-  cursor: z.string().max(200).optional(),
+  cursor: cursor(),
 };
 
 export function pageOf<T extends z.ZodType>(item: T) {
   return z.object({
     data: z.array(item),
-    /** Pass as `cursor` for the next page; null on the last page. */
-    nextCursor: z.string().nullable(),
+    nextCursor: z.string().nullable().describe("Pass as `cursor` for the next page; null on the last page."),
   });
-}
-
-/** The key of the last row a cursor points after; a cursor we did not issue is a 400. */
-export function afterKey(cursor: string | undefined): string | null {
-  if (cursor === undefined) return null;
-  const key = Buffer.from(cursor, "base64url").toString("utf8");
-  if (!key || Buffer.from(key, "utf8").toString("base64url") !== cursor)
-    throw invalid("The cursor is not one this API issued.", { cursor: "Unknown cursor." });
-  return key;
 }
 
 /** Rows were fetched with `limit + 1`: the extra row says there is a next page. */
@@ -104,8 +115,7 @@ export function pageFrom<T>(rows: T[], limit: number, keyOf: (row: T) => string)
   const last = data.at(-1);
   return {
     data,
-    nextCursor:
-      rows.length > limit && last ? Buffer.from(keyOf(last), "utf8").toString("base64url") : null,
+    nextCursor: rows.length > limit && last ? cursorFor(keyOf(last)) : null,
   };
 }
 

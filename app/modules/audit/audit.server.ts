@@ -24,7 +24,10 @@ export async function recordAudit(entry: AuditEntry, executor: Kysely<Database> 
       action: entry.action,
       object_type: entry.objectType,
       object_id: entry.objectId ?? null,
-      details: JSON.stringify(entry.details ?? {}),
+      // Postgres refuses JSON holding half a UTF-16 surrogate pair, which a pasted name may.
+      details: JSON.stringify(entry.details ?? {}, (_, value: unknown) =>
+        typeof value === "string" ? value.toWellFormed() : value,
+      ),
       ip: entry.ip ?? null,
     })
     .execute();

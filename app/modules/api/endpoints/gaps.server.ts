@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { invalid, notFound } from "~/lib/errors.server";
+import { notFound } from "~/lib/errors.server";
 import type { MemberContext } from "~/modules/accounts/auth.server";
 import { PRIORITY_WEIGHT } from "~/modules/gaps/gap-formula";
 import { resolveGapScope } from "~/modules/gaps/gap-scope.server";
 import { gapSummary, heatmap, HEATMAP_PAGE_SIZE, topGaps } from "~/modules/gaps/team-gaps.server";
 import { PRIORITIES } from "~/modules/frameworks/priorities";
-import { afterKey, endpoint, id, level } from "../api-endpoint.server";
+import { cursor, cursorFor, endpoint, id, level } from "../api-endpoint.server";
 
 // The gap view's figures, computed by the same modules as the page, so the API and the UI
 // always agree.
@@ -141,13 +141,10 @@ export const gapEndpoints = [
     summary: "The heatmap: members × topics with each member's shown level and target",
     description: `Pages of ${HEATMAP_PAGE_SIZE} members by name; follow \`nextCursor\`.`,
     write: false,
-    query: filters.extend({ cursor: z.string().max(50).optional() }),
+    query: filters.extend({ cursor: cursor(/^[1-9]\d{0,5}$/) }),
     success: { status: 200, schema: HeatmapSchema },
     async handle({ actor, query }) {
-      const after = afterKey(query.cursor);
-      if (after !== null && !/^[1-9]\d{0,5}$/.test(after))
-        throw invalid("The cursor is not one this API issued.", { cursor: "Unknown cursor." });
-      const page = after === null ? 1 : Number(after);
+      const page = query.cursor ? Number(query.cursor) : 1;
       const map = await heatmap(await scopeFor(actor, query), { page });
       return {
         json: {
@@ -160,7 +157,7 @@ export const gapEndpoints = [
             cells: m.cells,
           })),
           totalMembers: map.totalMembers,
-          nextCursor: page < map.pages ? Buffer.from(String(page + 1)).toString("base64url") : null,
+          nextCursor: page < map.pages ? cursorFor(String(page + 1)) : null,
         },
       };
     },

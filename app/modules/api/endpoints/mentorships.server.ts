@@ -7,7 +7,7 @@ import {
   proposeMentorship,
   ProposeMentorshipSchema,
 } from "~/modules/mentoring/mentorships.server";
-import { afterKey, endpoint, id, isoDate, level, pageFrom, pageOf, pageQuery } from "../api-endpoint.server";
+import { endpoint, id, isoDate, level, pageFrom, pageOf, pageQuery } from "../api-endpoint.server";
 
 const status = z.enum(["proposed", "active", "completed", "cancelled", "declined"]);
 
@@ -85,7 +85,7 @@ export const mentorshipEndpoints = [
           participant: query.member,
           topicId: query.topic,
           status: query.status,
-          page: { afterId: afterKey(query.cursor), limit: query.limit + 1 },
+          page: { afterId: query.cursor ?? null, limit: query.limit + 1 },
         },
         todayIn(actor.organization.timeZone),
       );

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { db } from "#db/database";
 import { getMember, membersQuery } from "~/modules/accounts/members.server";
 import { getTeam } from "~/modules/accounts/teams.server";
-import { afterKey, endpoint, id, isoTime, pageFrom, pageOf, pageQuery } from "../api-endpoint.server";
+import { endpoint, id, isoTime, pageFrom, pageOf, pageQuery } from "../api-endpoint.server";
 
 const role = z.enum(["engineer", "lead", "admin"]);
 
@@ -70,8 +70,7 @@ export const peopleEndpoints = [
     success: { status: 200, schema: pageOf(MemberSchema) },
     async handle({ principal, query }) {
       let rows = membersQuery(principal.organizationId);
-      const after = afterKey(query.cursor);
-      if (after) rows = rows.where("m.id", ">", after);
+      if (query.cursor) rows = rows.where("m.id", ">", query.cursor);
       if (query.role) rows = rows.where("m.role", "=", query.role);
       if (query.active !== undefined) rows = rows.where("m.active", "=", query.active);
       if (query.team)
@@ -130,8 +129,7 @@ export const peopleEndpoints = [
             .as("member_count"),
         ])
         .where("t.organization_id", "=", principal.organizationId);
-      const after = afterKey(query.cursor);
-      if (after) rows = rows.where("t.id", ">", after);
+      if (query.cursor) rows = rows.where("t.id", ">", query.cursor);
       const found = await rows.orderBy("t.id").limit(query.limit + 1).execute();
       const page = pageFrom(found, query.limit, (t) => t.id);
       return {

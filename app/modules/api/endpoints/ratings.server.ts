@@ -4,7 +4,7 @@ import { conflict, invalid, notFound } from "~/lib/errors.server";
 import { MAX_TOPICS_PER_POST } from "~/lib/forms.server";
 import { saveSelfRatings, TopicEntrySchema, type TopicEntry } from "~/modules/assessments/self-assessment.server";
 import { saveValidation, ValidationEntrySchema, type ValidationEntry } from "~/modules/gaps/validation.server";
-import { afterKey, endpoint, id, isoTime, level, pageFrom, pageOf, pageQuery } from "../api-endpoint.server";
+import { cursor, endpoint, id, isoTime, level, pageFrom, pageOf, pageQuery } from "../api-endpoint.server";
 
 const source = z.enum(["self", "lead"]);
 
@@ -74,6 +74,7 @@ export const ratingEndpoints = [
     write: false,
     query: z.object({
       ...pageQuery,
+      cursor: cursor(/^\d{1,15}$/),
       cycle: id.optional().describe("Only ratings saved in this cycle."),
       member: id.optional(),
       topic: id.optional(),
@@ -112,11 +113,7 @@ export const ratingEndpoints = [
       if (query.member) rows = rows.where("r.member_id", "=", query.member);
       if (query.topic) rows = rows.where("r.topic_id", "=", query.topic);
       if (query.source) rows = rows.where("r.source", "=", query.source);
-      const after = afterKey(query.cursor);
-      if (after) {
-        if (!/^\d{1,15}$/.test(after)) throw invalid("The cursor is not one this API issued.", { cursor: "Unknown cursor." });
-        rows = rows.where("r.id", ">", Number(after));
-      }
+      if (query.cursor) rows = rows.where("r.id", ">", Number(query.cursor));
       const found = await rows.orderBy("r.id").limit(query.limit + 1).execute();
       const page = pageFrom(found, query.limit, (r) => String(r.id));
       return {
