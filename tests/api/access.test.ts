@@ -218,6 +218,7 @@ describe("HTTP behaviour", () => {
 
   it("answers unknown paths 404, wrong methods 405, non-JSON bodies 415 and broken JSON 400", async () => {
     expect((await api(tokenA, "GET", "/nothing-here")).status).toBe(404);
+    expect((await api(tokenA, "GET", "/members/%E0%A4%A")).status).toBe(404);
     const wrong = await api(tokenA, "POST", "/members", { json: {} });
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get("Allow")).toBe("GET");

@@ -53,13 +53,20 @@ const ROUTES: Route[] = API_ENDPOINTS.map((endpoint) => {
   return { endpoint, names, pattern: new RegExp(`^${source}$`) };
 });
 
+/** A path segment as sent, decoded; a malformed escape cannot name anything. */
+function decodeSegment(segment: string) {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return "";
+  }
+}
+
 function match(method: string, path: string) {
   const candidates = ROUTES.flatMap((route) => {
     const found = route.pattern.exec(path);
     if (!found) return [];
-    const params = Object.fromEntries(
-      route.names.map((name, i) => [name, decodeURIComponent(found[i + 1] ?? "")]),
-    );
+    const params = Object.fromEntries(route.names.map((name, i) => [name, decodeSegment(found[i + 1] ?? "")]));
     return [{ route, params }];
   });
   const hit = candidates.find((c) => c.route.endpoint.method === method);
@@ -136,13 +143,13 @@ function etagOf(body: string) {
 }
 
 /** A GET's answer, or 304 when the client already holds this version of it. */
-function conditional(request: Request, body: string, headers: Record<string, string>, status = 200) {
+function conditional(request: Request, body: string, headers: Record<string, string>) {
   const etag = etagOf(body);
   const wanted = request.headers.get("if-none-match");
   const all = { ...headers, ETag: etag };
   if (wanted && wanted.split(",").some((t) => t.trim().replace(/^W\//, "") === etag))
     return new Response(null, { status: 304, headers: all });
-  return new Response(body, { status, headers: all });
+  return new Response(body, { headers: all });
 }
 
 function respond(result: ApiResult, request: Request, rateHeaders: Record<string, string>) {
@@ -211,10 +218,10 @@ export async function handleApiRequest(request: Request, context: AppLoadContext
       return problem("forbidden", "This token is read-only; writing needs a read-write token.");
 
     // A path id that is not even well-formed names nothing: the same 404 as another org's id.
-    const params = endpoint.params ? endpoint.params.safeParse(hit.params) : null;
+    const params = endpoint.params?.safeParse(hit.params);
     if (params && !params.success) return problem("not_found", "No such object in this organisation.");
 
-    const query = (endpoint.query ?? null)?.safeParse(queryObject(url));
+    const query = endpoint.query?.safeParse(queryObject(url));
     if (query && !query.success)
       return problem("bad_request", "Some query parameters are not valid.", {
         errors: fieldErrors(query.error),
