@@ -60,6 +60,40 @@ export async function requireUser(request: Request): Promise<UserContext> {
   return ctx;
 }
 
+/** The user's active membership in the organisation, with the organisation; else null. */
+export async function activeMembership(
+  organizationId: string,
+  userId: string,
+): Promise<Pick<MemberContext, "organization" | "membership"> | null> {
+  const row = await db
+    .selectFrom("memberships as m")
+    .innerJoin("organizations as o", "o.id", "m.organization_id")
+    .select([
+      "m.id",
+      "m.role",
+      "m.title",
+      "m.target_profile_id",
+      "o.id as org_id",
+      "o.name as org_name",
+      "o.slug",
+      "o.time_zone",
+    ])
+    .where("m.organization_id", "=", organizationId)
+    .where("m.user_id", "=", userId)
+    .where("m.active", "=", true)
+    .executeTakeFirst();
+  if (!row) return null;
+  return {
+    organization: { id: row.org_id, name: row.org_name, slug: row.slug, timeZone: row.time_zone },
+    membership: {
+      id: row.id,
+      role: row.role,
+      title: row.title,
+      targetProfileId: row.target_profile_id,
+    },
+  };
+}
+
 /**
  * The signed-in user acting in their session's organisation, with at least `atLeast`'s
  * rights there. No organisation chosen (or access removed) → the organisation picker.
@@ -70,37 +104,10 @@ export async function requireMember(
 ): Promise<MemberContext> {
   const ctx = await requireUser(request);
   const orgId = ctx.session.organizationId;
-  const row = orgId
-    ? await db
-        .selectFrom("memberships as m")
-        .innerJoin("organizations as o", "o.id", "m.organization_id")
-        .select([
-          "m.id",
-          "m.role",
-          "m.title",
-          "m.target_profile_id",
-          "m.active",
-          "o.id as org_id",
-          "o.name as org_name",
-          "o.slug",
-          "o.time_zone",
-        ])
-        .where("m.organization_id", "=", orgId)
-        .where("m.user_id", "=", ctx.user.id)
-        .executeTakeFirst()
-    : undefined;
-  if (!row || !row.active) throw redirect("/orgs");
-  if (!hasRole(row.role, atLeast)) throw toResponse(forbidden());
-  return {
-    ...ctx,
-    organization: { id: row.org_id, name: row.org_name, slug: row.slug, timeZone: row.time_zone },
-    membership: {
-      id: row.id,
-      role: row.role,
-      title: row.title,
-      targetProfileId: row.target_profile_id,
-    },
-  };
+  const member = orgId ? await activeMembership(orgId, ctx.user.id) : null;
+  if (!member) throw redirect("/orgs");
+  if (!hasRole(member.membership.role, atLeast)) throw toResponse(forbidden());
+  return { ...ctx, ...member };
 }
 
 /**

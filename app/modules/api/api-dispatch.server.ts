@@ -7,7 +7,7 @@ import { env } from "~/lib/env.server";
 import { logger } from "~/lib/logger.server";
 import { takeHit } from "~/lib/rate-limit.server";
 import { clientIp } from "~/lib/request.server";
-import type { MemberContext } from "~/modules/accounts/auth.server";
+import { activeMembership, type MemberContext } from "~/modules/accounts/auth.server";
 import { recordAudit } from "~/modules/audit/audit.server";
 import type { ApiResult, Endpoint } from "./api-endpoint.server";
 import { authenticateApiToken, type ApiPrincipal } from "./api-tokens.server";
@@ -76,42 +76,24 @@ function match(method: string, path: string) {
 /** The token's creator, as an active admin of the token's organisation; else the token is dead. */
 async function actorFor(principal: ApiPrincipal): Promise<MemberContext | null> {
   if (!principal.createdByUserId) return null;
-  const row = await db
-    .selectFrom("memberships as m")
-    .innerJoin("users as u", "u.id", "m.user_id")
-    .innerJoin("organizations as o", "o.id", "m.organization_id")
-    .select([
-      "m.id",
-      "m.title",
-      "m.target_profile_id",
-      "u.id as user_id",
-      "u.email",
-      "u.display_name",
-      "o.name as org_name",
-      "o.slug",
-      "o.time_zone",
-    ])
-    .where("m.organization_id", "=", principal.organizationId)
-    .where("m.user_id", "=", principal.createdByUserId)
-    .where("m.active", "=", true)
-    .where("m.role", "=", "admin")
-    .executeTakeFirst();
-  if (!row) return null;
+  const [member, user] = await Promise.all([
+    activeMembership(principal.organizationId, principal.createdByUserId),
+    db
+      .selectFrom("users")
+      .select(["id", "email", "display_name"])
+      .where("id", "=", principal.createdByUserId)
+      .executeTakeFirst(),
+  ]);
+  if (!member || member.membership.role !== "admin" || !user) return null;
   return {
     session: {
       id: `api-token:${principal.tokenId}`,
-      userId: row.user_id,
+      userId: user.id,
       organizationId: principal.organizationId,
       expiresAt: new Date(8.64e15),
     },
-    user: { id: row.user_id, email: row.email, displayName: row.display_name },
-    organization: {
-      id: principal.organizationId,
-      name: row.org_name,
-      slug: row.slug,
-      timeZone: row.time_zone,
-    },
-    membership: { id: row.id, role: "admin", title: row.title, targetProfileId: row.target_profile_id },
+    user: { id: user.id, email: user.email, displayName: user.display_name },
+    ...member,
   };
 }
 
