@@ -19,8 +19,11 @@ export function databaseUrl(): string {
 
 export function createPool(connectionString: string, max = 10): pg.Pool {
   const pool = new pg.Pool({ connectionString, max });
-  // An idle client losing its server (a Postgres restart) must not crash the process.
+  // A client losing its server (a Postgres restart) must not crash the process: the pool
+  // reports idle ones here, and a checked-out one (mid-transaction) reports on itself; its
+  // query fails and the pool drops it on release.
   pool.on("error", () => undefined);
+  pool.on("connect", (client) => client.on("error", () => undefined));
   return pool;
 }
 
