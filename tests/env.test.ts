@@ -50,6 +50,17 @@ describe("environment", () => {
     expect(found.join("\n")).toMatch(/PORT: expected a port number/);
   });
 
+  it("takes an optional metrics token of at least 16 characters", () => {
+    expect(parseEnv(deployment).METRICS_TOKEN).toBeUndefined();
+    expect(parseEnv({ ...deployment, METRICS_TOKEN: "" }).METRICS_TOKEN).toBeUndefined();
+    expect(parseEnv({ ...deployment, METRICS_TOKEN: "t".repeat(16) }).METRICS_TOKEN).toBe(
+      "t".repeat(16),
+    );
+    expect(problems({ ...deployment, METRICS_TOKEN: "short" })).toEqual([
+      "METRICS_TOKEN: expected at least 16 characters (e.g. `openssl rand -hex 16`)",
+    ]);
+  });
+
   it("requires a secret and public URL once a real database is configured", () => {
     const found = problems({ DATABASE_URL: deployment.DATABASE_URL });
     expect(

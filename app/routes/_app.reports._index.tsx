@@ -127,6 +127,12 @@ export default function Reports() {
             <p className="empty-state">
               No reports yet. They appear when a cycle closes
               {canGenerate ? ", or make one above" : ""}.
+              {isAdmin && cycles.length === 0 ? (
+                <>
+                  {" "}
+                  <Link to="/admin/cycles">Open the first review cycle</Link> to start.
+                </>
+              ) : null}
             </p>
           )}
         </section>
