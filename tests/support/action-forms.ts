@@ -52,7 +52,7 @@ export function actionForms(t: Tenant): Record<string, ActionForm[]> {
   return {
     "_app.admin.cycles._index": [
       f("create", "admin", { intent: "create", name: "2027-Q2", ...dates }),
-      f("dates", "admin", { intent: "dates", cycleId: t.plannedCycleId, ...dates }),
+      f("dates", "admin", { intent: "dates", cycleId: t.plannedCycleId, startsOn: "2027-01-04", dueOn: "2027-02-20", endsOn: "2027-03-31" }),
       f("open", "admin", { intent: "open", cycleId: t.plannedCycleId }),
       f("close", "admin", { intent: "close", cycleId: t.plannedCycleId }),
       f("delete", "admin", { intent: "delete", cycleId: t.plannedCycleId }),
