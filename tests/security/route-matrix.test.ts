@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { actionForms, tenantParams, tenantSearch } from "../support/action-forms";
 import { buildRequest, call, testContext } from "../support/remix";
@@ -89,7 +90,8 @@ const ACCESS: Record<string, { loader?: Row; action?: Row }> = {
   "_app.admin.teams.$teamId": { loader: ADMIN, action: ADMIN },
 };
 
-/** The REST API authenticates with bearer tokens, not sessions; tests/api covers its access. */
+/** API: covered by tests/api. The REST API authenticates with bearer tokens, not sessions,
+ * and its own tests check each endpoint's access and tenant isolation. */
 const isApiRoute = (id: string) => id.startsWith("api.v1");
 
 function outcomeOf(result: { status: number; headers: Headers }): Outcome | number {
@@ -136,6 +138,7 @@ beforeAll(async () => {
 describe("route access", () => {
   it("has a decided row for every route in the build, and no row for a route that is gone", () => {
     const ids = routes.map((r) => r.id).filter((id) => !isApiRoute(id));
+    if (routes.some((r) => isApiRoute(r.id))) expect(existsSync("tests/api/access.test.ts"), "the API's access tests").toBe(true);
     expect(ids.filter((id) => !(id in ACCESS)), "routes without an ACCESS row").toEqual([]);
     expect(Object.keys(ACCESS).filter((id) => !ids.includes(id)), "ACCESS rows without a route").toEqual([]);
     for (const route of routes.filter((r) => !isApiRoute(r.id))) {
