@@ -16,9 +16,8 @@ import { OUTBOX_STATUSES } from "~/modules/notifications/outbox-statuses";
 // counted in memory where the work happens: they are read at scrape time from durable
 // state every process shares — BullMQ's job counts per queue and state, and the outbox
 // table's messages per status — and are therefore the same instance-wide totals whichever
-// web process is scraped and whichever worker did the work. Both are gauges: BullMQ keeps
-// the last 1,000 completed and 5,000 failed jobs per queue, and housekeeping may prune
-// old rows, so they are "as held now", not counters since start.
+// web process is scraped and whichever worker did the work (ADR 010). The job counts are
+// gauges: BullMQ keeps only the last 1,000 completed and 5,000 failed jobs per queue.
 
 export const metrics = new Registry();
 collectDefaultMetrics({ register: metrics, prefix: "gapmap_" });
