@@ -53,13 +53,24 @@ export interface ActionFailure {
 }
 
 /**
+ * An id in a URL or form that is not even a UUID names nothing: Postgres refuses to compare
+ * it with a uuid column (22P02), and that is a 404, not a server error.
+ */
+function asAppError(error: unknown): unknown {
+  const pg = error as { code?: string; message?: string } | null;
+  if (pg?.code === "22P02" && pg.message?.includes("type uuid")) return notFound();
+  return error;
+}
+
+/**
  * Runs an action body; an AppError of kind invalid/conflict/rate_limited becomes a form
  * failure (rendered beside the fields), other AppErrors become error responses.
  */
 export async function handleFormErrors<T>(work: () => Promise<T>) {
   try {
     return await work();
-  } catch (error) {
+  } catch (thrown) {
+    const error = asAppError(thrown);
     if (error instanceof AppError) {
       if (error.kind === "invalid" || error.kind === "conflict" || error.kind === "rate_limited") {
         const failure: ActionFailure = {
@@ -79,7 +90,8 @@ export async function handleFormErrors<T>(work: () => Promise<T>) {
 export async function loadOrRespond<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
-  } catch (error) {
+  } catch (thrown) {
+    const error = asAppError(thrown);
     if (error instanceof AppError) throw toResponse(error);
     throw error;
   }

@@ -43,6 +43,22 @@ const hostileValue = fc.oneof(
   fc.date({ noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
 );
 
+/** Ids in the URL: mostly the real one, sometimes anything at all. */
+const idValue = fc.oneof(
+  hostileValue,
+  fc.constantFrom("abc", "0", "-1", "%", "%E0%A4%A", "..", "a/b", "00000000-0000-0000-0000-00000000000g"),
+);
+const pathIds = (names: string[]) => fc.tuple(...names.map(() => fc.option(idValue, { nil: undefined, freq: 4 })));
+
+/** The route's URL with its own ids, except where a hostile one is given. */
+function hostilePath(route: AppRoute, own: Record<string, string>, names: string[], ids: (string | undefined)[]) {
+  const values = { ...own };
+  names.forEach((name, i) => {
+    if (ids[i] !== undefined) values[name] = ids[i];
+  });
+  return fillPattern(route.pattern, values);
+}
+
 type Encoding = "urlencoded" | "multipart" | "json";
 
 interface Mutation {
@@ -120,10 +136,11 @@ describe("hostile input to every form", () => {
     let ip = 0;
 
     for (const [route, form] of queue) {
-      const { url, params } = fillPattern(route.pattern, tenantParams(t, route.id));
+      const names = [...route.pattern.matchAll(/:(\w+)/g)].map((m) => m[1]!);
       await fc.assert(
-        fc.asyncProperty(mutations(form.fields), async (mutation) => {
+        fc.asyncProperty(mutations(form.fields), pathIds(names), async (mutation, ids) => {
           cases += 1;
+          const { url, params } = hostilePath(route, tenantParams(t, route.id), names, ids);
           const before = await tenantDigest(t.organizationId);
           const cookie = form.as === "anonymous" ? null : await t.session(form.as);
           // Each case from its own address, so the login limit answers 429 only when it should.
@@ -154,4 +171,46 @@ describe("hostile input to every form", () => {
     expect(after.notes).toBe(kept.notes);
     expect(after.checkins).toBe(kept.checkins);
   }, 180_000);
+
+  it("never answers 5xx to hostile ids in the path or hostile query strings, on any page", async () => {
+    // Every query parameter a page reads, and a few it does not.
+    const keys = ["team", "category", "priority", "profile", "page", "order", "risk", "mentee", "topic", "status",
+      "action", "actor", "from", "to", "before", "redirectTo", "reset", "_data", "index"];
+    const pages = routes.filter((r) => r.loader && !r.id.startsWith("api.v1"));
+    const runs = Math.ceil(600 / pages.length);
+    let cases = 0;
+    const failures: string[] = [];
+    for (const route of pages) {
+      const names = [...route.pattern.matchAll(/:(\w+)/g)].map((m) => m[1]!);
+      const details = await fc.check(
+        fc.asyncProperty(
+          pathIds(names),
+          fc.array(fc.tuple(fc.constantFrom(...keys), hostileValue), { maxLength: 4 }),
+          async (ids, query) => {
+            cases += 1;
+            const { url, params } = hostilePath(route, tenantParams(t, route.id), names, ids);
+            const search = new URLSearchParams(query).toString();
+            const request = new Request(`http://localhost:3000${url}${search ? `?${search}` : ""}`, {
+              headers: { Cookie: await t.session("admin") },
+            });
+            let status: number;
+            let body = "";
+            try {
+              const result = await call(route.loader as never, request, params, testContext());
+              status = result.status;
+              body = JSON.stringify(result.data)?.slice(0, 300) ?? "";
+            } catch (error) {
+              status = 500;
+              body = String(error);
+            }
+            expect(status, `${route.id} ${url}?${search}: ${body}`).toBeLessThan(500);
+          },
+        ),
+        { seed: SEED, numRuns: runs, endOnFailure: true },
+      );
+      if (details.failed) failures.push(String((details.errorInstance as Error | null)?.message ?? details.counterexample));
+    }
+    expect(failures).toEqual([]);
+    expect(cases).toBeGreaterThanOrEqual(600);
+  }, 120_000);
 });
