@@ -109,5 +109,13 @@ export function createHttpApp(options: { build: () => Promise<ServerBuild>; vite
       }),
     }),
   );
+  // Express's own error page (e.g. 400 for a malformed %-escape in the path) drops every
+  // header set above, the security headers with them: answer here instead, keeping them.
+  app.use((error: { status?: number }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (res.headersSent) return next(error);
+    const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
+    if (status >= 500) logger.error({ err: error, requestId: res.locals.requestId }, "request failed");
+    res.status(status).type("text/plain").send(status === 400 ? "Bad request" : "Something went wrong");
+  });
   return app;
 }

@@ -87,7 +87,8 @@ describe("security headers", () => {
   it("sends a strict CSP, nosniff, no framing and a referrer policy on every page", async () => {
     const cookie = await t.session("admin");
     const urls = routes.filter((r) => r.loader && !r.id.startsWith("api.v1")).map(urlOf);
-    urls.push("/no-such-page");
+    // Also pages that do not exist, and ids that cannot: each still a page with the headers, never a 5xx.
+    urls.push("/no-such-page", "/admin/members/not-an-id", "/admin/teams/%E0%A4%A", "/reports/%00");
     const missing: string[] = [];
     for (const url of urls) {
       const visitors: Record<string, string>[] = [{ Cookie: cookie }, {}];
@@ -105,6 +106,7 @@ describe("security headers", () => {
           !["DENY", "SAMEORIGIN"].includes(h.get("X-Frame-Options") ?? "") && "X-Frame-Options",
           h.get("Referrer-Policy") !== "strict-origin-when-cross-origin" && "Referrer-Policy",
           h.get("X-Powered-By") && "X-Powered-By",
+          response.status >= 500 && `status ${response.status}`,
         ].filter(Boolean);
         if (problems.length) missing.push(`${url} (${headers.Cookie ? "signed in" : "anonymous"}): ${problems.join(", ")}`);
       }
