@@ -167,6 +167,28 @@ describe("route access", () => {
   });
 });
 
+describe("reach inside the organisation", () => {
+  it("a lead of another team, or an engineer outside the mentorship, cannot use the forms on objects out of reach", async () => {
+    const before = await tenantDigest(a.organizationId);
+    const forms = actionForms(a);
+    const accepted: string[] = [];
+    let tried = 0;
+    for (const route of routes.filter((r) => r.action && forms[r.id])) {
+      for (const form of forms[route.id]!) {
+        // Team T's lead's forms are all about Team T; the engineer's mentorship forms about Ben's mentorship.
+        const outsider = form.as === "leadOwn" ? "leadOther" : form.as === "engineer" && route.id.startsWith("_app.mentoring") ? "bystander" : null;
+        if (!outsider) continue;
+        tried += 1;
+        const result = await callRoute(route, "action", a, await a.session(outsider), form.fields);
+        if (result.status < 400) accepted.push(`${route.id} ${form.name} as ${outsider}: ${result.status}`);
+      }
+    }
+    expect(accepted).toEqual([]);
+    expect(tried).toBeGreaterThan(10);
+    expect(await tenantDigest(a.organizationId)).toBe(before);
+  });
+});
+
 describe("tenant isolation", () => {
   // What the visitor typed may come back to them (the email on the reset-request page).
   const leaks = (text: string, typed: string[] = []) =>

@@ -141,6 +141,8 @@ export async function buildTenant() {
     deactivated: dee,
     /** Her self-assessment is a draft, so her saves go through. */
     drafter: g.cat,
+    /** An engineer of Team U, in no mentorship. */
+    bystander: g.dan,
   };
   return {
     ...g,
