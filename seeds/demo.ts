@@ -19,6 +19,7 @@ import type {
 
 import { createOrganization } from "~/modules/accounts/organizations.server";
 import { hashPassword } from "~/modules/accounts/passwords.server";
+import { analyzeAfterBulkLoad, insertChunked, Rng } from "./bulk";
 
 export const DEMO_ORGANIZATION_NAME = "Acme Engineering";
 export const DEMO_TIME_ZONE = "Europe/London";
@@ -59,7 +60,6 @@ type Profile = "senior" | "mid";
 type OpenPlan = "validated" | "submitted" | "complete_draft" | "partial" | "none";
 
 const TEAMS: TeamName[] = ["Platform", "Payments", "Growth"];
-const CHUNK = 1000;
 const DAY_MS = 86_400_000;
 /** The seed's "today": nothing is dated after it. */
 const DEMO_NOW = utc("2026-11-24", 12);
@@ -90,52 +90,6 @@ const CYCLES = [
   { name: "2026-Q4", starts: "2026-10-01", due: "2026-11-30", ends: "2026-12-31", status: "open" },
 ] as const;
 const OPEN = 3;
-
-// ------------------------------------------------------------------ deterministic randomness
-
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-class Rng {
-  private readonly next: () => number;
-  constructor(seed: number) {
-    this.next = mulberry32(seed);
-  }
-  float() {
-    return this.next();
-  }
-  chance(p: number) {
-    return this.next() < p;
-  }
-  /** An integer in [min, max]. */
-  int(min: number, max: number) {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)] as T;
-  }
-  normal(sd = 1) {
-    const u = 1 - this.next();
-    const v = this.next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v) * sd;
-  }
-  shuffle<T>(items: readonly T[]): T[] {
-    const out = [...items];
-    for (let i = out.length - 1; i > 0; i--) {
-      const j = Math.floor(this.next() * (i + 1));
-      [out[i], out[j]] = [out[j] as T, out[i] as T];
-    }
-    return out;
-  }
-}
 
 // ------------------------------------------------------------------ dates
 
@@ -436,7 +390,11 @@ const RISK_TOPICS: { match: RegExp; experts: Partial<Record<TeamName, number>> }
   { match: /contract testing|pact/i, experts: { Platform: 1, Payments: 1 } },
 ];
 
-async function loadFramework(trx: Trx, organizationId: string) {
+/**
+ * The organisation's default framework as generators need it: topics in form order with
+ * their senior and mid targets, categories, and the two target profiles' ids.
+ */
+export async function loadFramework(trx: Trx, organizationId: string) {
   const framework = await trx
     .selectFrom("organizations as o")
     .innerJoin("frameworks as f", "f.id", "o.default_framework_id")
@@ -981,16 +939,6 @@ async function countDemo(executor: Trx, organizationId: string) {
   return { members: members.n, ratings: ratings.n };
 }
 
-/** Multi-row inserts of CHUNK rows each. */
-async function insertChunked(trx: Trx, table: keyof Database & string, rows: readonly object[]) {
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    await trx
-      .insertInto(table)
-      .values(rows.slice(i, i + CHUNK) as never)
-      .execute();
-  }
-}
-
 /** Creates the demo organisation unless it exists. Same data on every run. */
 export async function seedDemo(): Promise<SeedDemoResult> {
   const existing = await findDemo(db);
@@ -1004,9 +952,7 @@ export async function seedDemo(): Promise<SeedDemoResult> {
     const organizationId = await writeDemo(trx, passwordHash);
     return { organizationId, created: true, ...(await countDemo(trx, organizationId)) };
   });
-  // A bulk load leaves the planner's statistics describing empty tables until autovacuum
-  // catches up; the gap and report queries would plan nested loops over thousands of rows.
-  if (result.created) await sql`ANALYZE`.execute(db);
+  if (result.created) await analyzeAfterBulkLoad(db);
   return result;
 }
 

@@ -79,6 +79,8 @@ export interface AppServer {
   url: string;
   /** Its log lines so far, when started with `captureLogs`. */
   logs(): string[];
+  /** The web process itself (node, tsx as a loader), e.g. to read its memory use. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -123,6 +125,7 @@ export async function startAppServer(
   }
   return {
     url,
+    pid: child.pid as number,
     logs: () => output.split("\n").filter(Boolean),
     stop: () =>
       new Promise<void>((resolve) => {

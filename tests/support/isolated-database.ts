@@ -5,11 +5,15 @@ import { migrateToLatest } from "#db/migrator";
 
 /**
  * A database of its own, migrated, for tests that start other processes (a worker) which
- * must not touch the rows of tests running alongside. Dropped by `drop()`.
+ * must not touch the rows of tests running alongside, and for the benchmark. Created on
+ * `serverUrl`'s server (default: DATABASE_URL's). Dropped by `drop()`.
  */
-export async function createIsolatedDatabase() {
-  const server = new URL(process.env.DATABASE_URL as string);
-  const name = `gapmap_iso_${Date.now()}_${randomBytes(3).toString("hex")}`;
+export async function createIsolatedDatabase({
+  prefix = "gapmap_iso",
+  serverUrl = process.env.DATABASE_URL as string,
+}: { prefix?: string; serverUrl?: string } = {}) {
+  const server = new URL(serverUrl);
+  const name = `${prefix}_${Date.now()}_${randomBytes(3).toString("hex")}`;
   const admin = new pg.Client({ connectionString: server.toString() });
   await admin.connect();
   await admin.query(`CREATE DATABASE "${name}"`);
@@ -19,6 +23,7 @@ export async function createIsolatedDatabase() {
   const db = createDatabase(url.toString());
   await migrateToLatest(db);
   return {
+    name,
     url: url.toString(),
     db,
     async drop() {

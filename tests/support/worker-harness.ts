@@ -1,9 +1,10 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { afterEach } from "vitest";
 import type { JobBackend } from "#jobs/queues";
 import { createIsolatedDatabase } from "./isolated-database";
 import { startSmtpSink, type SmtpSink } from "./smtp-sink";
+import { spawnWorkerProcess, stopProcess, WORKER_COMMAND } from "./worker-process";
 
 // The worker as it runs in production: a separate process, on either backend, delivering
 // an isolated database's outbox to a real SMTP server.
@@ -18,33 +19,13 @@ export function afterThisTest(cleanup: () => Promise<void>) {
   cleanups.push(cleanup);
 }
 
-/**
- * Starts `jobs/run-worker.ts` as its own node process (tsx as a loader, not its CLI, whose
- * extra parent process would survive a SIGKILL meant for the worker). A shortened lock lets
- * a killed worker's running jobs come back within seconds.
- */
+/** Starts the worker process (worker-process.ts), killed after the current test. */
 export function startWorkerProcess(
   env: Record<string, string>,
-  command: [string, ...string[]] = [process.execPath, "--import", "tsx", "jobs/run-worker.ts"],
+  command: [string, ...string[]] = WORKER_COMMAND,
 ): ChildProcess {
-  const [file, ...args] = command;
-  const child = spawn(file, args, {
-    env: {
-      ...process.env,
-      LOG_LEVEL: "error",
-      GAPMAP_DISPATCH_EVERY_MS: "300",
-      GAPMAP_JOB_LOCK_MS: "5000",
-      ...env,
-    },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  afterThisTest(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGKILL");
-      await exited;
-    }
-  });
+  const child = spawnWorkerProcess(env, command);
+  afterThisTest(() => stopProcess(child));
   return child;
 }
 

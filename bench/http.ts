@@ -1,0 +1,102 @@
+// The web process under measurement: a logged-in session from the real login form, one
+// view's latency one request at a time, and sustained load with the process's peak memory.
+import { readFileSync } from "node:fs";
+import autocannon, { type Options } from "autocannon";
+import { latencyStats, type LatencyStats } from "./stats";
+
+/** Logs in through POST /login as a browser would and returns the session cookie. */
+export async function logIn(baseUrl: string, email: string, password: string) {
+  const res = await fetch(`${baseUrl}/login`, {
+    method: "POST",
+    redirect: "manual",
+    // The app refuses cross-site posts: a browser on the app's own page sends its origin.
+    headers: { Origin: baseUrl, "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ email, password, redirectTo: "" }),
+  });
+  const cookie = /gapmap_session=[^;]+/.exec(res.headers.get("set-cookie") ?? "")?.[0];
+  if (res.status !== 302 || !cookie)
+    throw new Error(`login as ${email} failed: HTTP ${res.status} ${await res.text()}`);
+  return cookie;
+}
+
+/** GETs `path` once and checks it answers 200 with `expect` in its body. */
+export async function checkPage(baseUrl: string, path: string, cookie: string, expect: RegExp) {
+  const res = await fetch(`${baseUrl}${path}`, { headers: { Cookie: cookie }, redirect: "manual" });
+  const body = await res.text();
+  if (res.status !== 200 || !expect.test(body))
+    throw new Error(`GET ${path}: HTTP ${res.status}, expected ${expect} in the page`);
+  return body;
+}
+
+export interface LoadResult extends LatencyStats {
+  seconds: number;
+  requestsPerSecond: number;
+  non2xx: number;
+  errors: number;
+}
+
+/** Runs autocannon and keeps every response's latency, for exact percentiles. */
+async function run(options: Options & { cookie: string }): Promise<LoadResult> {
+  const samples: number[] = [];
+  const { cookie, ...rest } = options;
+  const instance = autocannon({ ...rest, headers: { Cookie: cookie }, timeout: 30 });
+  instance.on("response", (_client: unknown, _status: number, _bytes: number, ms: number) =>
+    samples.push(ms),
+  );
+  const result = await instance;
+  return {
+    ...latencyStats(samples),
+    seconds: Math.round(result.duration * 100) / 100,
+    requestsPerSecond: Math.round((samples.length / result.duration) * 10) / 10,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+/** `requests` GETs of `url`, one at a time, after `warmup` unmeasured ones. */
+export async function measureLatency(
+  url: string,
+  cookie: string,
+  requests: number,
+  warmup: number,
+) {
+  if (warmup > 0) await run({ url, cookie, connections: 1, amount: warmup });
+  return run({ url, cookie, connections: 1, amount: requests });
+}
+
+function rssMb(pid: number, field: "VmRSS" | "VmHWM") {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1]);
+    return Number.isFinite(kb) ? Math.round(kb / 102.4) / 10 : null;
+  } catch {
+    return null; // not Linux, or the process is gone
+  }
+}
+
+export interface SustainedResult extends LoadResult {
+  connections: number;
+  /** Highest resident memory seen while the load ran (sampled every 100 ms). */
+  rssPeakDuringMb: number | null;
+  /** The kernel's high-water mark of the process's resident memory since it started. */
+  rssHighWaterMb: number | null;
+}
+
+/** `connections` clients GETting `url` for `seconds`, the web process's memory watched. */
+export async function sustainedLoad(
+  url: string,
+  cookie: string,
+  { seconds, connections, pid }: { seconds: number; connections: number; pid: number },
+): Promise<SustainedResult> {
+  let peak: number | null = rssMb(pid, "VmRSS");
+  const sampler = setInterval(() => {
+    const now = rssMb(pid, "VmRSS");
+    if (now !== null) peak = Math.max(peak ?? 0, now);
+  }, 100);
+  try {
+    const result = await run({ url, cookie, connections, duration: seconds });
+    return { ...result, connections, rssPeakDuringMb: peak, rssHighWaterMb: rssMb(pid, "VmHWM") };
+  } finally {
+    clearInterval(sampler);
+  }
+}

@@ -1,0 +1,256 @@
+// One benchmark run, start to end: its own database with the large data set, the production
+// build of the web process against it, the measurements, the fan-out on each backend, the
+// goals, results.json. Everything it starts it stops; its databases are dropped unless kept.
+import { randomBytes } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Redis } from "ioredis";
+import { sql } from "kysely";
+import { db as appDb } from "#db/database";
+import { startEmbeddedPostgres, stopEmbeddedPostgres } from "#db/provision";
+import { loader as appLoader } from "~/routes/_app";
+import { loader as gapsLayoutLoader } from "~/routes/_app.gaps";
+import { loader as gapsOverviewLoader } from "~/routes/_app.gaps._index";
+import { loader as heatmapLoader } from "~/routes/_app.gaps.heatmap";
+import { startAppServer, type AppServer } from "../tests/support/app-server";
+import { createIsolatedDatabase } from "../tests/support/isolated-database";
+import { generateDataset } from "./dataset";
+import { measureFanout } from "./fanout";
+import { checkPage, logIn, measureLatency, sustainedLoad } from "./http";
+import type { BenchOptions } from "./options";
+import { pageStatements, replay } from "./raw-sql";
+import { measureReports } from "./report";
+import { evaluateGoals, formatResults, type BenchResults, type PageMeasurement } from "./results";
+import { measureSaves } from "./save";
+
+function watchLoad() {
+  const first = os.loadavg()[0] ?? 0;
+  let max = first;
+  const timer = setInterval(() => (max = Math.max(max, os.loadavg()[0] ?? 0)), 5_000);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    const end = os.loadavg()[0] ?? 0;
+    const r = (n: number) => Math.round(n * 100) / 100;
+    return { start: r(first), max: r(Math.max(max, end)), end: r(end) };
+  };
+}
+
+async function redisVersion(url: string) {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  redis.on("error", () => undefined);
+  try {
+    await redis.connect();
+    return /redis_version:(\S+)/.exec(await redis.info("server"))?.[1] ?? "?";
+  } catch {
+    return "unreachable";
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export async function runBench(
+  options: BenchOptions,
+  log: (message: string) => void = console.log,
+) {
+  const startedAt = new Date();
+  const stopWatching = watchLoad();
+  const configured = process.env.DATABASE_URL?.trim();
+  const serverUrl = configured || (await startEmbeddedPostgres());
+  const secret = process.env.SESSION_SECRET ?? randomBytes(32).toString("hex");
+  process.env.SESSION_SECRET = secret;
+  process.env.APP_URL ??= "http://127.0.0.1:3000";
+
+  const bench = await createIsolatedDatabase({ prefix: "gapmap_bench", serverUrl });
+  log(`database ${bench.name} on ${new URL(serverUrl).host}`);
+  // The app's modules run in this process too (the raw floor's loaders, report generation).
+  process.env.DATABASE_URL = bench.url;
+  let app: AppServer | undefined;
+  try {
+    log(
+      `generating the data set: ${options.dataset.members} members in ${options.dataset.teams} teams, ${options.dataset.cycles} cycles, ${options.dataset.mentorships} mentorships`,
+    );
+    const data = await generateDataset(bench.db, options.dataset);
+    log(`  loaded in ${data.seconds} s: ${JSON.stringify(data.counts)}`);
+    const postgres = (
+      await sql<{ v: string }>`SELECT current_setting('server_version') AS v`.execute(bench.db)
+    ).rows[0]?.v;
+
+    log("starting the web process (production build)");
+    app = await startAppServer({
+      DATABASE_URL: bench.url,
+      SESSION_SECRET: secret,
+      LOG_LEVEL: "warn",
+    });
+    const [lead, admin, engineer] = await Promise.all(
+      [data.lead, data.admin, data.engineer].map((who) =>
+        logIn(app!.url, who.email, data.password),
+      ),
+    );
+    const teamMembers = data.teams[0]?.members ?? 0;
+    const allMembers = data.counts.members ?? 0;
+    const teamPath = `/gaps?team=${data.lead.teamId}`;
+    const orgPath = "/gaps?team=all";
+    const heatmapPath = `/gaps/heatmap?team=${data.lead.teamId}`;
+
+    const page = async (
+      name: string,
+      pathAndQuery: string,
+      cookie: string,
+      members: number,
+      loaders: Parameters<typeof pageStatements>[2],
+      requests: number,
+      expect: RegExp,
+    ): Promise<PageMeasurement> => {
+      log(`${name}: raw SQL floor, then ${requests} requests one at a time`);
+      await checkPage(app!.url, pathAndQuery, cookie, expect);
+      const statements = await pageStatements(`${app!.url}${pathAndQuery}`, cookie, loaders);
+      const raw = await replay(bench.url, statements, options.rawIterations);
+      const http = await measureLatency(
+        `${app!.url}${pathAndQuery}`,
+        cookie,
+        requests,
+        options.warmup,
+      );
+      if (http.non2xx || http.errors)
+        throw new Error(`${name}: ${http.non2xx} non-2xx, ${http.errors} errors`);
+      log(
+        `  HTTP p50/p95/p99 ${http.p50}/${http.p95}/${http.p99} ms; raw SQL p50/p95 ${raw.p50}/${raw.p95} ms`,
+      );
+      return {
+        path: pathAndQuery,
+        members,
+        http,
+        raw,
+        ratio: Math.round((http.p95 / raw.p95) * 100) / 100,
+      };
+    };
+    const overview = [appLoader, gapsLayoutLoader, gapsOverviewLoader];
+    const peopleInView = (n: number) => new RegExp(`People in view</div><strong>${n}<`);
+    const team = await page(
+      "team gap view",
+      teamPath,
+      lead!,
+      teamMembers,
+      overview,
+      options.teamRequests,
+      peopleInView(teamMembers),
+    );
+    // Right after the team view, on a web process that has served nothing heavier: its peak
+    // memory is the team view's.
+    log(
+      `sustained load: team view, ${options.sustain.connections} connections for ${options.sustain.seconds} s`,
+    );
+    const sustained = await sustainedLoad(`${app.url}${teamPath}`, lead!, {
+      ...options.sustain,
+      pid: app.pid,
+    });
+    log(
+      `  ${sustained.requestsPerSecond} req/s, p99 ${sustained.p99} ms, RSS high-water ${sustained.rssHighWaterMb} MB`,
+    );
+
+    const organization = await page(
+      "organisation gap view",
+      orgPath,
+      admin!,
+      allMembers,
+      overview,
+      options.orgRequests,
+      peopleInView(allMembers),
+    );
+    const teamHeatmap = await page(
+      "team heatmap",
+      heatmapPath,
+      lead!,
+      teamMembers,
+      [appLoader, gapsLayoutLoader, heatmapLoader],
+      options.teamRequests,
+      new RegExp(`of ${teamMembers} (people|members)|${teamMembers}`),
+    );
+
+    log(`self-assessment: ${options.saves} saves of ${data.skillTopicIds.length} ratings`);
+    const save = await measureSaves(bench.db, {
+      baseUrl: app.url,
+      cookie: engineer!,
+      memberId: data.engineer.memberId,
+      topicIds: data.skillTopicIds,
+      saves: options.saves,
+    });
+    log(`  p50/p95 ${save.p50}/${save.p95} ms`);
+    await app.stop();
+    app = undefined;
+
+    log(`reports: ${options.reportRuns} × organisation, ${options.reportRuns} × team`);
+    const reports = await measureReports({
+      organizationId: data.organizationId,
+      cycleId: data.reportCycleId,
+      teamId: data.lead.teamId,
+      runs: options.reportRuns,
+    });
+    log(
+      `  organisation p50 ${Math.round(reports.organization.p50)} ms, team p50 ${Math.round(reports.team.p50)} ms`,
+    );
+
+    const fanout: BenchResults["fanout"] = {};
+    for (const backend of options.backends) {
+      log(`fan-out on ${backend}: ${options.fanoutMembers} members`);
+      fanout[backend] = await measureFanout(backend, {
+        members: options.fanoutMembers,
+        serverUrl,
+        redisUrl: options.redisUrl,
+        dispatchEveryMs: options.dispatchEveryMs,
+        timeoutMs: options.fanoutTimeoutMs,
+        keepDatabase: options.keepDatabase,
+        log,
+      });
+    }
+
+    const measured = {
+      dataset: { seconds: data.seconds, phases: data.phases, counts: data.counts },
+      views: { team, organization, teamHeatmap },
+      sustained: { ...sustained, path: teamPath },
+      save,
+      reports,
+      fanout,
+    };
+    const results: BenchResults = {
+      meta: {
+        startedAt: startedAt.toISOString(),
+        finishedAt: new Date().toISOString(),
+        size: options.sizeName,
+        machine: {
+          cpus: os.cpus().length,
+          cpuModel: os.cpus()[0]?.model.trim() ?? "?",
+          memoryGb: Math.round(os.totalmem() / 2 ** 30),
+          node: process.version,
+          postgres: `PostgreSQL ${postgres ?? "?"}`,
+          redis: await redisVersion(options.redisUrl),
+        },
+        load: stopWatching(),
+        options: {
+          ...options,
+          database: options.keepDatabase ? bench.name : undefined,
+        },
+      },
+      ...measured,
+      goals: evaluateGoals(measured, options.fanoutMembers),
+    };
+    mkdirSync(path.dirname(path.resolve(options.out)), { recursive: true });
+    writeFileSync(options.out, `${JSON.stringify(results, null, 2)}\n`);
+    log("");
+    log(formatResults(results));
+    log("");
+    log(
+      `results written to ${options.out}${options.keepDatabase ? `; database ${bench.name} kept` : ""}`,
+    );
+    return results;
+  } finally {
+    await app?.stop();
+    await appDb.destroy();
+    if (options.keepDatabase) await bench.db.destroy();
+    else await bench.drop();
+    process.env.DATABASE_URL = configured;
+    if (!configured) await stopEmbeddedPostgres();
+  }
+}

@@ -1,0 +1,238 @@
+// The run's results: every measurement, the issue's goals each marked PASS or MISS, and the
+// table printed at the end of a run (and pasted into the README's performance section).
+import type { JobBackend } from "#jobs/queues";
+import type { FanoutResult } from "./fanout";
+import type { LoadResult, SustainedResult } from "./http";
+import type { RawFloor } from "./raw-sql";
+import type { ReportTimes } from "./report";
+import type { SaveResult } from "./save";
+
+export interface PageMeasurement {
+  path: string;
+  members: number;
+  http: LoadResult;
+  raw: RawFloor;
+  /** HTTP p95 over the raw SQL's p95. */
+  ratio: number;
+}
+
+export interface BenchResults {
+  meta: {
+    startedAt: string;
+    finishedAt: string;
+    size: string;
+    machine: Record<string, unknown>;
+    /** The 1-minute load average, sampled every 5 s through the run. */
+    load: { start: number; max: number; end: number };
+    options: Record<string, unknown>;
+  };
+  dataset: { seconds: number; phases: Record<string, number>; counts: Record<string, number> };
+  views: { team: PageMeasurement; organization: PageMeasurement; teamHeatmap: PageMeasurement };
+  sustained: SustainedResult & { path: string };
+  save: SaveResult;
+  reports: ReportTimes;
+  fanout: Partial<Record<JobBackend, FanoutResult>>;
+  goals: Goal[];
+}
+
+export interface Goal {
+  id: string;
+  label: string;
+  target: string;
+  actual: string;
+  pass: boolean;
+}
+
+const ms = (n: number) => `${n} ms`;
+
+export function evaluateGoals(
+  r: Omit<BenchResults, "goals" | "meta">,
+  fanoutMembers: number,
+): Goal[] {
+  const goals: Goal[] = [
+    {
+      id: "team-view-p95",
+      label: "team gap view p95",
+      target: "≤ 100 ms",
+      actual: ms(r.views.team.http.p95),
+      pass: r.views.team.http.p95 <= 100,
+    },
+    {
+      id: "team-view-vs-raw",
+      label: "team gap view p95 / its raw SQL p95",
+      target: "≤ 1.5×",
+      actual: `${r.views.team.ratio}× (raw ${ms(r.views.team.raw.p95)})`,
+      pass: r.views.team.ratio <= 1.5,
+    },
+    {
+      id: "org-view-p95",
+      label: "organisation gap view p95",
+      target: "≤ 300 ms",
+      actual: ms(r.views.organization.http.p95),
+      pass: r.views.organization.http.p95 <= 300,
+    },
+    {
+      id: "sustained-rps",
+      label: `sustained team view, ${r.sustained.connections} connections`,
+      target: "≥ 200 req/s",
+      actual: `${r.sustained.requestsPerSecond} req/s`,
+      pass:
+        r.sustained.requestsPerSecond >= 200 &&
+        r.sustained.non2xx === 0 &&
+        r.sustained.errors === 0,
+    },
+    {
+      id: "sustained-p99",
+      label: "sustained team view p99",
+      target: "< 500 ms",
+      actual: ms(r.sustained.p99),
+      pass: r.sustained.p99 < 500,
+    },
+    {
+      id: "web-rss",
+      label: "web process peak RSS",
+      target: "≤ 250 MB",
+      actual: `${r.sustained.rssHighWaterMb ?? "?"} MB`,
+      pass: r.sustained.rssHighWaterMb !== null && r.sustained.rssHighWaterMb <= 250,
+    },
+    {
+      id: "org-report",
+      label: "organisation report generation (median)",
+      target: "≤ 5 s",
+      actual: `${(r.reports.organization.p50 / 1000).toFixed(2)} s`,
+      pass: r.reports.organization.p50 <= 5000,
+    },
+  ];
+  for (const [backend, f] of Object.entries(r.fanout) as [JobBackend, FanoutResult][]) {
+    goals.push(
+      {
+        id: `fanout-${backend}-ratio`,
+        label: `fan-out on ${backend}: throughput vs bare BullMQ`,
+        target: "≥ 50 %",
+        actual: `${Math.round(f.ratio * 100)} % (${f.perSecond}/s vs ${f.bare.perSecond}/s)`,
+        pass: f.ratio >= 0.5,
+      },
+      {
+        id: `fanout-${backend}-duplicates`,
+        label: `fan-out on ${backend}: duplicates`,
+        target: "0",
+        actual: String(f.duplicates),
+        pass: f.duplicates === 0,
+      },
+      {
+        id: `fanout-${backend}-time`,
+        label: `fan-out on ${backend}: ${fanoutMembers.toLocaleString("en")} delivered`,
+        target: "≤ 60 s",
+        actual: `${f.delivered.toLocaleString("en")} in ${f.seconds} s`,
+        pass: f.delivered >= fanoutMembers && f.missing === 0 && f.seconds <= 60,
+      },
+    );
+  }
+  return goals;
+}
+
+function table(rows: string[][]) {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
+  const line = (r: string[]) => `| ${r.map((cell, c) => cell.padEnd(widths[c]!)).join(" | ")} |`;
+  return [
+    line(rows[0]!),
+    `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`,
+    ...rows.slice(1).map(line),
+  ].join("\n");
+}
+
+/** The measurements and the goals as Markdown tables. */
+export function formatResults(r: BenchResults): string {
+  const v = r.views;
+  const page = (name: string, p: PageMeasurement) => [
+    name,
+    String(p.members),
+    `${p.http.p50} / ${p.http.p95} / ${p.http.p99}`,
+    `${p.raw.p50} / ${p.raw.p95} (${p.raw.statements} statements)`,
+    `${p.ratio}×`,
+  ];
+  const fanout = Object.values(r.fanout).map((f) => [
+    f!.backend,
+    `${f!.delivered.toLocaleString("en")} / ${f!.members.toLocaleString("en")}`,
+    `${f!.seconds} s (scan ${f!.scanSeconds ?? "?"} s)`,
+    `${f!.perSecond}/s`,
+    `${f!.bare.perSecond}/s`,
+    `${Math.round(f!.ratio * 100)} %`,
+    String(f!.duplicates),
+  ]);
+  const load = r.meta.load;
+  return [
+    `Data set: ${Object.entries(r.dataset.counts)
+      .map(([k, n]) => `${n.toLocaleString("en")} ${k}`)
+      .join(", ")} — loaded in ${r.dataset.seconds} s (${Object.entries(r.dataset.phases)
+      .map(([k, s]) => `${k} ${s} s`)
+      .join(", ")})`,
+    "",
+    table([
+      [
+        "page (HTTP, one at a time)",
+        "members",
+        "p50 / p95 / p99 ms",
+        "raw SQL p50 / p95 ms",
+        "p95 ratio",
+      ],
+      page("team gap view", v.team),
+      page("organisation gap view", v.organization),
+      page("team heatmap", v.teamHeatmap),
+    ]),
+    "",
+    table([
+      [
+        "load",
+        "requests/s",
+        "p50 / p95 / p99 ms",
+        "non-2xx + errors",
+        "web RSS peak (during / high-water)",
+      ],
+      [
+        `team view, ${r.sustained.connections} connections, ${r.sustained.seconds} s`,
+        String(r.sustained.requestsPerSecond),
+        `${r.sustained.p50} / ${r.sustained.p95} / ${r.sustained.p99}`,
+        String(r.sustained.non2xx + r.sustained.errors),
+        `${r.sustained.rssPeakDuringMb} / ${r.sustained.rssHighWaterMb} MB`,
+      ],
+    ]),
+    "",
+    table([
+      [
+        "fan-out backend",
+        "delivered",
+        "end to end",
+        "messages/s",
+        "bare BullMQ jobs/s",
+        "ratio",
+        "duplicates",
+      ],
+      ...fanout,
+    ]),
+    "",
+    table([
+      ["other", "p50", "p95", "max"],
+      [
+        `self-assessment save (${r.save.ratingsPerSave} ratings, HTTP)`,
+        ms(r.save.p50),
+        ms(r.save.p95),
+        ms(r.save.max),
+      ],
+      [
+        "organisation report",
+        ms(Math.round(r.reports.organization.p50)),
+        "",
+        ms(Math.round(r.reports.organization.max)),
+      ],
+      ["team report", ms(Math.round(r.reports.team.p50)), "", ms(Math.round(r.reports.team.max))],
+    ]),
+    "",
+    table([
+      ["goal", "target", "measured", ""],
+      ...r.goals.map((g) => [g.label, g.target, g.actual, g.pass ? "PASS" : "MISS"]),
+    ]),
+    "",
+    `Machine: ${r.meta.machine.cpus} × ${r.meta.machine.cpuModel}, ${r.meta.machine.memoryGb} GB, ${r.meta.machine.postgres}, Redis ${r.meta.machine.redis}, Node ${r.meta.machine.node}; 1-min load average ${load.start} at the start, ${load.max} at most, ${load.end} at the end.`,
+  ].join("\n");
+}

@@ -1,0 +1,74 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, expect, it } from "vitest";
+import { parseBenchOptions } from "../../bench/options";
+import { runBench } from "../../bench/pipeline";
+import type { BenchResults } from "../../bench/results";
+
+// `npm run bench` end to end at a tiny size: every measurement is made and written, and the
+// fan-out delivers every reminder exactly once on both backends. Speed is not judged here
+// (the machine is shared with the rest of the suite); `npm run bench` at full size does that.
+
+const dir = mkdtempSync(path.join(os.tmpdir(), "gapmap-bench-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+it("runs the whole benchmark at smoke size and writes every measurement", async () => {
+  const out = path.join(dir, "results.json");
+  const options = parseBenchOptions(["--size", "smoke", "--out", out], {
+    REDIS_URL: process.env.REDIS_URL,
+  });
+  await runBench(options, () => undefined);
+  const results = JSON.parse(readFileSync(out, "utf8")) as BenchResults;
+
+  expect(results.dataset.counts).toMatchObject({
+    members: 41,
+    teams: 2,
+    cycles: 3,
+    mentorships: 10,
+  });
+  expect(results.dataset.counts.ratings).toBeGreaterThan(0);
+  expect(results.dataset.seconds).toBeGreaterThan(0);
+  for (const view of [results.views.team, results.views.organization, results.views.teamHeatmap]) {
+    expect(view.http.count).toBeGreaterThan(0);
+    expect(view.http.non2xx + view.http.errors).toBe(0);
+    expect(view.raw.statements).toBeGreaterThan(0);
+    expect(view.ratio).toBeGreaterThan(0);
+  }
+  expect(results.views.team.members).toBe(20);
+  expect(results.views.organization.members).toBe(41);
+  expect(results.sustained.requestsPerSecond).toBeGreaterThan(0);
+  expect(results.sustained.non2xx + results.sustained.errors).toBe(0);
+  expect(results.sustained.rssHighWaterMb).toBeGreaterThan(0);
+  expect(results.save).toMatchObject({ count: 3, ratingsPerSave: 56, ratingsWritten: 168 });
+  expect(results.reports.organization.count).toBe(1);
+  for (const backend of ["redis", "postgres"] as const) {
+    const fanout = results.fanout[backend]!;
+    expect(fanout).toMatchObject({
+      members: 60,
+      delivered: 60,
+      duplicates: 0,
+      missing: 0,
+      notSent: 0,
+    });
+    expect(fanout.bare.jobs).toBe(60);
+    expect(fanout.ratio).toBeGreaterThan(0);
+  }
+  // Every goal of the issue is judged, whatever the verdict on a busy machine.
+  expect(results.goals.map((g) => g.id).sort()).toEqual(
+    [
+      "team-view-p95",
+      "team-view-vs-raw",
+      "org-view-p95",
+      "sustained-rps",
+      "sustained-p99",
+      "web-rss",
+      "org-report",
+      ...["redis", "postgres"].flatMap((b) => [
+        `fanout-${b}-ratio`,
+        `fanout-${b}-duplicates`,
+        `fanout-${b}-time`,
+      ]),
+    ].sort(),
+  );
+}, 240_000);
