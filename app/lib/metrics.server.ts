@@ -87,13 +87,14 @@ function routeTree(routes: ServerBuild["routes"]): RouteNode[] {
 
 /**
  * The route pattern a path is served by ("/gaps/members/:memberId/validate"), so the
- * histogram has one series per route rather than per id; a path no route matches is
+ * histogram has one series per route rather than per id; a path no page matches is
  * "unmatched". Single-fetch data requests (`/gaps.data`) count as their page.
  */
 export function routePattern(build: ServerBuild, pathname: string): string {
   const path = pathname === "/_root.data" ? "/" : pathname.replace(/\.data$/, "");
   const matches = matchRoutes(routeTree(build.routes), path);
-  if (!matches) return "unmatched";
+  // The catch-all route answers every unknown address with a 404: that is no route of ours.
+  if (!matches || matches.at(-1)?.route.id === "routes/$") return "unmatched";
   const segments = matches.map((m) => m.route.path).filter(Boolean);
   return `/${segments.join("/")}`.replace(/\/+/g, "/");
 }

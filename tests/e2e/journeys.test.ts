@@ -355,11 +355,14 @@ describe("the four journeys, from an empty organisation", () => {
 
     expect(problems).toEqual([]);
 
-    // An unknown address gets a page that says so; the browser logs the 404, nothing else.
-    const missing = await admin.goto(`${app.url}/no-such-page`);
-    expect(missing?.status()).toBe(404);
-    await admin.getByRole("heading", { level: 1, name: "Page not found" }).waitFor();
-    await audit(admin);
+    // An unknown address, at the top or inside a section, gets a page that says so; the
+    // browser logs the 404, nothing else (no hydration mismatch).
+    for (const path of ["/no-such-page", "/gaps/no-such-view"]) {
+      const missing = await admin.goto(`${app.url}${path}`);
+      expect(missing?.status()).toBe(404);
+      await admin.getByRole("heading", { level: 1, name: "Page not found" }).waitFor();
+      await audit(admin);
+    }
     expect(problems.filter((p) => !p.startsWith("Failed to load resource"))).toEqual([]);
 
     expect(violations).toEqual([]);

@@ -32,6 +32,8 @@ const ADMIN: Row = ["login", "orgs", 403, 403, 403, "ok"];
 
 const ACCESS: Record<string, { loader?: Row; action?: Row }> = {
   _index: { loader: PUBLIC },
+  // Any address no other route matches: 404 for everyone.
+  $: { loader: [404, 404, 404, 404, 404, 404] },
   login: { loader: PUBLIC, action: PUBLIC },
   signup: { loader: PUBLIC, action: PUBLIC },
   "forgot-password": { action: PUBLIC },
