@@ -7,6 +7,7 @@ import type { ViteDevServer } from "vite";
 import { isCrossSiteRequest } from "~/lib/csrf.server";
 import { env } from "~/lib/env.server";
 import { logger } from "~/lib/logger.server";
+import { runInRequestScope } from "~/lib/request-scope.server";
 import { metricsHandler, observeRequest, routePattern } from "~/lib/metrics.server";
 
 // The HTTP layer in front of Remix: security headers, the cross-site check on every
@@ -65,6 +66,13 @@ export function createHttpApp(options: { build: () => Promise<ServerBuild>; vite
       crossOriginEmbedderPolicy: false,
     }),
   );
+
+  // A page's loaders share their lookups (who is signed in, the gap view's scope) within
+  // one GET; see request-scope.server.ts.
+  app.use((req, _res, next) => {
+    if (req.method === "GET" || req.method === "HEAD") runInRequestScope(next);
+    else next();
+  });
 
   app.use((req, res, next) => {
     const crossSite = isCrossSiteRequest({

@@ -100,3 +100,25 @@ export async function sustainedLoad(
     clearInterval(sampler);
   }
 }
+
+/**
+ * `requests` GETs of `url` one at a time, each after `before()` (not timed): e.g. a write
+ * that makes the page compute its figures afresh.
+ */
+export async function measureAfterEach(
+  url: string,
+  cookie: string,
+  requests: number,
+  before: () => Promise<unknown>,
+): Promise<LatencyStats> {
+  const samples: number[] = [];
+  for (let i = 0; i < requests; i++) {
+    await before();
+    const started = performance.now();
+    const res = await fetch(url, { headers: { Cookie: cookie } });
+    await res.arrayBuffer();
+    samples.push(performance.now() - started);
+    if (res.status !== 200) throw new Error(`GET ${url}: HTTP ${res.status}`);
+  }
+  return latencyStats(samples);
+}

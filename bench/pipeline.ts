@@ -17,7 +17,7 @@ import { startAppServer, type AppServer } from "../tests/support/app-server";
 import { createIsolatedDatabase } from "../tests/support/isolated-database";
 import { generateDataset } from "./dataset";
 import { measureFanout } from "./fanout";
-import { checkPage, logIn, measureLatency, sustainedLoad } from "./http";
+import { checkPage, logIn, measureAfterEach, measureLatency, sustainedLoad } from "./http";
 import type { BenchOptions } from "./options";
 import { pageStatements, replay } from "./raw-sql";
 import { measureReports } from "./report";
@@ -137,6 +137,17 @@ export async function runBench(
       options.teamRequests,
       peopleInView(teamMembers),
     );
+    log("team gap view after a change each time (its figures computed afresh)");
+    const changed = () =>
+      sql`UPDATE gap_data_versions SET version = version + 1
+        WHERE organization_id = ${data.organizationId}`.execute(bench.db);
+    const teamAfterChange = await measureAfterEach(
+      `${app.url}${teamPath}`,
+      lead!,
+      Math.max(1, Math.round(options.teamRequests / 3)),
+      changed,
+    );
+    log(`  HTTP p50/p95 ${teamAfterChange.p50}/${teamAfterChange.p95} ms`);
     // Right after the team view, on a web process that has served nothing heavier: its peak
     // memory is the team view's.
     log(
@@ -208,7 +219,7 @@ export async function runBench(
 
     const measured = {
       dataset: { seconds: data.seconds, phases: data.phases, counts: data.counts },
-      views: { team, organization, teamHeatmap },
+      views: { team, teamAfterChange, organization, teamHeatmap },
       sustained: { ...sustained, path: teamPath },
       save,
       reports,

@@ -1,11 +1,13 @@
-// The raw floor of a page: every SQL statement one request of it makes, captured by running
-// the page's real route loaders in this process, then replayed back to back on one bare pg
-// connection against the same data, many times. The page over HTTP can only be slower by
+// The raw floor of a page: every SQL statement one request of it makes when nothing is
+// cached, captured by running the page's real route loaders in this process, then replayed
+// back to back on one bare pg connection against the same data, many times. The page over HTTP can only be slower by
 // what the app adds (HTTP, Remix, rendering, pool hand-offs) — or a little faster, where its
 // loaders run statements in parallel.
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { AppLoadContext, LoaderFunctionArgs } from "@remix-run/node";
 import pg from "pg";
+import { runInRequestScope } from "~/lib/request-scope.server";
+import { withoutGapCache } from "~/modules/gaps/gap-cache.server";
 import { latencyStats, sampleTimes, type LatencyStats } from "./stats";
 
 export interface Statement {
@@ -42,15 +44,20 @@ type Loader = (args: LoaderFunctionArgs) => unknown;
 export async function pageStatements(url: string, cookie: string, loaders: Loader[]) {
   const context = { clientIp: "127.0.0.1", cspNonce: "", requestId: "bench" } as AppLoadContext;
   const statements = await captureStatements(() =>
-    // Remix runs the matched routes' loaders in parallel.
-    Promise.all(
-      loaders.map((loader) =>
-        Promise.resolve(
-          loader({
-            request: new Request(url, { headers: { Cookie: cookie } }),
-            params: {},
-            context,
-          }),
+    // As the web process runs a page (one request scope for its loaders, run in parallel),
+    // with the gap figures computed afresh: the floor is the view's own SQL, not a cache hit.
+    runInRequestScope(() =>
+      withoutGapCache(() =>
+        Promise.all(
+          loaders.map((loader) =>
+            Promise.resolve(
+              loader({
+                request: new Request(url, { headers: { Cookie: cookie } }),
+                params: {},
+                context,
+              }),
+            ),
+          ),
         ),
       ),
     ),

@@ -6,6 +6,7 @@ import type { LoadResult, SustainedResult } from "./http";
 import type { RawFloor } from "./raw-sql";
 import type { ReportTimes } from "./report";
 import type { SaveResult } from "./save";
+import type { LatencyStats } from "./stats";
 
 export interface PageMeasurement {
   path: string;
@@ -27,7 +28,13 @@ export interface BenchResults {
     options: Record<string, unknown>;
   };
   dataset: { seconds: number; phases: Record<string, number>; counts: Record<string, number> };
-  views: { team: PageMeasurement; organization: PageMeasurement; teamHeatmap: PageMeasurement };
+  views: {
+    team: PageMeasurement;
+    /** The team view when its data changed before each request (nothing cached applies). */
+    teamAfterChange: LatencyStats;
+    organization: PageMeasurement;
+    teamHeatmap: PageMeasurement;
+  };
   sustained: SustainedResult & { path: string };
   save: SaveResult;
   reports: ReportTimes;
@@ -177,6 +184,13 @@ export function formatResults(r: BenchResults): string {
         "p95 ratio",
       ],
       page("team gap view", v.team),
+      [
+        "team gap view, data changed before each request",
+        String(v.team.members),
+        `${v.teamAfterChange.p50} / ${v.teamAfterChange.p95} / ${v.teamAfterChange.p99}`,
+        "",
+        "",
+      ],
       page("organisation gap view", v.organization),
       page("team heatmap", v.teamHeatmap),
     ]),

@@ -275,6 +275,15 @@ export interface CycleProgressTable {
   must_have_met: number;
 }
 
+/**
+ * Per organisation, a number bumped by every statement that changes data the gap view's
+ * cached figures are made from (migration 0005); bigint, read as a number.
+ */
+export interface GapDataVersionsTable {
+  organization_id: string;
+  version: Generated<number>;
+}
+
 export interface TopicFlagsTable {
   organization_id: string;
   member_id: string;
@@ -443,6 +452,7 @@ export interface Database {
   current_ratings: CurrentRatingsTable;
   current_levels: CurrentLevelsTable;
   cycle_progress: CycleProgressTable;
+  gap_data_versions: GapDataVersionsTable;
   topic_flags: TopicFlagsTable;
   assessments: AssessmentsTable;
   mentorships: MentorshipsTable;

@@ -133,6 +133,7 @@ const typedColumns = {
     archived_at: true,
     created_at: true,
   },
+  gap_data_versions: { organization_id: true, version: true },
   invitations: {
     id: true,
     organization_id: true,

@@ -3,6 +3,7 @@ import * as initialSchema from "./2026-11-25T0001_initial_schema";
 import * as gapViewTables from "./2026-11-25T0002_gap_view_tables";
 import * as outboxDispatch from "./2026-11-25T0003_outbox_dispatch";
 import * as reportRows from "./2026-11-30T0004_report_rows";
+import * as gapViewCache from "./2026-12-01T0005_gap_view_cache";
 
 // Every migration, in order. Listed explicitly (not read from disk) so the same code runs
 // under tsx, vitest and the bundled server. A landed migration is never edited.
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   "2026-11-25T0002_gap_view_tables": gapViewTables,
   "2026-11-25T0003_outbox_dispatch": outboxDispatch,
   "2026-11-30T0004_report_rows": reportRows,
+  "2026-12-01T0005_gap_view_cache": gapViewCache,
 };

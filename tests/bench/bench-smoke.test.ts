@@ -36,6 +36,7 @@ it("runs the whole benchmark at smoke size and writes every measurement", async 
     expect(view.ratio).toBeGreaterThan(0);
   }
   expect(results.views.team.members).toBe(20);
+  expect(results.views.teamAfterChange.count).toBeGreaterThan(0);
   expect(results.views.organization.members).toBe(41);
   expect(results.sustained.requestsPerSecond).toBeGreaterThan(0);
   expect(results.sustained.non2xx + results.sustained.errors).toBe(0);

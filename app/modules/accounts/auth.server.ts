@@ -2,6 +2,7 @@ import { redirect } from "@remix-run/node";
 import { db } from "#db/database";
 import type { MemberRole } from "#db/schema";
 import { forbidden, toResponse } from "~/lib/errors.server";
+import { memoInRequest } from "~/lib/request-scope.server";
 import { defaultOrganizationFor } from "./organizations.server";
 import { hasRole } from "./roles";
 import {
@@ -102,12 +103,16 @@ export async function requireMember(
   request: Request,
   atLeast: MemberRole = "engineer",
 ): Promise<MemberContext> {
-  const ctx = await requireUser(request);
-  const orgId = ctx.session.organizationId;
-  const member = orgId ? await activeMembership(orgId, ctx.user.id) : null;
-  if (!member) throw redirect("/orgs");
-  if (!hasRole(member.membership.role, atLeast)) throw toResponse(forbidden());
-  return { ...ctx, ...member };
+  // A page's loaders each ask; within one GET the session is looked up once.
+  const ctx = await memoInRequest(`member:${readSessionToken(request) ?? ""}`, async () => {
+    const user = await requireUser(request);
+    const orgId = user.session.organizationId;
+    const member = orgId ? await activeMembership(orgId, user.user.id) : null;
+    if (!member) throw redirect("/orgs");
+    return { ...user, ...member };
+  });
+  if (!hasRole(ctx.membership.role, atLeast)) throw toResponse(forbidden());
+  return { ...ctx };
 }
 
 /**

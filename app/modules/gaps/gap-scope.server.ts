@@ -2,9 +2,11 @@ import { z } from "zod";
 import { db } from "#db/database";
 import type { TargetPriority } from "#db/schema";
 import { forbidden, notFound } from "~/lib/errors.server";
+import { memoInRequest } from "~/lib/request-scope.server";
 import type { MemberContext } from "~/modules/accounts/auth.server";
 import { hasRole } from "~/modules/accounts/roles";
 import { PRIORITIES } from "~/modules/frameworks/priorities";
+import { cachedForOrganization } from "./gap-cache.server";
 
 /** Which people and topics a gap view covers, resolved and checked for the viewer. */
 export interface GapScope {
@@ -78,24 +80,66 @@ export function viewableTeams(ctx: MemberContext) {
  * they lead (admins: the whole organisation). A team they do not lead, or another
  * organisation's, is not found; an unknown category or profile is ignored.
  */
-export async function resolveGapScope(ctx: MemberContext, params: URLSearchParams) {
+export function resolveGapScope(ctx: MemberContext, params: URLSearchParams) {
+  // The gap view's layout and page loaders both resolve the same URL in one request.
+  return memoInRequest(
+    `gap-scope:${ctx.organization.id}:${ctx.membership.id}:${params.toString()}`,
+    () => computeGapScope(ctx, params),
+  );
+}
+
+/**
+ * What the viewer may choose from: the teams they may see, the organisation's settings and
+ * framework, its categories and target profiles. Kept between requests while the
+ * organisation's data is unchanged (gap-cache.server.ts).
+ */
+function scopeChoices(ctx: MemberContext) {
+  return cachedForOrganization(
+    ctx.organization.id,
+    ["gapScopeChoices", ctx.membership.id, ctx.membership.role],
+    async () => {
+      const [teams, org] = await Promise.all([
+        viewableTeams(ctx),
+        db
+          .selectFrom("organizations as o")
+          .innerJoin("frameworks as f", "f.id", "o.default_framework_id")
+          .select([
+            "o.privacy_floor",
+            "o.stale_after_days",
+            "f.id as framework_id",
+            "f.current_version_id",
+          ])
+          .where("o.id", "=", ctx.organization.id)
+          .executeTakeFirst(),
+      ]);
+      const versionId = org?.current_version_id;
+      if (!org || !versionId) return { teams, org: null, categories: [], profiles: [] };
+      const [categories, profiles] = await Promise.all([
+        db
+          .selectFrom("category_revisions")
+          .select(["category_id as id", "name"])
+          .where("organization_id", "=", ctx.organization.id)
+          .where("framework_version_id", "=", versionId)
+          .orderBy("position")
+          .execute(),
+        db
+          .selectFrom("target_profiles")
+          .select(["id", "name"])
+          .where("organization_id", "=", ctx.organization.id)
+          .where("framework_id", "=", org.framework_id)
+          .orderBy("position")
+          .execute(),
+      ]);
+      return { teams, org: { ...org, current_version_id: versionId }, categories, profiles };
+    },
+  );
+}
+
+async function computeGapScope(ctx: MemberContext, params: URLSearchParams) {
   const asked = readFilters(params);
   const isAdmin = hasRole(ctx.membership.role, "admin");
-  const [teams, org] = await Promise.all([
-    viewableTeams(ctx),
-    db
-      .selectFrom("organizations as o")
-      .innerJoin("frameworks as f", "f.id", "o.default_framework_id")
-      .select([
-        "o.privacy_floor",
-        "o.stale_after_days",
-        "f.id as framework_id",
-        "f.current_version_id",
-      ])
-      .where("o.id", "=", ctx.organization.id)
-      .executeTakeFirst(),
-  ]);
-  if (!org?.current_version_id) throw notFound("Framework");
+  const { teams, org, categories, profiles } = await scopeChoices(ctx);
+  if (!org) throw notFound("Framework");
   const versionId = org.current_version_id;
 
   let teamId: string | null;
@@ -114,22 +158,6 @@ export async function resolveGapScope(ctx: MemberContext, params: URLSearchParam
     teamId = first.id;
   }
 
-  const [categories, profiles] = await Promise.all([
-    db
-      .selectFrom("category_revisions")
-      .select(["category_id as id", "name"])
-      .where("organization_id", "=", ctx.organization.id)
-      .where("framework_version_id", "=", versionId)
-      .orderBy("position")
-      .execute(),
-    db
-      .selectFrom("target_profiles")
-      .select(["id", "name"])
-      .where("organization_id", "=", ctx.organization.id)
-      .where("framework_id", "=", org.framework_id)
-      .orderBy("position")
-      .execute(),
-  ]);
   const categoryId = categories.some((c) => c.id === asked.category) ? asked.category! : null;
   const profileId = profiles.some((p) => p.id === asked.profile) ? asked.profile! : null;
 
@@ -156,7 +184,7 @@ export async function resolveGapScope(ctx: MemberContext, params: URLSearchParam
   };
 }
 
-export type ResolvedGapScope = Awaited<ReturnType<typeof resolveGapScope>>;
+export type ResolvedGapScope = Awaited<ReturnType<typeof computeGapScope>>;
 
 /** The filters as a query string ("?team=…&category=…"), for links that keep the view. */
 export function filtersQuery(filters: GapFilters, extra: Record<string, string> = {}) {

@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from "kysely";
 import { db } from "#db/database";
 import type { RatingSource, TargetPriority } from "#db/schema";
+import { cachedGapFigures } from "./gap-cache.server";
 import type { GapScope } from "./gap-scope.server";
 import { BUS_FACTOR_RISK_AT, PRIORITY_WEIGHT, PROFICIENT } from "./gap-formula";
 import { leadIsNewer, shownLevel } from "./shown-level.server";
@@ -141,7 +142,11 @@ export interface GapSummary {
  * Coverage, bus factor, shortfall score and capability targets per topic, and the level mix
  * and average gap per category, for everyone in scope — in one statement.
  */
-export async function gapSummary(scope: GapScope): Promise<GapSummary> {
+export function gapSummary(scope: GapScope): Promise<GapSummary> {
+  return cachedGapFigures("gapSummary", scope, [], () => computeGapSummary(scope));
+}
+
+async function computeGapSummary(scope: GapScope): Promise<GapSummary> {
   const version = scope.versionId;
   const targetMatches = scope.priority ? sql`tt.priority = ${scope.priority}` : sql`true`;
   // Capability targets belong to a team; the organisation view has none to check.
@@ -306,7 +311,8 @@ export async function mustHaveTrend(
 ): Promise<TrendPoint[]> {
   if (scope.priority && scope.priority !== "must_have") return [];
   const category = scope.categoryId ? sql`AND p.category_id = ${scope.categoryId}` : sql``;
-  const { rows } = await sql<TrendPoint & { open: boolean }>`
+  const rows = await cachedGapFigures("mustHaveTrend", scope, [], async () => {
+    const { rows } = await sql<TrendPoint & { open: boolean }>`
     WITH ${scopeCtes(scope)}
     SELECT cy.id AS "cycleId", cy.name AS "cycleName", cy.status = 'open' AS open,
       coalesce(sum(p.must_have_total), 0)::int AS total,
@@ -317,6 +323,8 @@ export async function mustHaveTrend(
     WHERE cy.organization_id = ${scope.organizationId} AND cy.status IN ('open', 'closed')
     GROUP BY cy.id, cy.name, cy.status, cy.starts_on
     ORDER BY cy.starts_on`.execute(db);
+    return rows;
+  });
   return rows.map(({ open, ...point }) => (open ? { ...point, ...current } : point));
 }
 

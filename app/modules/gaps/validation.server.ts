@@ -7,6 +7,7 @@ import { MAX_TOPICS_PER_POST } from "~/lib/forms.server";
 import type { MemberContext } from "~/modules/accounts/auth.server";
 import { recordAudit } from "~/modules/audit/audit.server";
 import { CALIBRATION_DIFFERENCE } from "./gap-formula";
+import { cachedGapFigures } from "./gap-cache.server";
 import { viewableMember, type GapScope } from "./gap-scope.server";
 import { scopeCtes } from "./team-gaps.server";
 
@@ -30,9 +31,18 @@ export const CALIBRATION_PAGE = 200;
  * Topics where the member's own level and the lead's differ by two or more, biggest first:
  * the first `limit` items and how many there are in all.
  */
-export async function calibrationQueue(
+export function calibrationQueue(
   scope: GapScope,
   limit = CALIBRATION_PAGE,
+): Promise<{ items: CalibrationItem[]; total: number }> {
+  return cachedGapFigures("calibrationQueue", scope, [limit], () =>
+    computeCalibrationQueue(scope, limit),
+  );
+}
+
+async function computeCalibrationQueue(
+  scope: GapScope,
+  limit: number,
 ): Promise<{ items: CalibrationItem[]; total: number }> {
   const { rows } = await sql<{ items: CalibrationItem[]; total: number }>`
     WITH ${scopeCtes(scope)},
@@ -68,7 +78,11 @@ export interface PendingValidation {
 }
 
 /** Assessments of the open cycle in scope that are submitted and wait for their lead. */
-export async function pendingValidations(scope: GapScope): Promise<PendingValidation[]> {
+export function pendingValidations(scope: GapScope): Promise<PendingValidation[]> {
+  return cachedGapFigures("pendingValidations", scope, [], () => computePendingValidations(scope));
+}
+
+async function computePendingValidations(scope: GapScope): Promise<PendingValidation[]> {
   const { rows } = await sql<PendingValidation>`
     WITH ${scopeCtes(scope)}
     SELECT m.id AS "memberId", u.display_name AS "displayName", a.status,
