@@ -22,3 +22,6 @@ try {
   console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   process.exitCode = 1;
 }
+// The app's database pool and queue connections stay open after the run; the results are
+// written, so end here rather than wait on them (the command used to hang after its table).
+process.exit();
