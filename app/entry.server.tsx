@@ -20,7 +20,8 @@ export default function handleRequest(
   const readyEvent = isbot(request.headers.get("user-agent") ?? "") ? "onAllReady" : "onShellReady";
   return new Promise<Response>((resolve, reject) => {
     let shellRendered = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    // Set before the render starts (its callbacks clear it); `abort` exists by the time it fires.
+    const timer = setTimeout(() => abort(), ABORT_DELAY);
     const { pipe, abort } = renderToPipeableStream(
       <NonceContext.Provider value={nonce}>
         <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} nonce={nonce} />
@@ -52,7 +53,6 @@ export default function handleRequest(
         },
       },
     );
-    timer = setTimeout(abort, ABORT_DELAY);
   });
 }
 
