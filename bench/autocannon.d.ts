@@ -3,7 +3,8 @@ declare module "autocannon" {
   import type { EventEmitter } from "node:events";
 
   export interface Options {
-    url: string;
+    /** Several: the connections take them in turn. */
+    url: string | string[];
     connections?: number;
     pipelining?: number;
     /** Seconds. */

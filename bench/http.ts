@@ -76,26 +76,46 @@ function rssMb(pid: number, field: "VmRSS" | "VmHWM") {
 
 export interface SustainedResult extends LoadResult {
   connections: number;
-  /** Highest resident memory seen while the load ran (sampled every 100 ms). */
+  /** How many web processes served the load (connections spread over them evenly). */
+  processes: number;
+  /** Highest resident memory of a web process while the load ran (sampled every 100 ms). */
   rssPeakDuringMb: number | null;
-  /** The kernel's high-water mark of the process's resident memory since it started. */
+  /** The kernel's high-water mark of a web process's resident memory since it started. */
   rssHighWaterMb: number | null;
 }
 
-/** `connections` clients GETting `url` for `seconds`, the web process's memory watched. */
+/**
+ * `connections` clients GETting `urls` (each served by one of `pids`, connections spread over
+ * them in turn, as a load balancer would) for `seconds`, the processes' memory watched.
+ */
 export async function sustainedLoad(
-  url: string,
+  urls: string[],
   cookie: string,
-  { seconds, connections, pid }: { seconds: number; connections: number; pid: number },
+  { seconds, connections, pids }: { seconds: number; connections: number; pids: number[] },
 ): Promise<SustainedResult> {
-  let peak: number | null = rssMb(pid, "VmRSS");
+  const highest = (field: "VmRSS" | "VmHWM") => {
+    const values = pids.map((pid) => rssMb(pid, field)).filter((v): v is number => v !== null);
+    return values.length ? Math.max(...values) : null;
+  };
+  let peak = highest("VmRSS");
   const sampler = setInterval(() => {
-    const now = rssMb(pid, "VmRSS");
+    const now = highest("VmRSS");
     if (now !== null) peak = Math.max(peak ?? 0, now);
   }, 100);
   try {
-    const result = await run({ url, cookie, connections, duration: seconds });
-    return { ...result, connections, rssPeakDuringMb: peak, rssHighWaterMb: rssMb(pid, "VmHWM") };
+    const result = await run({
+      url: urls.length === 1 ? urls[0]! : urls,
+      cookie,
+      connections,
+      duration: seconds,
+    });
+    return {
+      ...result,
+      connections,
+      processes: urls.length,
+      rssPeakDuringMb: peak,
+      rssHighWaterMb: highest("VmHWM"),
+    };
   } finally {
     clearInterval(sampler);
   }

@@ -24,6 +24,9 @@ import { measureReports } from "./report";
 import { evaluateGoals, formatResults, type BenchResults, type PageMeasurement } from "./results";
 import { measureSaves } from "./save";
 
+/** How the Docker image starts the web process. */
+const WEB_COMMAND: [string, ...string[]] = ["./docker-entrypoint.sh", "web"];
+
 function watchLoad() {
   const first = os.loadavg()[0] ?? 0;
   let max = first;
@@ -67,6 +70,13 @@ export async function runBench(
   // The app's modules run in this process too (the raw floor's loaders, report generation).
   process.env.DATABASE_URL = bench.url;
   let app: AppServer | undefined;
+  // The web process as the Docker image starts it (its default heap limit included).
+  const webEnv = {
+    DATABASE_URL: bench.url,
+    SESSION_SECRET: secret,
+    LOG_LEVEL: "warn",
+    NODE_OPTIONS: "",
+  };
   try {
     log(
       `generating the data set: ${options.dataset.members} members in ${options.dataset.teams} teams, ${options.dataset.cycles} cycles, ${options.dataset.mentorships} mentorships`,
@@ -77,12 +87,8 @@ export async function runBench(
       await sql<{ v: string }>`SELECT current_setting('server_version') AS v`.execute(bench.db)
     ).rows[0]?.v;
 
-    log("starting the web process (production build)");
-    app = await startAppServer({
-      DATABASE_URL: bench.url,
-      SESSION_SECRET: secret,
-      LOG_LEVEL: "warn",
-    });
+    log("starting the web process (production build, as the Docker image's web command)");
+    app = await startAppServer(webEnv, { command: WEB_COMMAND });
     const [lead, admin, engineer] = await Promise.all(
       [data.lead, data.admin, data.engineer].map((who) =>
         logIn(app!.url, who.email, data.password),
@@ -153,13 +159,29 @@ export async function runBench(
     log(
       `sustained load: team view, ${options.sustain.connections} connections for ${options.sustain.seconds} s`,
     );
-    const sustained = await sustainedLoad(`${app.url}${teamPath}`, lead!, {
+    const sustained = await sustainedLoad([`${app.url}${teamPath}`], lead!, {
       ...options.sustain,
-      pid: app.pid,
+      pids: [app.pid],
     });
     log(
       `  ${sustained.requestsPerSecond} req/s, p99 ${sustained.p99} ms, RSS high-water ${sustained.rssHighWaterMb} MB`,
     );
+    // The web tier is stateless: a second process on the second core, the same load spread
+    // over both (for the record; the goals are judged on one process).
+    log("sustained load again, spread over two web processes");
+    const second = await startAppServer(webEnv, { command: WEB_COMMAND });
+    let sustainedTwoProcesses;
+    try {
+      await checkPage(second.url, teamPath, lead!, /People in view/);
+      sustainedTwoProcesses = await sustainedLoad(
+        [`${app.url}${teamPath}`, `${second.url}${teamPath}`],
+        lead!,
+        { ...options.sustain, pids: [app.pid, second.pid] },
+      );
+    } finally {
+      await second.stop();
+    }
+    log(`  ${sustainedTwoProcesses.requestsPerSecond} req/s, p99 ${sustainedTwoProcesses.p99} ms`);
 
     const organization = await page(
       "organisation gap view",
@@ -221,6 +243,7 @@ export async function runBench(
       dataset: { seconds: data.seconds, phases: data.phases, counts: data.counts },
       views: { team, teamAfterChange, organization, teamHeatmap },
       sustained: { ...sustained, path: teamPath },
+      sustainedTwoProcesses,
       save,
       reports,
       fanout,

@@ -36,6 +36,8 @@ export interface BenchResults {
     teamHeatmap: PageMeasurement;
   };
   sustained: SustainedResult & { path: string };
+  /** The same load spread over two web processes (information; goals judge one). */
+  sustainedTwoProcesses: SustainedResult;
   save: SaveResult;
   reports: ReportTimes;
   fanout: Partial<Record<JobBackend, FanoutResult>>;
@@ -80,7 +82,7 @@ export function evaluateGoals(
     },
     {
       id: "sustained-rps",
-      label: `sustained team view, ${r.sustained.connections} connections`,
+      label: `sustained team view, ${r.sustained.connections} connections, one web process`,
       target: "≥ 200 req/s",
       actual: `${r.sustained.requestsPerSecond} req/s`,
       pass:
@@ -116,7 +118,7 @@ export function evaluateGoals(
         id: `fanout-${backend}-ratio`,
         label: `fan-out on ${backend}: throughput vs bare BullMQ`,
         target: "≥ 50 %",
-        actual: `${Math.round(f.ratio * 100)} % (${f.perSecond}/s vs ${f.bare.perSecond}/s)`,
+        actual: `${(f.ratio * 100).toFixed(1)} % (${f.perSecond}/s vs ${f.bare.perSecond}/s)`,
         pass: f.ratio >= 0.5,
       },
       {
@@ -164,7 +166,7 @@ export function formatResults(r: BenchResults): string {
     `${f!.seconds} s (scan ${f!.scanSeconds ?? "?"} s)`,
     `${f!.perSecond}/s`,
     `${f!.bare.perSecond}/s`,
-    `${Math.round(f!.ratio * 100)} %`,
+    `${(f!.ratio * 100).toFixed(1)} %`,
     String(f!.duplicates),
   ]);
   const load = r.meta.load;
@@ -203,13 +205,13 @@ export function formatResults(r: BenchResults): string {
         "non-2xx + errors",
         "web RSS peak (during / high-water)",
       ],
-      [
-        `team view, ${r.sustained.connections} connections, ${r.sustained.seconds} s`,
-        String(r.sustained.requestsPerSecond),
-        `${r.sustained.p50} / ${r.sustained.p95} / ${r.sustained.p99}`,
-        String(r.sustained.non2xx + r.sustained.errors),
-        `${r.sustained.rssPeakDuringMb} / ${r.sustained.rssHighWaterMb} MB`,
-      ],
+      ...[r.sustained, r.sustainedTwoProcesses].map((l) => [
+        `team view, ${l.connections} connections, ${l.seconds} s, ${l.processes} web process${l.processes === 1 ? "" : "es"}`,
+        String(l.requestsPerSecond),
+        `${l.p50} / ${l.p95} / ${l.p99}`,
+        String(l.non2xx + l.errors),
+        `${l.rssPeakDuringMb} / ${l.rssHighWaterMb} MB`,
+      ]),
     ]),
     "",
     table([

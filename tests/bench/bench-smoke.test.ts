@@ -41,6 +41,7 @@ it("runs the whole benchmark at smoke size and writes every measurement", async 
   expect(results.sustained.requestsPerSecond).toBeGreaterThan(0);
   expect(results.sustained.non2xx + results.sustained.errors).toBe(0);
   expect(results.sustained.rssHighWaterMb).toBeGreaterThan(0);
+  expect(results.sustainedTwoProcesses).toMatchObject({ processes: 2, non2xx: 0, errors: 0 });
   expect(results.save).toMatchObject({ count: 3, ratingsPerSave: 56, ratingsWritten: 168 });
   expect(results.reports.organization.count).toBe(1);
   for (const backend of ["redis", "postgres"] as const) {

@@ -86,17 +86,23 @@ export interface AppServer {
 
 /**
  * `args` are server.ts's own flags (`--with-worker`, `--demo`); with `captureLogs`, the
- * server's log lines are kept in `logs` instead of printed.
+ * server's log lines are kept in `logs` instead of printed. `command` starts the web process
+ * another way, e.g. as the Docker image does (`["./docker-entrypoint.sh", "web"]`).
  */
 export async function startAppServer(
   extraEnv: Record<string, string> = {},
-  { args = [], captureLogs = false }: { args?: string[]; captureLogs?: boolean } = {},
+  {
+    args = [],
+    captureLogs = false,
+    command,
+  }: { args?: string[]; captureLogs?: boolean; command?: [string, ...string[]] } = {},
 ): Promise<AppServer> {
   await ensureBuild();
   const cwd = snapshotBuild();
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "server.ts", ...args], {
+  const [file, ...commandArgs] = command ?? [process.execPath, "--import", "tsx", "server.ts"];
+  const child: ChildProcess = spawn(file, [...commandArgs, ...args], {
     cwd,
     env: {
       ...process.env,
