@@ -2,7 +2,7 @@ import { beforeEach, expect, it } from "vitest";
 import { db } from "#db/database";
 import { requireMember } from "~/modules/accounts/auth.server";
 import { closeCycle } from "~/modules/assessments/cycles.server";
-import { gapCacheStats } from "~/modules/gaps/gap-cache.server";
+import { cachedForOrganization, gapCacheStats } from "~/modules/gaps/gap-cache.server";
 import { resolveGapScope } from "~/modules/gaps/gap-scope.server";
 import { gapSummary, mustHaveTrend } from "~/modules/gaps/team-gaps.server";
 import { calibrationQueue, pendingValidations } from "~/modules/gaps/validation.server";
@@ -180,4 +180,19 @@ it("shows a renamed team and a changed privacy floor in the scope on the next re
     .execute();
   expect((await scopeOf()).scope.privacyFloor).toBe(9);
   expect((await overview()).members).toBe(4);
+});
+
+it("keeps at most 200 entries, dropping the least recently used", async () => {
+  const computed: number[] = [];
+  const get = (n: number) =>
+    cachedForOrganization(data.organizationId, ["bound-test", n], async () => {
+      computed.push(n);
+      return n;
+    });
+  for (let n = 0; n < 201; n++) await get(n);
+  expect(gapCacheStats().entries).toBeLessThanOrEqual(200);
+  await get(200); // kept
+  await get(0); // dropped as the oldest: computed again
+  expect(computed.filter((n) => n === 200)).toHaveLength(1);
+  expect(computed.filter((n) => n === 0)).toHaveLength(2);
 });
