@@ -284,7 +284,8 @@ export async function runBench(
     await appDb.destroy();
     if (options.keepDatabase) await bench.db.destroy();
     else await bench.drop();
-    process.env.DATABASE_URL = configured;
+    if (configured) process.env.DATABASE_URL = configured;
+    else delete process.env.DATABASE_URL;
     if (!configured) await stopEmbeddedPostgres();
   }
 }
