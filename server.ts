@@ -34,7 +34,7 @@ const vite =
     : undefined;
 const build = vite
   ? () => vite.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>
-  : () => import(pathToFileURL("build/server/index.js").href) as Promise<ServerBuild>;
+  : ((await import(pathToFileURL("build/server/index.js").href)) as ServerBuild);
 
 const server = createHttpApp({ build, vite }).listen(config.PORT, () => {
   logger.info(`Gapmap listening on ${config.APP_URL} (port ${config.PORT})`);
