@@ -45,7 +45,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 function status(token: { revoked_at: Date | null; expires_at: Date | null }, now: number) {
-  if (token.revoked_at) return <span className="badge">Revoked {utcTime(token.revoked_at, "day")}</span>;
+  if (token.revoked_at)
+    return <span className="badge">Revoked {utcTime(token.revoked_at, "day")}</span>;
   if (token.expires_at && token.expires_at.getTime() <= now)
     return <span className="badge warning">Expired</span>;
   return <span className="badge success">Active</span>;
@@ -65,8 +66,8 @@ export default function ApiTokens() {
           <h1>API tokens</h1>
           <p>
             Tokens let other systems read and write this organisation&apos;s data through the{" "}
-            <Link to="/api/v1/docs">REST API</Link>. A token acts with your admin rights; it stops working when
-            it is revoked, when it expires, or when you are no longer an admin.
+            <Link to="/api/v1/docs">REST API</Link>. A token acts with your admin rights; it stops
+            working when it is revoked, when it expires, or when you are no longer an admin.
           </p>
         </div>
       </div>
@@ -88,7 +89,13 @@ export default function ApiTokens() {
         <FormError failure={failure} />
         <Form method="post" className="inline-form" noValidate>
           <input type="hidden" name="intent" value="create" />
-          <Field label="Name" name="name" required error={failure?.fieldErrors.name} hint="What will use it" />
+          <Field
+            label="Name"
+            name="name"
+            required
+            error={failure?.fieldErrors.name}
+            hint="What will use it"
+          />
           <SelectField
             label="Scope"
             name="scope"
@@ -142,7 +149,11 @@ export default function ApiTokens() {
                       <Form method="post">
                         <input type="hidden" name="intent" value="revoke" />
                         <input type="hidden" name="tokenId" value={t.id} />
-                        <button type="submit" className="small danger" aria-label={`Revoke ${t.name}`}>
+                        <button
+                          type="submit"
+                          className="small danger"
+                          aria-label={`Revoke ${t.name}`}
+                        >
                           Revoke
                         </button>
                       </Form>
@@ -153,7 +164,9 @@ export default function ApiTokens() {
             </tbody>
           </table>
         ) : (
-          <p className="empty-state">No tokens yet. Create one above for each system that should use the API.</p>
+          <p className="empty-state">
+            No tokens yet. Create one above for each system that should use the API.
+          </p>
         )}
       </section>
     </>

@@ -11,6 +11,11 @@ export function loader({ request }: LoaderFunctionArgs) {
   return apiReference(new URL(request.url).origin);
 }
 
+/** The reference's texts mark code with backticks, as Markdown does. */
+function Prose({ text }: { text: string }) {
+  return <>{text.split("`").map((part, i) => (i % 2 ? <code key={i}>{part}</code> : part))}</>;
+}
+
 function Schema({ value }: { value: unknown }) {
   return (
     <details>
@@ -25,9 +30,12 @@ export default function ApiDocs() {
   return (
     <main className="docs-page">
       <h1>{title}</h1>
-      <p>{description}</p>
       <p>
-        Base URL: <code>{base}</code> · Machine-readable: <a href="/api/v1/openapi.json">OpenAPI 3.1 document</a>
+        <Prose text={description} />
+      </p>
+      <p>
+        Base URL: <code>{base}</code> · Machine-readable:{" "}
+        <a href="/api/v1/openapi.json">OpenAPI 3.1 document</a>
       </p>
       <nav aria-label="Resources">
         <ul className="inline-list">
@@ -42,7 +50,11 @@ export default function ApiDocs() {
         </ul>
       </nav>
       {sections.map((section) => (
-        <section key={section.tag} id={section.tag.toLowerCase()} aria-labelledby={`${section.tag}-heading`}>
+        <section
+          key={section.tag}
+          id={section.tag.toLowerCase()}
+          aria-labelledby={`${section.tag}-heading`}
+        >
           <h2 id={`${section.tag}-heading`}>{section.tag}</h2>
           {section.operations.map((op) => (
             <article key={op.operationId} id={op.operationId} className="card">
@@ -52,10 +64,14 @@ export default function ApiDocs() {
                 </code>{" "}
                 — {op.summary}
               </h3>
-              {op.description ? <p>{op.description}</p> : null}
+              {op.description ? (
+                <p>
+                  <Prose text={op.description} />
+                </p>
+              ) : null}
               <p>
-                Token scope: <strong>{op.scope === "read_write" ? "read-write" : "read"}</strong> · Success:{" "}
-                <code>{op.successStatus}</code> {op.successMediaType}
+                Token scope: <strong>{op.scope === "read_write" ? "read-write" : "read"}</strong> ·
+                Success: <code>{op.successStatus}</code> {op.successMediaType}
               </p>
               {op.parameters.length ? (
                 <table>
@@ -80,7 +96,9 @@ export default function ApiDocs() {
                         <td>
                           <code>{p.type}</code>
                         </td>
-                        <td>{p.description}</td>
+                        <td>
+                          <Prose text={p.description} />
+                        </td>
                       </tr>
                     ))}
                   </tbody>
@@ -105,9 +123,9 @@ export default function ApiDocs() {
       <section id="errors" aria-labelledby="errors-heading">
         <h2 id="errors-heading">Errors</h2>
         <p>
-          Every error is <code>application/problem+json</code>: <code>type</code>, <code>title</code>,{" "}
-          <code>status</code>, <code>detail</code>, and for invalid input <code>errors</code>, one message per field
-          path.
+          Every error is <code>application/problem+json</code>: <code>type</code>,{" "}
+          <code>title</code>, <code>status</code>, <code>detail</code>, and for invalid input{" "}
+          <code>errors</code>, one message per field path.
         </p>
         <dl>
           {problems.map((p) => (
@@ -115,7 +133,9 @@ export default function ApiDocs() {
               <dt>
                 <code>{p.status}</code> {p.title}
               </dt>
-              <dd>{p.meaning}</dd>
+              <dd>
+                <Prose text={p.meaning} />
+              </dd>
             </div>
           ))}
         </dl>

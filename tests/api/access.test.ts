@@ -13,7 +13,10 @@ let a: GapData;
 let b: Awaited<ReturnType<typeof createOrgWithAdmin>>;
 let tokenA: string;
 let tokenB: string;
-let bIds: Record<"memberId" | "teamId" | "frameworkId" | "cycleId" | "mentorshipId" | "reportId" | "topicId", string>;
+let bIds: Record<
+  "memberId" | "teamId" | "frameworkId" | "cycleId" | "mentorshipId" | "reportId" | "topicId",
+  string
+>;
 
 beforeAll(async () => {
   a = await buildGapData();
@@ -88,7 +91,10 @@ describe("tenant isolation", () => {
     const withParams = API_ENDPOINTS.filter((e) => e.method === "GET" && e.path.includes("{"));
     expect(withParams.length).toBeGreaterThanOrEqual(7);
     for (const endpoint of withParams) {
-      const path = endpoint.path.replace(/\{(\w+)\}/g, (_, name: string) => bIds[name as keyof typeof bIds]);
+      const path = endpoint.path.replace(
+        /\{(\w+)\}/g,
+        (_, name: string) => bIds[name as keyof typeof bIds],
+      );
       const response = await api(tokenA, "GET", path);
       expect(response.status, path).toBe(404);
       expect(JSON.stringify(response.body)).not.toMatch(/Bea Other|B team|B-Q4/);
@@ -104,7 +110,11 @@ describe("tenant isolation", () => {
       expect((await api(tokenA, "GET", path)).status, path).toBe(404);
     }
     // Filters that name B's objects find nothing in A.
-    for (const path of [`/members?team=${bIds.teamId}`, `/ratings?member=${bIds.memberId}`, `/mentorships?member=${bIds.memberId}`]) {
+    for (const path of [
+      `/members?team=${bIds.teamId}`,
+      `/ratings?member=${bIds.memberId}`,
+      `/mentorships?member=${bIds.memberId}`,
+    ]) {
       const response = await api(tokenA, "GET", path);
       expect(response.status, path).toBe(200);
       expect(response.body.data, path).toEqual([]);
@@ -118,15 +128,26 @@ describe("tenant isolation", () => {
     });
     expect(lead.status).toBe(404);
     const mentorship = await api(tokenA, "POST", "/mentorships", {
-      json: { mentorId: a.ann.membershipId, menteeId: bIds.memberId, topicId: bIds.topicId, goalLevel: 3, cadenceDays: 7 },
+      json: {
+        mentorId: a.ann.membershipId,
+        menteeId: bIds.memberId,
+        topicId: bIds.topicId,
+        goalLevel: 3,
+        cadenceDays: 7,
+      },
     });
     expect(mentorship.status).toBe(404);
-    expect(await db.selectFrom("ratings").select("id").where("member_id", "=", bIds.memberId).execute()).toEqual([]);
+    expect(
+      await db.selectFrom("ratings").select("id").where("member_id", "=", bIds.memberId).execute(),
+    ).toEqual([]);
   });
 
   it("lists only the token's own organisation", async () => {
     const members = await api(tokenB, "GET", "/members");
-    expect(members.body.data.map((m: { name: string }) => m.name).toSorted()).toEqual(["Ada Admin", "Bea Other"]);
+    expect(members.body.data.map((m: { name: string }) => m.name).toSorted()).toEqual([
+      "Ada Admin",
+      "Bea Other",
+    ]);
     const reports = await api(tokenA, "GET", "/reports");
     expect(reports.body.data).toEqual([]);
   });
@@ -135,7 +156,9 @@ describe("tenant isolation", () => {
 describe("tokens", () => {
   it("refuses a missing, malformed, unknown, revoked or expired token with 401 and the same message", async () => {
     const revoked = await apiToken(a.organizationId, a.admin.id, { revoked: true });
-    const expired = await apiToken(a.organizationId, a.admin.id, { expiresAt: new Date(Date.now() - 1000) });
+    const expired = await apiToken(a.organizationId, a.admin.id, {
+      expiresAt: new Date(Date.now() - 1000),
+    });
     const details = new Set<string>();
     for (const token of [null, "not-a-token", "gapmap_unknown", revoked.secret, expired.secret]) {
       const response = await api(token, "GET", "/members");
@@ -151,7 +174,11 @@ describe("tokens", () => {
     const lead = await addMember(a.organizationId, "admin", "Temp Admin");
     const token = await apiToken(a.organizationId, lead.id);
     expect((await api(token.secret, "GET", "/teams")).status).toBe(200);
-    await db.updateTable("memberships").set({ role: "lead" }).where("id", "=", lead.membershipId).execute();
+    await db
+      .updateTable("memberships")
+      .set({ role: "lead" })
+      .where("id", "=", lead.membershipId)
+      .execute();
     expect((await api(token.secret, "GET", "/teams")).status).toBe(401);
   });
 
@@ -176,9 +203,18 @@ describe("tokens", () => {
       .where("actor_token_id", "=", token.id)
       .execute();
     expect(entries).toEqual([
-      { action: "api.saveSelfRatings", actor_token_id: token.id, actor_user_id: a.admin.id, object_id: a.cat.membershipId },
+      {
+        action: "api.saveSelfRatings",
+        actor_token_id: token.id,
+        actor_user_id: a.admin.id,
+        object_id: a.cat.membershipId,
+      },
     ]);
-    const used = await db.selectFrom("api_tokens").select("last_used_at").where("id", "=", token.id).executeTakeFirstOrThrow();
+    const used = await db
+      .selectFrom("api_tokens")
+      .select("last_used_at")
+      .where("id", "=", token.id)
+      .executeTakeFirstOrThrow();
     expect(used.last_used_at).not.toBeNull();
   });
 
@@ -186,7 +222,10 @@ describe("tokens", () => {
     const token = await apiToken(a.organizationId, a.admin.id);
     // The window is shared by every process: fill it in the database rather than with 600 calls.
     const windowStart = new Date(Math.floor(Date.now() / 60_000) * 60_000);
-    await db.insertInto("rate_limits").values({ key: `api:${token.id}`, window_start: windowStart, hits: 599 }).execute();
+    await db
+      .insertInto("rate_limits")
+      .values({ key: `api:${token.id}`, window_start: windowStart, hits: 599 })
+      .execute();
     const last = await api(token.secret, "GET", "/teams");
     // The minute may have turned between the insert and the call; then the window is fresh.
     if (Math.floor(Date.now() / 60_000) * 60_000 === windowStart.getTime()) {
@@ -207,11 +246,19 @@ describe("HTTP behaviour", () => {
     const first = await api(tokenA, "GET", `/teams/${a.teamU.id}`);
     const etag = first.headers.get("ETag")!;
     expect(etag).toMatch(/^".+"$/);
-    const again = await api(tokenA, "GET", `/teams/${a.teamU.id}`, { headers: { "If-None-Match": etag } });
+    const again = await api(tokenA, "GET", `/teams/${a.teamU.id}`, {
+      headers: { "If-None-Match": etag },
+    });
     expect(again.status).toBe(304);
     expect(again.body).toBe("");
-    await db.updateTable("teams").set({ name: "Team U renamed" }).where("id", "=", a.teamU.id).execute();
-    const changed = await api(tokenA, "GET", `/teams/${a.teamU.id}`, { headers: { "If-None-Match": etag } });
+    await db
+      .updateTable("teams")
+      .set({ name: "Team U renamed" })
+      .where("id", "=", a.teamU.id)
+      .execute();
+    const changed = await api(tokenA, "GET", `/teams/${a.teamU.id}`, {
+      headers: { "If-None-Match": etag },
+    });
     expect(changed.status).toBe(200);
     expect(changed.headers.get("ETag")).not.toBe(etag);
   });
@@ -237,10 +284,20 @@ describe("HTTP behaviour", () => {
 
   it("says which fields are wrong, and which query values", async () => {
     const body = await api(tokenA, "POST", "/mentorships", {
-      json: { mentorId: a.ann.membershipId, menteeId: a.dan.membershipId, topicId: a.topic.a1, goalLevel: 9, cadenceDays: 7, extra: 1 },
+      json: {
+        mentorId: a.ann.membershipId,
+        menteeId: a.dan.membershipId,
+        topicId: a.topic.a1,
+        goalLevel: 9,
+        cadenceDays: 7,
+        extra: 1,
+      },
     });
     expect(body.status).toBe(422);
-    expect(body.body.errors).toEqual({ goalLevel: expect.stringMatching(/4/), extra: "Unknown field." });
+    expect(body.body.errors).toEqual({
+      goalLevel: expect.stringMatching(/4/),
+      extra: "Unknown field.",
+    });
     const query = await api(tokenA, "GET", "/ratings?source=robot&limit=9999");
     expect(query.status).toBe(400);
     expect(Object.keys(query.body.errors).toSorted()).toEqual(["limit", "source"]);

@@ -11,7 +11,12 @@ import { api, apiToken, type ApiResponse } from "../support/api-client";
 
 let g: GapData;
 let token: string;
-let doc: { paths: Record<string, Record<string, { operationId: string; responses: Record<string, unknown> }>> };
+let doc: {
+  paths: Record<
+    string,
+    Record<string, { operationId: string; responses: Record<string, unknown> }>
+  >;
+};
 let ajv: Ajv2020;
 const exercised = new Set<string>();
 
@@ -26,14 +31,16 @@ beforeAll(async () => {
   ajv.addSchema(doc, "openapi");
 });
 
-const pointer = (...parts: string[]) => parts.map((p) => p.replace(/~/g, "~0").replace(/\//g, "~1")).join("/");
+const pointer = (...parts: string[]) =>
+  parts.map((p) => p.replace(/~/g, "~0").replace(/\//g, "~1")).join("/");
 
 /** Checks the response against the document's schema for this operation and status. */
 function conforms(path: string, method: string, response: ApiResponse) {
   const operation = doc.paths[path]?.[method.toLowerCase()];
   expect(operation, `${method} ${path} is in the document`).toBeDefined();
   const status = String(response.status);
-  const declared = operation!.responses[status] as { content?: Record<string, unknown> } | undefined;
+  const declared = operation!.responses[status] as
+    { content?: Record<string, unknown> } | undefined;
   expect(declared, `${method} ${path} declares ${status}`).toBeDefined();
   const mediaType = (response.headers.get("Content-Type") ?? "").split(";")[0]!;
   expect(Object.keys(declared!.content ?? {})).toContain(mediaType);
@@ -93,22 +100,37 @@ describe("the API answers what its OpenAPI document says", () => {
     });
 
     const teams = await check("GET", "/teams", "/teams");
-    expect(teams.body.data.map((t: { name: string; memberCount: number }) => [t.name, t.memberCount]).toSorted()).toEqual([
+    expect(
+      teams.body.data
+        .map((t: { name: string; memberCount: number }) => [t.name, t.memberCount])
+        .toSorted(),
+    ).toEqual([
       ["Team T", 4],
       ["Team U", 1],
     ]);
     const team = await check("GET", "/teams/{teamId}", `/teams/${g.teamT.id}`);
-    expect(team.body.members.filter((m: { isLead: boolean }) => m.isLead).map((m: { name: string }) => m.name)).toEqual([
-      "Lee Lead",
-    ]);
+    expect(
+      team.body.members
+        .filter((m: { isLead: boolean }) => m.isLead)
+        .map((m: { name: string }) => m.name),
+    ).toEqual(["Lee Lead"]);
   });
 
   it("frameworks, cycles, and a Markdown import", async () => {
     const list = await check("GET", "/frameworks", "/frameworks");
     const handBuilt = list.body.data.find((f: { name: string }) => f.name === "Hand-built");
     expect(handBuilt).toMatchObject({ isDefault: true, topicCount: 3, version: 1 });
-    const framework = await check("GET", "/frameworks/{frameworkId}", `/frameworks/${handBuilt.id}`);
-    expect(framework.body.categories.map((c: { name: string; topics: { name: string }[] }) => [c.name, c.topics.map((t) => t.name)])).toEqual([
+    const framework = await check(
+      "GET",
+      "/frameworks/{frameworkId}",
+      `/frameworks/${handBuilt.id}`,
+    );
+    expect(
+      framework.body.categories.map((c: { name: string; topics: { name: string }[] }) => [
+        c.name,
+        c.topics.map((t) => t.name),
+      ]),
+    ).toEqual([
       ["A", ["a1", "a2"]],
       ["B", ["b1"]],
     ]);
@@ -129,7 +151,9 @@ describe("the API answers what its OpenAPI document says", () => {
       content: "## Storage\n- Postgres indexing\n- Backups\n## Streaming\n- Kafka basics\n",
     });
     expect(imported.status).toBe(201);
-    expect(imported.body.categories.map((c: { topics: unknown[] }) => c.topics.length)).toEqual([2, 1]);
+    expect(imported.body.categories.map((c: { topics: unknown[] }) => c.topics.length)).toEqual([
+      2, 1,
+    ]);
     const csv = await check("POST", "/frameworks", "/frameworks", {
       name: "From CSV",
       format: "csv",
@@ -146,13 +170,18 @@ describe("the API answers what its OpenAPI document says", () => {
     expect(badCsv.body.errors.content).toMatch(/Row 2/);
 
     const cycles = await check("GET", "/cycles", "/cycles");
-    expect(cycles.body.data.map((c: { name: string; status: string }) => [c.name, c.status])).toEqual([
+    expect(
+      cycles.body.data.map((c: { name: string; status: string }) => [c.name, c.status]),
+    ).toEqual([
       ["2026-Q4", "open"],
       ["2026-Q3", "closed"],
     ]);
     const open = cycles.body.data[0];
     const one = await check("GET", "/cycles/{cycleId}", `/cycles/${open.id}`);
-    expect(one.body).toMatchObject({ name: "2026-Q4", assessments: { draft: 1, submitted: 1, validated: 0 } });
+    expect(one.body).toMatchObject({
+      name: "2026-Q4",
+      assessments: { draft: 1, submitted: 1, validated: 0 },
+    });
   });
 
   it("gaps: the team's figures and the heatmap", async () => {
@@ -172,13 +201,26 @@ describe("the API answers what its OpenAPI document says", () => {
     const heatmap = await check("GET", "/gaps/heatmap", `/gaps/heatmap?team=${g.teamT.id}`);
     expect(heatmap.body.topics.map((t: { name: string }) => t.name)).toEqual(["a1", "a2", "b1"]);
     const ann = heatmap.body.members.find((m: { name: string }) => m.name === "Ann");
-    expect(ann.cells[0]).toMatchObject({ level: 3, source: "lead", target: 3, priority: "must_have" });
+    expect(ann.cells[0]).toMatchObject({
+      level: 3,
+      source: "lead",
+      target: 3,
+      priority: "must_have",
+    });
     expect(heatmap.body.nextCursor).toBeNull();
   });
 
   it("ratings: the current ones, the history, and writes with the UI's rules", async () => {
-    const current = await check("GET", "/ratings", `/ratings?member=${g.cat.membershipId}&source=self`);
-    expect(current.body.data.map((r: { topicId: string; level: number }) => [r.topicId, r.level]).toSorted()).toEqual(
+    const current = await check(
+      "GET",
+      "/ratings",
+      `/ratings?member=${g.cat.membershipId}&source=self`,
+    );
+    expect(
+      current.body.data
+        .map((r: { topicId: string; level: number }) => [r.topicId, r.level])
+        .toSorted(),
+    ).toEqual(
       [
         [g.topic.a1, 4],
         [g.topic.a2, 0],
@@ -194,21 +236,27 @@ describe("the API answers what its OpenAPI document says", () => {
       ],
     });
     expect(saved.body.conflicts).toEqual([]);
-    expect(saved.body.saved.map((s: { topicId: string }) => s.topicId).toSorted()).toEqual([g.topic.a2, g.topic.b1].toSorted());
+    expect(saved.body.saved.map((s: { topicId: string }) => s.topicId).toSorted()).toEqual(
+      [g.topic.a2, g.topic.b1].toSorted(),
+    );
 
     // A stale base: the newer rating is kept and comes back as a conflict.
     const stale = await check("POST", "/ratings/self", "/ratings/self", {
       memberId: g.cat.membershipId,
       ratings: [{ topicId: g.topic.a2, level: 3, baseRatingId: catA2.id }],
     });
-    expect(stale.body.conflicts).toMatchObject([{ topicId: g.topic.a2, theirs: { level: 2 }, yours: { level: 3 } }]);
-
-    const history = await check("GET", "/ratings", `/ratings?member=${g.cat.membershipId}&topic=${g.topic.a2}&history=true`);
-    expect(history.body.data.map((r: { source: string; level: number }) => `${r.source}:${r.level}`)).toEqual([
-      "self:0",
-      "lead:1",
-      "self:2",
+    expect(stale.body.conflicts).toMatchObject([
+      { topicId: g.topic.a2, theirs: { level: 2 }, yours: { level: 3 } },
     ]);
+
+    const history = await check(
+      "GET",
+      "/ratings",
+      `/ratings?member=${g.cat.membershipId}&topic=${g.topic.a2}&history=true`,
+    );
+    expect(
+      history.body.data.map((r: { source: string; level: number }) => `${r.source}:${r.level}`),
+    ).toEqual(["self:0", "lead:1", "self:2"]);
 
     const validated = await check("POST", "/ratings/lead", "/ratings/lead", {
       memberId: g.ben.membershipId,
@@ -234,7 +282,12 @@ describe("the API answers what its OpenAPI document says", () => {
     const list = await check("GET", "/mentorships", "/mentorships");
     expect(list.body.data).toHaveLength(1);
     const [active] = list.body.data;
-    expect(active).toMatchObject({ status: "active", mentor: { name: "Ann" }, mentee: { name: "Ben" }, goalLevel: 3 });
+    expect(active).toMatchObject({
+      status: "active",
+      mentor: { name: "Ann" },
+      mentee: { name: "Ben" },
+      goalLevel: 3,
+    });
     await db
       .insertInto("check_ins")
       .values({
@@ -246,7 +299,9 @@ describe("the API answers what its OpenAPI document says", () => {
       })
       .execute();
     const detail = await check("GET", "/mentorships/{mentorshipId}", `/mentorships/${active.id}`);
-    expect(detail.body.checkInLog).toMatchObject([{ occurredOn: "2026-11-20", notes: "Went through EXPLAIN", levelEstimate: 2 }]);
+    expect(detail.body.checkInLog).toMatchObject([
+      { occurredOn: "2026-11-20", notes: "Went through EXPLAIN", levelEstimate: 2 },
+    ]);
 
     const proposed = await check("POST", "/mentorships", "/mentorships", {
       mentorId: g.ann.membershipId,
@@ -256,7 +311,11 @@ describe("the API answers what its OpenAPI document says", () => {
       cadenceDays: 14,
     });
     expect(proposed.status).toBe(201);
-    expect(proposed.body).toMatchObject({ status: "proposed", mentee: { name: "Dan" }, levelBefore: 0 });
+    expect(proposed.body).toMatchObject({
+      status: "proposed",
+      mentee: { name: "Dan" },
+      levelBefore: 0,
+    });
 
     const self = await check("POST", "/mentorships", "/mentorships", {
       mentorId: g.dan.membershipId,
@@ -283,7 +342,9 @@ describe("the API answers what its OpenAPI document says", () => {
       generatedByUserId: g.admin.id,
     });
     const list = await check("GET", "/reports", "/reports");
-    expect(list.body.data).toMatchObject([{ id: reportId, team: { name: "Team T" }, cycle: "2026-Q3" }]);
+    expect(list.body.data).toMatchObject([
+      { id: reportId, team: { name: "Team T" }, cycle: "2026-Q3" },
+    ]);
     const report = await check("GET", "/reports/{reportId}", `/reports/${reportId}`);
     expect(report.body.summary.scope).toMatchObject({ teamName: "Team T", cycleName: "2026-Q3" });
     const csv = await check("GET", "/reports/{reportId}/csv", `/reports/${reportId}/csv`);
@@ -297,12 +358,25 @@ describe("the API answers what its OpenAPI document says", () => {
     conforms("/members/{memberId}", "GET", await api(token, "GET", "/members/not-a-uuid"));
     conforms("/members", "GET", await api(token, "GET", "/members?limit=0"));
     conforms("/members", "GET", await api("gapmap_nope", "GET", "/members"));
-    conforms("/ratings/self", "POST", await api(token, "POST", "/ratings/self", { json: { memberId: 1 } }));
-    conforms("/ratings/self", "POST", await api(token, "POST", "/ratings/self", { body: "{", headers: { "Content-Type": "application/json" } }));
+    conforms(
+      "/ratings/self",
+      "POST",
+      await api(token, "POST", "/ratings/self", { json: { memberId: 1 } }),
+    );
+    conforms(
+      "/ratings/self",
+      "POST",
+      await api(token, "POST", "/ratings/self", {
+        body: "{",
+        headers: { "Content-Type": "application/json" },
+      }),
+    );
   });
 
   it("has exercised every operation in the document", () => {
-    const all = Object.values(doc.paths).flatMap((methods) => Object.values(methods).map((op) => op.operationId));
+    const all = Object.values(doc.paths).flatMap((methods) =>
+      Object.values(methods).map((op) => op.operationId),
+    );
     expect(all.filter((id) => !exercised.has(id))).toEqual([]);
   });
 });

@@ -1,7 +1,12 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seriousA11yViolations } from "../support/accessibility";
-import { launchBrowser, startAppServer, watchPageProblems, type AppServer } from "../support/app-server";
+import {
+  launchBrowser,
+  startAppServer,
+  watchPageProblems,
+  type AppServer,
+} from "../support/app-server";
 import { createOrgWithAdmin, PASSWORD } from "../support/factories";
 
 let app: AppServer;
@@ -29,7 +34,10 @@ describe("the API as an admin and a client meet it", () => {
     await page.getByRole("button", { name: "Log in" }).click();
     await page.waitForURL(`${app.url}/dashboard`);
 
-    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "API tokens" }).click();
+    await page
+      .getByRole("navigation", { name: "Main" })
+      .getByRole("link", { name: "API tokens" })
+      .click();
     await page.waitForURL(`${app.url}/admin/api-tokens`);
     await page.getByText("No tokens yet").waitFor();
     await page.getByLabel("Name").fill("Reporting warehouse");
@@ -45,7 +53,9 @@ describe("the API as an admin and a client meet it", () => {
     expect(members.status).toBe(200);
     expect((await members.json()).data.map((m: { name: string }) => m.name)).toEqual(["Ada Admin"]);
     const etag = members.headers.get("etag")!;
-    const again = await fetch(`${app.url}/api/v1/members`, { headers: { ...auth, "If-None-Match": etag } });
+    const again = await fetch(`${app.url}/api/v1/members`, {
+      headers: { ...auth, "If-None-Match": etag },
+    });
     expect(again.status).toBe(304);
     // A read-only token cannot write, even from a server-side client with no Origin.
     const write = await fetch(`${app.url}/api/v1/mentorships`, {

@@ -52,8 +52,15 @@ export async function api(
   }
   const request = new Request(`http://localhost:3000/api/v1${path}`, { method, headers, body });
   const args = { request, params: {}, context: testContext() };
-  const response = method === "GET" || method === "HEAD" ? await apiRoute.loader(args) : await apiRoute.action(args);
+  const response =
+    method === "GET" || method === "HEAD"
+      ? await apiRoute.loader(args)
+      : await apiRoute.action(args);
   const text = await response.text();
   const type = response.headers.get("Content-Type") ?? "";
-  return { status: response.status, headers: response.headers, body: text && type.includes("json") ? JSON.parse(text) : text };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text && type.includes("json") ? JSON.parse(text) : text,
+  };
 }

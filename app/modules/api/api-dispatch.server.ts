@@ -66,7 +66,9 @@ function match(method: string, path: string) {
   const candidates = ROUTES.flatMap((route) => {
     const found = route.pattern.exec(path);
     if (!found) return [];
-    const params = Object.fromEntries(route.names.map((name, i) => [name, decodeSegment(found[i + 1] ?? "")]));
+    const params = Object.fromEntries(
+      route.names.map((name, i) => [name, decodeSegment(found[i + 1] ?? "")]),
+    );
     return [{ route, params }];
   });
   const hit = candidates.find((c) => c.route.endpoint.method === method);
@@ -100,13 +102,19 @@ async function actorFor(principal: ApiPrincipal): Promise<MemberContext | null> 
 async function readBody(request: Request): Promise<unknown> {
   const type = request.headers.get("content-type") ?? "";
   if (!/^application\/(.+\+)?json\b/i.test(type))
-    throw new ProblemError(problem("unsupported", "Send the body as JSON with Content-Type: application/json."));
+    throw new ProblemError(
+      problem("unsupported", "Send the body as JSON with Content-Type: application/json."),
+    );
   const declared = Number(request.headers.get("content-length") ?? 0);
   if (declared > MAX_BODY_BYTES)
-    throw new ProblemError(problem("too_large", `The body may be at most ${MAX_BODY_BYTES / 1024 / 1024} MB.`));
+    throw new ProblemError(
+      problem("too_large", `The body may be at most ${MAX_BODY_BYTES / 1024 / 1024} MB.`),
+    );
   const text = await request.text();
   if (Buffer.byteLength(text) > MAX_BODY_BYTES)
-    throw new ProblemError(problem("too_large", `The body may be at most ${MAX_BODY_BYTES / 1024 / 1024} MB.`));
+    throw new ProblemError(
+      problem("too_large", `The body may be at most ${MAX_BODY_BYTES / 1024 / 1024} MB.`),
+    );
   try {
     return JSON.parse(text);
   } catch {
@@ -147,7 +155,10 @@ function respond(result: ApiResult, request: Request, rateHeaders: Record<string
   const body = JSON.stringify(result.json);
   const headers = { ...rateHeaders, "Content-Type": "application/json" };
   if (request.method === "POST")
-    return new Response(body, { status: result.status ?? 200, headers: { ...headers, "Cache-Control": "no-store" } });
+    return new Response(body, {
+      status: result.status ?? 200,
+      headers: { ...headers, "Cache-Control": "no-store" },
+    });
   return conditional(request, body, { ...headers, ...cache });
 }
 
@@ -185,23 +196,32 @@ export async function handleApiRequest(request: Request, context: AppLoadContext
       );
 
     const limit = env().GAPMAP_API_RATE_LIMIT;
-    const hitCount = await takeHit({ key: `api:${principal.tokenId}`, max: limit, windowSeconds: 60 });
+    const hitCount = await takeHit({
+      key: `api:${principal.tokenId}`,
+      max: limit,
+      windowSeconds: 60,
+    });
     const rateHeaders = {
       "RateLimit-Limit": String(limit),
       "RateLimit-Remaining": String(hitCount.remaining),
       "RateLimit-Reset": String(hitCount.resetSeconds),
     };
     if (!hitCount.allowed)
-      return problem("rate_limited", `This token may make ${limit} requests a minute; wait and retry.`, {
-        headers: { ...rateHeaders, "Retry-After": String(hitCount.resetSeconds) },
-      });
+      return problem(
+        "rate_limited",
+        `This token may make ${limit} requests a minute; wait and retry.`,
+        {
+          headers: { ...rateHeaders, "Retry-After": String(hitCount.resetSeconds) },
+        },
+      );
 
     if (endpoint.write && principal.scope !== "read_write")
       return problem("forbidden", "This token is read-only; writing needs a read-write token.");
 
     // A path id that is not even well-formed names nothing: the same 404 as another org's id.
     const params = endpoint.params?.safeParse(hit.params);
-    if (params && !params.success) return problem("not_found", "No such object in this organisation.");
+    if (params && !params.success)
+      return problem("not_found", "No such object in this organisation.");
 
     const query = endpoint.query?.safeParse(queryObject(url));
     if (query && !query.success)
@@ -247,7 +267,13 @@ export async function handleApiRequest(request: Request, context: AppLoadContext
       return problem(error.kind, error.publicMessage, { errors: error.fieldErrors });
     }
     const requestId = context?.requestId ?? null;
-    logger.error({ err: error, requestId, operationId: endpoint.operationId }, "API request failed");
-    return problem("internal", `Something went wrong on our side. Reference: ${requestId ?? "none"}.`);
+    logger.error(
+      { err: error, requestId, operationId: endpoint.operationId },
+      "API request failed",
+    );
+    return problem(
+      "internal",
+      `Something went wrong on our side. Reference: ${requestId ?? "none"}.`,
+    );
   }
 }

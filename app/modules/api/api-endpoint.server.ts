@@ -80,7 +80,10 @@ export function cursor(key: RegExp = /^[0-9a-f-]{36}$/) {
     .transform((value, ctx) => {
       const decoded = Buffer.from(value, "base64url").toString("utf8");
       if (cursorFor(decoded) !== value || !key.test(decoded)) {
-        ctx.addIssue({ code: "custom", message: "Unknown cursor: pass the nextCursor of the previous page." });
+        ctx.addIssue({
+          code: "custom",
+          message: "Unknown cursor: pass the nextCursor of the previous page.",
+        });
         return z.NEVER;
       }
       return decoded;
@@ -98,14 +101,18 @@ export const pageQuery = {
     .int()
     .min(1)
     .max(MAX_PAGE, `limit is at most ${MAX_PAGE}`)
-    .default(50),
+    .default(50)
+    .describe(`Items per page, 1–${MAX_PAGE}.`),
   cursor: cursor(),
 };
 
 export function pageOf<T extends z.ZodType>(item: T) {
   return z.object({
     data: z.array(item),
-    nextCursor: z.string().nullable().describe("Pass as `cursor` for the next page; null on the last page."),
+    nextCursor: z
+      .string()
+      .nullable()
+      .describe("Pass as `cursor` for the next page; null on the last page."),
   });
 }
 

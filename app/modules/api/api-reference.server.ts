@@ -22,7 +22,8 @@ interface Operation {
 
 function typeName(schema: Record<string, unknown>): string {
   if (Array.isArray(schema.enum)) return schema.enum.map(String).join(" | ");
-  if (Array.isArray(schema.anyOf)) return schema.anyOf.map((s) => typeName(s as Record<string, unknown>)).join(" | ");
+  if (Array.isArray(schema.anyOf))
+    return schema.anyOf.map((s) => typeName(s as Record<string, unknown>)).join(" | ");
   if (typeof schema.const === "string") return `"${schema.const}"`;
   const format = typeof schema.format === "string" ? ` (${schema.format})` : "";
   return `${String(schema.type ?? "any")}${format}`;

@@ -22,7 +22,10 @@ export const NewApiTokenSchema = z.object({
   scope: z.enum(["read", "read_write"], { error: "Choose read or read-write." }),
   expiresOn: z
     .union([z.literal(""), z.iso.date({ error: "Enter a date as YYYY-MM-DD, or leave it empty." })])
-    .refine((d) => d === "" || d > new Date().toISOString().slice(0, 10), "The expiry date must be in the future."),
+    .refine(
+      (d) => d === "" || d > new Date().toISOString().slice(0, 10),
+      "The expiry date must be in the future.",
+    ),
 });
 export type NewApiToken = z.infer<typeof NewApiTokenSchema>;
 
@@ -72,7 +75,11 @@ export async function createApiToken(ctx: MemberContext, input: NewApiToken, ip:
         action: "api_token.created",
         objectType: "api_token",
         objectId: token.id,
-        details: { name: token.name, scope: token.scope, expiresAt: expiresAt?.toISOString() ?? null },
+        details: {
+          name: token.name,
+          scope: token.scope,
+          expiresAt: expiresAt?.toISOString() ?? null,
+        },
         ip,
       },
       trx,
@@ -135,8 +142,15 @@ export async function authenticateApiToken(
     .where("revoked_at", "is", null)
     .executeTakeFirst();
   if (!token || (token.expires_at && token.expires_at <= now)) return null;
-  if (!token.last_used_at || now.getTime() - token.last_used_at.getTime() > LAST_USED_PRECISION_MS) {
-    await db.updateTable("api_tokens").set({ last_used_at: now }).where("id", "=", token.id).execute();
+  if (
+    !token.last_used_at ||
+    now.getTime() - token.last_used_at.getTime() > LAST_USED_PRECISION_MS
+  ) {
+    await db
+      .updateTable("api_tokens")
+      .set({ last_used_at: now })
+      .where("id", "=", token.id)
+      .execute();
   }
   return {
     tokenId: token.id,

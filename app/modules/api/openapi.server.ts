@@ -19,14 +19,29 @@ function jsonSchema(schema: z.ZodType, io: "input" | "output"): JsonSchema {
 }
 
 /** Problems any call may get, and those only writes get. */
-const READ_PROBLEMS: ProblemKind[] = ["bad_request", "unauthorized", "forbidden", "not_found", "rate_limited"];
-const WRITE_PROBLEMS: ProblemKind[] = [...READ_PROBLEMS, "conflict", "too_large", "unsupported", "invalid"];
+const READ_PROBLEMS: ProblemKind[] = [
+  "bad_request",
+  "unauthorized",
+  "forbidden",
+  "not_found",
+  "rate_limited",
+];
+const WRITE_PROBLEMS: ProblemKind[] = [
+  ...READ_PROBLEMS,
+  "conflict",
+  "too_large",
+  "unsupported",
+  "invalid",
+];
 
 function parameters(endpoint: Endpoint) {
   return (["path", "query"] as const).flatMap((place) => {
     const schema = place === "path" ? endpoint.params : endpoint.query;
     if (!schema) return [];
-    const json = jsonSchema(schema, "input") as { properties?: Record<string, JsonSchema>; required?: string[] };
+    const json = jsonSchema(schema, "input") as {
+      properties?: Record<string, JsonSchema>;
+      required?: string[];
+    };
     return Object.entries(json.properties ?? {}).map(([name, property]) => {
       const { description, ...rest } = property;
       return {
@@ -50,7 +65,9 @@ function operation(endpoint: Endpoint) {
       String(PROBLEMS[kind].status),
       {
         description: PROBLEMS[kind].meaning,
-        content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
+        content: {
+          "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } },
+        },
       },
     ]),
   );

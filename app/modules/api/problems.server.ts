@@ -7,7 +7,8 @@ export const PROBLEMS = {
   bad_request: {
     status: 400,
     title: "Bad request",
-    meaning: "The request is malformed: the body is not JSON, or a query parameter or cursor is not valid.",
+    meaning:
+      "The request is malformed: the body is not JSON, or a query parameter or cursor is not valid.",
   },
   unauthorized: {
     status: 401,
@@ -18,21 +19,36 @@ export const PROBLEMS = {
   forbidden: {
     status: 403,
     title: "Forbidden",
-    meaning: "The token may not do this: a read-only token writing, or a rule such as validating your own assessment.",
+    meaning:
+      "The token may not do this: a read-only token writing, or a rule such as validating your own assessment.",
   },
   not_found: {
     status: 404,
     title: "Not found",
-    meaning: "No such object in the token's organisation (objects of other organisations are never found), or no such endpoint.",
+    meaning:
+      "No such object in the token's organisation (objects of other organisations are never found), or no such endpoint.",
   },
-  method_not_allowed: { status: 405, title: "Method not allowed", meaning: "The path exists, with other methods (see `Allow`)." },
+  method_not_allowed: {
+    status: 405,
+    title: "Method not allowed",
+    meaning: "The path exists, with other methods (see `Allow`).",
+  },
   conflict: {
     status: 409,
     title: "Conflict",
-    meaning: "The request conflicts with the current state: no open cycle, an assessment already submitted, a name taken.",
+    meaning:
+      "The request conflicts with the current state: no open cycle, an assessment already submitted, a name taken.",
   },
-  too_large: { status: 413, title: "Payload too large", meaning: `The body is over ${MAX_BODY_BYTES / 1024 / 1024} MB.` },
-  unsupported: { status: 415, title: "Unsupported media type", meaning: "Bodies must be `application/json`." },
+  too_large: {
+    status: 413,
+    title: "Payload too large",
+    meaning: `The body is over ${MAX_BODY_BYTES / 1024 / 1024} MB.`,
+  },
+  unsupported: {
+    status: 415,
+    title: "Unsupported media type",
+    meaning: "Bodies must be `application/json`.",
+  },
   invalid: {
     status: 422,
     title: "Unprocessable content",
@@ -67,6 +83,10 @@ export function problem(
   };
   return new Response(JSON.stringify(body), {
     status,
-    headers: { "Content-Type": "application/problem+json", "Cache-Control": "no-store", ...options.headers },
+    headers: {
+      "Content-Type": "application/problem+json",
+      "Cache-Control": "no-store",
+      ...options.headers,
+    },
   });
 }

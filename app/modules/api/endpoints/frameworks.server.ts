@@ -2,8 +2,15 @@ import { z } from "zod";
 import { db } from "#db/database";
 import { AppError, notFound } from "~/lib/errors.server";
 import { listCycles } from "~/modules/assessments/cycles.server";
-import { getFrameworkForEditing, listFrameworks } from "~/modules/frameworks/framework-editing.server";
-import { IMPORT_LIMITS, saveImport, type ImportSource } from "~/modules/frameworks/framework-import.server";
+import {
+  getFrameworkForEditing,
+  listFrameworks,
+} from "~/modules/frameworks/framework-editing.server";
+import {
+  IMPORT_LIMITS,
+  saveImport,
+  type ImportSource,
+} from "~/modules/frameworks/framework-import.server";
 import { PRIORITIES } from "~/modules/frameworks/priorities";
 import { listTargetProfilesOf } from "~/modules/frameworks/target-profiles.server";
 import { endpoint, id, isoDate, isoTime } from "../api-endpoint.server";
@@ -27,7 +34,14 @@ const FrameworkSchema = z.object({
       name: z.string(),
       description: z.string().nullable(),
       kind: z.string(),
-      topics: z.array(z.object({ id, name: z.string(), description: z.string().nullable(), retired: z.boolean() })),
+      topics: z.array(
+        z.object({
+          id,
+          name: z.string(),
+          description: z.string().nullable(),
+          retired: z.boolean(),
+        }),
+      ),
     }),
   ),
   profiles: z.array(
@@ -35,7 +49,11 @@ const FrameworkSchema = z.object({
       id,
       name: z.string(),
       targets: z.array(
-        z.object({ topicId: id, level: z.number().int().min(0).max(4), priority: z.enum(PRIORITIES) }),
+        z.object({
+          topicId: id,
+          level: z.number().int().min(0).max(4),
+          priority: z.enum(PRIORITIES),
+        }),
       ),
     }),
   ),
@@ -50,12 +68,19 @@ const CycleSchema = z.object({
   endsOn: isoDate,
   framework: z.string(),
   frameworkVersion: z.number().int(),
-  assessments: z.object({ draft: z.number().int(), submitted: z.number().int(), validated: z.number().int() }),
+  assessments: z.object({
+    draft: z.number().int(),
+    submitted: z.number().int(),
+    validated: z.number().int(),
+  }),
   openedAt: isoTime.nullable(),
   closedAt: isoTime.nullable(),
 });
 
-async function frameworkJson(organizationId: string, frameworkId: string): Promise<z.input<typeof FrameworkSchema>> {
+async function frameworkJson(
+  organizationId: string,
+  frameworkId: string,
+): Promise<z.input<typeof FrameworkSchema>> {
   const { framework, categories } = await getFrameworkForEditing(organizationId, frameworkId);
   const profiles = await listTargetProfilesOf(organizationId, frameworkId);
   const targets = await db
@@ -141,7 +166,10 @@ export const frameworkEndpoints = [
       if (!result.ok) {
         // The import form names its fields text/file; here the source is `content`.
         const errors = Object.fromEntries(
-          Object.entries(result.fieldErrors).map(([k, v]) => [k === "text" || k === "file" ? "content" : k, v]),
+          Object.entries(result.fieldErrors).map(([k, v]) => [
+            k === "text" || k === "file" ? "content" : k,
+            v,
+          ]),
         );
         throw new AppError(
           result.status === 409 ? "conflict" : "invalid",
@@ -178,7 +206,9 @@ export const frameworkEndpoints = [
     params: z.object({ cycleId: id }),
     success: { status: 200, schema: CycleSchema },
     async handle({ principal, params }) {
-      const cycle = (await cyclesJson(principal.organizationId)).find((c) => c.id === params.cycleId);
+      const cycle = (await cyclesJson(principal.organizationId)).find(
+        (c) => c.id === params.cycleId,
+      );
       if (!cycle) throw notFound("Cycle");
       return { json: cycle };
     },
@@ -196,7 +226,11 @@ async function cyclesJson(organizationId: string): Promise<z.input<typeof CycleS
     endsOn: c.ends_on,
     framework: c.framework_name,
     frameworkVersion: c.version_number,
-    assessments: { draft: Number(c.drafts), submitted: Number(c.submitted), validated: Number(c.validated) },
+    assessments: {
+      draft: Number(c.drafts),
+      submitted: Number(c.submitted),
+      validated: Number(c.validated),
+    },
     openedAt: c.opened_at?.toISOString() ?? null,
     closedAt: c.closed_at?.toISOString() ?? null,
   }));

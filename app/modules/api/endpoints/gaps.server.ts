@@ -23,7 +23,9 @@ const filters = z.object({
 /** The gap scope for the API's filters; a filter naming nothing in this organisation is a 404. */
 async function scopeFor(actor: MemberContext, query: z.output<typeof filters>) {
   const params = new URLSearchParams(
-    Object.entries(query).flatMap(([k, v]) => (typeof v === "string" && k in filters.shape ? [[k, v]] : [])),
+    Object.entries(query).flatMap(([k, v]) =>
+      typeof v === "string" && k in filters.shape ? [[k, v]] : [],
+    ),
   );
   if (!query.team) params.set("team", "all");
   const { scope } = await resolveGapScope(actor, params);
@@ -40,7 +42,10 @@ const TopicGapSchema = z.object({
   notApplicable: z.number().int(),
   unrated: z.number().int(),
   withTarget: z.number().int().describe("People with both a target and a level."),
-  met: z.number().int().describe("Of those, people at or above their target: coverage = met / withTarget."),
+  met: z
+    .number()
+    .int()
+    .describe("Of those, people at or above their target: coverage = met / withTarget."),
   proficient: z.number().int().describe("People at Proficient (3) or above."),
   affected: z.number().int().describe("People below their target."),
   mentored: z.number().int().describe("Of those, people an active mentorship covers."),
@@ -48,7 +53,12 @@ const TopicGapSchema = z.object({
   averageLevel: z.number().nullable(),
   busFactorRisk: z.boolean().describe("One person or nobody at Proficient or above."),
   capability: z
-    .object({ minPeople: z.number().int(), minLevel: z.number().int(), atLevel: z.number().int(), met: z.boolean() })
+    .object({
+      minPeople: z.number().int(),
+      minLevel: z.number().int(),
+      atLevel: z.number().int(),
+      met: z.boolean(),
+    })
     .nullable(),
 });
 

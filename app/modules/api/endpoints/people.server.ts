@@ -22,7 +22,14 @@ const TeamSchema = z.object({
   id,
   name: z.string(),
   members: z.array(
-    z.object({ id, name: z.string(), role, title: z.string().nullable(), active: z.boolean(), isLead: z.boolean() }),
+    z.object({
+      id,
+      name: z.string(),
+      role,
+      title: z.string().nullable(),
+      active: z.boolean(),
+      isLead: z.boolean(),
+    }),
   ),
   createdAt: isoTime,
 });
@@ -83,7 +90,10 @@ export const peopleEndpoints = [
               .where("tm.team_id", "=", query.team!),
           ),
         );
-      const found = await rows.orderBy("m.id").limit(query.limit + 1).execute();
+      const found = await rows
+        .orderBy("m.id")
+        .limit(query.limit + 1)
+        .execute();
       const page = pageFrom(found, query.limit, (m) => m.id);
       return { json: { ...page, data: page.data.map(memberJson) } };
     },
@@ -100,7 +110,10 @@ export const peopleEndpoints = [
     async handle({ principal, params }) {
       const m = await getMember(principal.organizationId, params.memberId);
       return {
-        json: memberJson({ ...m, teams: m.teams.map((t) => ({ id: t.id, name: t.name, isLead: t.is_lead })) }),
+        json: memberJson({
+          ...m,
+          teams: m.teams.map((t) => ({ id: t.id, name: t.name, isLead: t.is_lead })),
+        }),
       };
     },
   }),
@@ -112,7 +125,10 @@ export const peopleEndpoints = [
     summary: "List the organisation's teams",
     write: false,
     query: z.object(pageQuery),
-    success: { status: 200, schema: pageOf(TeamSchema.omit({ members: true }).extend({ memberCount: z.number().int() })) },
+    success: {
+      status: 200,
+      schema: pageOf(TeamSchema.omit({ members: true }).extend({ memberCount: z.number().int() })),
+    },
     async handle({ principal, query }) {
       let rows = db
         .selectFrom("teams as t")
@@ -130,7 +146,10 @@ export const peopleEndpoints = [
         ])
         .where("t.organization_id", "=", principal.organizationId);
       if (query.cursor) rows = rows.where("t.id", ">", query.cursor);
-      const found = await rows.orderBy("t.id").limit(query.limit + 1).execute();
+      const found = await rows
+        .orderBy("t.id")
+        .limit(query.limit + 1)
+        .execute();
       const page = pageFrom(found, query.limit, (t) => t.id);
       return {
         json: {

@@ -2,9 +2,26 @@ import { z } from "zod";
 import { db } from "#db/database";
 import { conflict, invalid, notFound } from "~/lib/errors.server";
 import { MAX_TOPICS_PER_POST } from "~/lib/forms.server";
-import { saveSelfRatings, TopicEntrySchema, type TopicEntry } from "~/modules/assessments/self-assessment.server";
-import { saveValidation, ValidationEntrySchema, type ValidationEntry } from "~/modules/gaps/validation.server";
-import { cursor, endpoint, id, isoTime, level, pageFrom, pageOf, pageQuery } from "../api-endpoint.server";
+import {
+  saveSelfRatings,
+  TopicEntrySchema,
+  type TopicEntry,
+} from "~/modules/assessments/self-assessment.server";
+import {
+  saveValidation,
+  ValidationEntrySchema,
+  type ValidationEntry,
+} from "~/modules/gaps/validation.server";
+import {
+  cursor,
+  endpoint,
+  id,
+  isoTime,
+  level,
+  pageFrom,
+  pageOf,
+  pageQuery,
+} from "../api-endpoint.server";
 
 const source = z.enum(["self", "lead"]);
 
@@ -34,7 +51,9 @@ function parseEach<T>(
   items.forEach((item, index) => {
     const result = schema.safeParse(item);
     if (result.success) entries.push(result.data);
-    else for (const issue of result.error.issues) errors[path(index, String(issue.path[0]))] ??= issue.message;
+    else
+      for (const issue of result.error.issues)
+        errors[path(index, String(issue.path[0]))] ??= issue.message;
   });
   if (Object.keys(errors).length) throw invalid("Some ratings are not valid.", errors);
   return entries;
@@ -44,7 +63,8 @@ function duplicateTopics(topicIds: string[]) {
   const seen = new Set<string>();
   const errors: Record<string, string> = {};
   topicIds.forEach((topicId, index) => {
-    if (seen.has(topicId)) errors[`ratings.${index}.topicId`] = "This topic appears twice in one save.";
+    if (seen.has(topicId))
+      errors[`ratings.${index}.topicId`] = "This topic appears twice in one save.";
     seen.add(topicId);
   });
   if (Object.keys(errors).length) throw invalid("Each topic may appear once.", errors);
@@ -114,7 +134,10 @@ export const ratingEndpoints = [
       if (query.topic) rows = rows.where("r.topic_id", "=", query.topic);
       if (query.source) rows = rows.where("r.source", "=", query.source);
       if (query.cursor) rows = rows.where("r.id", ">", Number(query.cursor));
-      const found = await rows.orderBy("r.id").limit(query.limit + 1).execute();
+      const found = await rows
+        .orderBy("r.id")
+        .limit(query.limit + 1)
+        .execute();
       const page = pageFrom(found, query.limit, (r) => String(r.id));
       return {
         json: {
@@ -227,12 +250,19 @@ export const ratingEndpoints = [
     async handle({ actor, body, ip }) {
       duplicateTopics(body.ratings.map((r) => r.topicId));
       const entries: ValidationEntry[] = parseEach(
-        body.ratings.map((r) => ({ topicId: r.topicId, level: levelText(r.level), comment: r.comment })),
+        body.ratings.map((r) => ({
+          topicId: r.topicId,
+          level: levelText(r.level),
+          comment: r.comment,
+        })),
         ValidationEntrySchema,
         (i, field) => `ratings.${i}.${field}`,
       );
       await activeMember(actor.organization.id, body.memberId);
-      const result = await saveValidation(actor, body.memberId, entries, { markValidated: body.validate, ip });
+      const result = await saveValidation(actor, body.memberId, entries, {
+        markValidated: body.validate,
+        ip,
+      });
       return { json: result, auditObjectId: body.memberId };
     },
   }),

@@ -26,7 +26,10 @@ const ReportSchema = ReportListItemSchema.extend({
       members: count,
       topics: count,
     }),
-    changes: z.record(z.enum(["improved", "regressed", "unchanged", "stale", "new", "not_rated"]), count),
+    changes: z.record(
+      z.enum(["improved", "regressed", "unchanged", "stale", "new", "not_rated"]),
+      count,
+    ),
     gaps: z.object({ closed: count, opened: count, open: count }),
     mustHave: z.object({ metNow: count, totalNow: count, metBefore: count, totalBefore: count }),
     categories: z.array(
@@ -136,7 +139,9 @@ export const reportEndpoints = [
     success: { status: 200, mediaType: "text/csv" },
     async handle({ actor, params }) {
       const file = await reportCsv(actor, params.reportId);
-      return { file: { body: file.body, contentType: "text/csv; charset=utf-8", filename: file.filename } };
+      return {
+        file: { body: file.body, contentType: "text/csv; charset=utf-8", filename: file.filename },
+      };
     },
   }),
 ];
