@@ -47,6 +47,15 @@ if (args.has("--with-worker")) {
 }
 
 let stopping = false;
+// The embedded PostgreSQL stops on the same signal (its library's own exit hook, and Ctrl-C
+// reaches it directly), under the job queue's open connections: their errors are expected
+// while stopping, not a crash. Anything else still ends the process, logged.
+const LOST_DATABASE = new Set(["57P01", "ECONNRESET", "ECONNREFUSED"]);
+process.on("uncaughtException", (error: Error & { code?: string }) => {
+  if (stopping && error.code && LOST_DATABASE.has(error.code)) return;
+  logger.fatal({ err: error }, "uncaught exception");
+  process.exit(1);
+});
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.on(signal, () => {
     if (stopping) return;
