@@ -17,14 +17,12 @@ import {
 } from "recharts";
 import type { CategoryGap, TrendPoint } from "~/modules/gaps/team-gaps.server";
 import { ChartFrame, legendText, PALETTE, TableToggle } from "./chart-frame";
-import { percent } from "~/lib/format";
+import { decimal, percent } from "~/lib/format";
 
 /** Sequential blues: darker is higher; level 0 keeps an outline so it stays visible. */
 export const LEVEL_COLOURS = ["#deebf7", "#9ecae1", "#6baed6", "#3182bd", "#08519c"];
 const LEVEL_NAMES = ["0 None", "1 Aware", "2 Working", "3 Proficient", "4 Expert"];
 
-const fmt = (value: number | null | undefined, digits = 1) =>
-  value === null || value === undefined ? "—" : value.toFixed(digits);
 const short = (name: string) => (name.length > 20 ? `${name.slice(0, 18)}…` : name);
 
 export function CategoryGapChart({ categories }: { categories: CategoryGap[] }) {
@@ -61,7 +59,7 @@ export function CategoryGapChart({ categories }: { categories: CategoryGap[] }) 
             {categories.map((c) => (
               <tr key={c.categoryId}>
                 <th scope="row">{c.name}</th>
-                <td>{fmt(c.averageGap, 2)}</td>
+                <td>{decimal(c.averageGap, 2)}</td>
                 <td>{percent(c.mustHaveMet, c.mustHaveTotal)}</td>
               </tr>
             ))}
@@ -193,8 +191,8 @@ export function TeamRadarChart({ categories }: { categories: CategoryGap[] }) {
             {categories.map((c) => (
               <tr key={c.categoryId}>
                 <th scope="row">{c.name}</th>
-                <td>{fmt(c.averageLevel)}</td>
-                <td>{fmt(c.averageTarget)}</td>
+                <td>{decimal(c.averageLevel)}</td>
+                <td>{decimal(c.averageTarget)}</td>
               </tr>
             ))}
           </tbody>

@@ -12,10 +12,8 @@ import {
   XAxis,
   YAxis,
 } from "recharts";
+import { decimal } from "~/lib/format";
 import { ChartFrame, legendText, PALETTE } from "./chart-frame";
-
-const fmt = (value: number | null | undefined) =>
-  value === null || value === undefined ? "—" : value.toFixed(1);
 
 export interface RadarRow {
   id: string;
@@ -82,9 +80,9 @@ export function ProfileRadar({ rows, whose = "your" }: { rows: RadarRow[]; whose
           {rows.map((r) => (
             <tr key={r.id}>
               <th scope="row">{r.name}</th>
-              <td>{fmt(r.self)}</td>
-              <td>{fmt(r.lead)}</td>
-              <td>{fmt(r.target)}</td>
+              <td>{decimal(r.self)}</td>
+              <td>{decimal(r.lead)}</td>
+              <td>{decimal(r.target)}</td>
             </tr>
           ))}
         </tbody>
@@ -154,7 +152,7 @@ export function ProfileHistory({
                 <tr key={c.id}>
                   <th scope="row">{c.name}</th>
                   {points.map((p) => (
-                    <td key={p.cycleId}>{fmt(p.categories[c.id])}</td>
+                    <td key={p.cycleId}>{decimal(p.categories[c.id])}</td>
                   ))}
                 </tr>
               ))}

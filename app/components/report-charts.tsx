@@ -8,10 +8,9 @@ import {
   XAxis,
   YAxis,
 } from "recharts";
+import { decimal } from "~/lib/format";
 import type { ReportSummary } from "~/modules/reports/generate-report.server";
 import { ChartFrame, legendText, PALETTE, TableToggle } from "./chart-frame";
-
-const fmt = (value: number | null) => (value === null ? "—" : value.toFixed(1));
 
 /** Average level per category, as of the previous cycle and as of this one. */
 export function CategoryBeforeAfterChart({
@@ -63,8 +62,8 @@ export function CategoryBeforeAfterChart({
             {categories.map((c) => (
               <tr key={c.categoryId}>
                 <th scope="row">{c.name}</th>
-                <td>{fmt(c.averageBefore)}</td>
-                <td>{fmt(c.averageAfter)}</td>
+                <td>{decimal(c.averageBefore)}</td>
+                <td>{decimal(c.averageAfter)}</td>
                 <td>
                   {c.mustHaveMetBefore} of {c.mustHaveTotalBefore}
                 </td>

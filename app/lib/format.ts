@@ -4,6 +4,10 @@
 export const percent = (met: number, total: number) =>
   total === 0 ? "—" : `${Math.round((met / total) * 100)}%`;
 
+/** An average such as 2.7 (one decimal by default), or "—" when there is none. */
+export const decimal = (value: number | null | undefined, digits = 1) =>
+  value === null || value === undefined ? "—" : value.toFixed(digits);
+
 const UTC_LENGTH = { day: 10, minute: 16, second: 19 } as const;
 
 /** A timestamp in UTC as "2026-11-30 22:47" (to the minute by default), or "—" for none. */

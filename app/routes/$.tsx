@@ -4,6 +4,8 @@ export function loader() {
   throw new Response("Not found", { status: 404 });
 }
 
+// A page component makes this a page route, so the 404 renders as the app's error page
+// rather than a bare text response; the loader always throws, so it never shows.
 export default function NotFound() {
   return null;
 }
