@@ -118,8 +118,9 @@ export async function suggestNextCycle(
   return quarterCycle(year, quarter);
 }
 
-export async function listCycles(organizationId: string) {
-  return db
+/** The organisation's cycles, newest first, with assessment counts (just one, given its id). */
+export async function listCycles(organizationId: string, cycleId?: string) {
+  let query = db
     .selectFrom("cycles as c")
     .innerJoin("framework_versions as v", "v.id", "c.framework_version_id")
     .innerJoin("frameworks as f", "f.id", "v.framework_id")
@@ -141,8 +142,9 @@ export async function listCycles(organizationId: string) {
     ])
     .where("c.organization_id", "=", organizationId)
     .groupBy(["c.id", "f.name", "v.number"])
-    .orderBy("c.starts_on", "desc")
-    .execute();
+    .orderBy("c.starts_on", "desc");
+  if (cycleId) query = query.where("c.id", "=", cycleId);
+  return query.execute();
 }
 
 /** The organisation's open cycle, if any. */

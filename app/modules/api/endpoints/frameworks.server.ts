@@ -206,17 +206,18 @@ export const frameworkEndpoints = [
     params: z.object({ cycleId: id }),
     success: { status: 200, schema: CycleSchema },
     async handle({ principal, params }) {
-      const cycle = (await cyclesJson(principal.organizationId)).find(
-        (c) => c.id === params.cycleId,
-      );
+      const [cycle] = await cyclesJson(principal.organizationId, params.cycleId);
       if (!cycle) throw notFound("Cycle");
       return { json: cycle };
     },
   }),
 ];
 
-async function cyclesJson(organizationId: string): Promise<z.input<typeof CycleSchema>[]> {
-  const cycles = await listCycles(organizationId);
+async function cyclesJson(
+  organizationId: string,
+  cycleId?: string,
+): Promise<z.input<typeof CycleSchema>[]> {
+  const cycles = await listCycles(organizationId, cycleId);
   return cycles.map((c) => ({
     id: c.id,
     name: c.name,
