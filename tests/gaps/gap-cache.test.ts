@@ -46,14 +46,16 @@ beforeEach(async () => {
   data = await buildGapData();
 });
 
-it("serves an unchanged view from the cache, as a copy its caller may change", async () => {
+it("serves an unchanged view from the cache, frozen so no caller can change it for the others", async () => {
   const first = await overview();
   expect(first.hits).toBe(0);
-  first.a1.name = "changed by a caller";
+  expect(() => {
+    first.a1.name = "changed by a caller";
+  }).toThrow(TypeError);
   const second = await overview();
   expect(second.hits).toBe(4);
   expect(second.a1.name).toBe("a1");
-  expect({ ...second, hits: 0 }).toEqual({ ...first, hits: 0, a1: { ...first.a1, name: "a1" } });
+  expect({ ...second, hits: 0 }).toEqual({ ...first, hits: 0 });
 });
 
 it("shows every change to what the figures are made from on the next read", async () => {
