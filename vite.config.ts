@@ -16,7 +16,11 @@ export default defineConfig({
         v3_relativeSplatPath: true,
         v3_throwAbortReason: true,
         v3_singleFetch: true,
-        v3_lazyRouteDiscovery: true,
+        // Off on purpose: with some 55 routes the whole route manifest is one small asset the
+        // browser caches, while lazy discovery matches every route again in each page render
+        // to inline a partial one (an eighth of the gap view's throughput, README
+        // "Performance") and costs a /__manifest request on navigation.
+        v3_lazyRouteDiscovery: false,
       },
     }),
     tsconfigPaths(),
