@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import { readdirSync } from "node:fs";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import express from "express";
@@ -108,7 +109,15 @@ export function createHttpApp(options: {
     app.use(options.vite.middlewares);
   } else {
     app.use("/assets", express.static("build/client/assets", { immutable: true, maxAge: "1y" }));
-    app.use(express.static("build/client", { maxAge: "1h", index: false }));
+    // The build's few top-level files (favicon…), looked up on disk only for their own paths
+    // rather than for every page request.
+    const topLevel = new Set(
+      readdirSync("build/client", { withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => `/${entry.name}`),
+    );
+    const serveTopLevel = express.static("build/client", { maxAge: "1h", index: false });
+    app.use((req, res, next) => (topLevel.has(req.path) ? serveTopLevel(req, res, next) : next()));
   }
 
   app.all(

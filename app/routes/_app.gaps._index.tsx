@@ -8,7 +8,7 @@ import {
 } from "~/components/gap-charts";
 import { loadOrRespond } from "~/lib/errors.server";
 import { requireMember } from "~/modules/accounts/auth.server";
-import { summarizeOrganization } from "~/modules/accounts/organizations.server";
+import { beforeFirstCycle } from "~/modules/accounts/organizations.server";
 import { hasRole } from "~/modules/accounts/roles";
 import { GAP_FORMULA_TEXT } from "~/modules/gaps/gap-formula";
 import { filtersQuery, resolveGapScope } from "~/modules/gaps/gap-scope.server";
@@ -20,11 +20,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const ctx = await requireMember(request, "lead");
   return loadOrRespond(async () => {
     const { scope, filters } = await resolveGapScope(ctx, new URL(request.url).searchParams);
-    const [summary, pending, calibration, organization] = await Promise.all([
+    const [summary, pending, calibration, firstRun] = await Promise.all([
       gapSummary(scope),
       pendingValidations(scope),
       calibrationQueue(scope, 0),
-      summarizeOrganization(ctx.organization.id),
+      beforeFirstCycle(ctx.organization.id),
     ]);
     const trend = summary.chartsHidden ? [] : await mustHaveTrend(scope, summary.mustHave);
     return {
@@ -41,13 +41,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       pending: pending.length,
       calibration: calibration.total,
       // Before anyone has assessed, the page says how gaps come about, not that there are none.
-      firstRun:
-        organization.openedCycles === 0
-          ? {
-              isAdmin: hasRole(ctx.membership.role, "admin"),
-              alone: organization.activeMembers <= 1,
-            }
-          : null,
+      firstRun: firstRun && { isAdmin: hasRole(ctx.membership.role, "admin"), alone: firstRun.alone },
     };
   });
 }

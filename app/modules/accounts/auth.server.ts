@@ -13,16 +13,13 @@ import {
   readSessionToken,
   sessionCookie,
   validateSessionToken,
+  type SessionUser,
   type ValidSession,
 } from "./sessions.server";
 
 // Helpers that read like sentences: requireUser(request), requireMember(request, "admin").
 
-export interface CurrentUser {
-  id: string;
-  email: string;
-  displayName: string;
-}
+export type CurrentUser = SessionUser;
 
 export interface UserContext {
   session: ValidSession;
@@ -44,15 +41,7 @@ function loginRedirect(request: Request) {
 export async function getUser(request: Request): Promise<UserContext | null> {
   const token = readSessionToken(request);
   if (!token) return null;
-  const session = await validateSessionToken(token);
-  if (!session) return null;
-  const user = await db
-    .selectFrom("users")
-    .select(["id", "email", "display_name"])
-    .where("id", "=", session.userId)
-    .executeTakeFirst();
-  if (!user) return null;
-  return { session, user: { id: user.id, email: user.email, displayName: user.display_name } };
+  return validateSessionToken(token);
 }
 
 export async function requireUser(request: Request): Promise<UserContext> {

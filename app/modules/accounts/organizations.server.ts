@@ -113,6 +113,24 @@ export async function defaultOrganizationFor(userId: string): Promise<string | n
   return row?.id ?? null;
 }
 
+/**
+ * Whether the organisation is still before its first cycle (then the gap pages explain how
+ * gaps come about) and whether its admin is alone in it; null once a cycle has opened. One
+ * query on every later visit.
+ */
+export async function beforeFirstCycle(organizationId: string) {
+  const opened = await db
+    .selectFrom("cycles")
+    .select("id")
+    .where("organization_id", "=", organizationId)
+    .where("status", "in", ["open", "closed"])
+    .limit(1)
+    .executeTakeFirst();
+  if (opened) return null;
+  const { activeMembers } = await summarizeOrganization(organizationId);
+  return { alone: activeMembers <= 1 };
+}
+
 /** Head counts for the dashboard. */
 export async function summarizeOrganization(organizationId: string) {
   const [members, teams, invitations, cycles] = await Promise.all([
