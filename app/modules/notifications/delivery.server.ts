@@ -8,8 +8,8 @@ import { logger } from "~/lib/logger.server";
 import { createSmtpConnections } from "./smtp-connections.server";
 
 // Sends outbox rows over SMTP, each at most once, even when jobs are retried, a worker is
-// killed mid-send or several workers run (ADR 009). The row is locked (FOR UPDATE) and
-// marked sent in a transaction that lasts the whole send. Its COMMIT is written to
+// killed mid-send or several workers run (ADR 009). The row is locked and marked sent (one
+// UPDATE of a pending row) in a transaction that lasts the whole send. Its COMMIT is written to
 // Postgres immediately before the final "\r\n.\r\n" that makes the SMTP server accept the
 // message, in the same synchronous step: a worker killed before that step leaves the row
 // pending and the server discards the unfinished message; one killed after it has written
@@ -70,6 +70,30 @@ function messageId(idempotencyKey: string) {
   return `<${digest}@gapmap>`;
 }
 
+export interface OutboxMessage {
+  recipient_email: string;
+  subject: string;
+  body_text: string;
+  body_html: string | null;
+  idempotency_key: string;
+}
+
+/** The MIME message an outbox row is sent as, and its sender. */
+export async function composeMessage(row: OutboxMessage) {
+  const from = mailFrom();
+  const message = await new MailComposer({
+    from,
+    to: row.recipient_email,
+    subject: row.subject,
+    text: row.body_text,
+    html: row.body_html ?? undefined,
+    messageId: messageId(row.idempotency_key),
+  })
+    .compile()
+    .build();
+  return { from, message };
+}
+
 /** Its own connections: the COMMIT must go out in one synchronous write (see above). */
 let pool: pg.Pool | undefined;
 function deliveryPool() {
@@ -97,33 +121,10 @@ export async function deliverNotification(
   let broken = false;
   try {
     await client.query("BEGIN");
-    const found = await run(
-      client,
-      db
-        .selectFrom("notifications")
-        .select(["id", "recipient_email", "subject", "body_text", "body_html", "idempotency_key"])
-        .where("id", "=", notificationId)
-        .where("status", "=", "pending")
-        // Waits for a concurrent sender of the same row (or the dispatcher's brief stamp),
-        // then sees what it left: sent (skip) or still pending after its failure (send).
-        .forUpdate(),
-    );
-    const row = found.rows[0] as
-      | {
-          id: string;
-          recipient_email: string;
-          subject: string;
-          body_text: string;
-          body_html: string | null;
-          idempotency_key: string;
-        }
-      | undefined;
-    if (!row) {
-      await client.query("ROLLBACK");
-      return "skipped";
-    }
-    // Marked now, visible only once committed.
-    await run(
+    // Marked sent now, visible only once committed. The UPDATE waits for a concurrent sender
+    // of the same row (or the dispatcher's brief stamp), then re-checks what it left: sent
+    // (no row: skip) or still pending after its failure (send).
+    const claimed = await run(
       client,
       db
         .updateTable("notifications")
@@ -133,19 +134,16 @@ export async function deliverNotification(
           attempts: eb("attempts", "+", 1),
           last_error: null,
         }))
-        .where("id", "=", row.id),
+        .where("id", "=", notificationId)
+        .where("status", "=", "pending")
+        .returning(["recipient_email", "subject", "body_text", "body_html", "idempotency_key"]),
     );
-    const from = mailFrom();
-    const message = await new MailComposer({
-      from,
-      to: row.recipient_email,
-      subject: row.subject,
-      text: row.body_text,
-      html: row.body_html ?? undefined,
-      messageId: messageId(row.idempotency_key),
-    })
-      .compile()
-      .build();
+    const row = claimed.rows[0] as OutboxMessage | undefined;
+    if (!row) {
+      await client.query("ROLLBACK");
+      return "skipped";
+    }
+    const { from, message } = await composeMessage(row);
     await send({
       from,
       to: row.recipient_email,
@@ -223,7 +221,7 @@ async function recordFailure(
  * `redispatchAfterMs` (their job may be lost, e.g. a Redis wipe; re-adding a live job is a
  * no-op thanks to its id). Mark them with `markDispatched` once their jobs are queued.
  */
-export async function dispatchableNotifications(redispatchAfterMs: number, limit = 5000) {
+export async function dispatchableNotifications(redispatchAfterMs: number, limit: number) {
   const rows = await db
     .selectFrom("notifications")
     .select(["id", "dispatch_round"])
