@@ -3,7 +3,8 @@
 // the reminder scan triggered as its schedule would: from the scan job to the last message
 // received. Beside it, in the same run and on the same backend, the bare floor: `members`
 // no-op BullMQ jobs added (in the dispatcher's chunks) and processed at the email worker's
-// concurrency. Each run has a database of its own, dropped at the end unless kept.
+// concurrency; and the SMTP floor: the same messages composed and sent with nothing else
+// around them. Each run has a database of its own, dropped at the end unless kept.
 import { randomUUID } from "node:crypto";
 import {
   Queue,
@@ -13,11 +14,11 @@ import {
   type WorkerOptions,
 } from "bullmq";
 import { Redis } from "ioredis";
-import { sql, type Kysely } from "kysely";
-import type { Database } from "#db/schema";
+import { sql } from "kysely";
 import type { JobBackend } from "#jobs/queues";
-import { insertChunked } from "#seeds/bulk";
-import { createOrganization } from "~/modules/accounts/organizations.server";
+import { composeMessage, type OutboxMessage } from "~/modules/notifications/delivery.server";
+import { createSmtpConnections } from "~/modules/notifications/smtp-connections.server";
+import { openCycleForEveryone, seedOrganizationWithNewCycle } from "../tests/support/cycle-opening";
 import { createIsolatedDatabase } from "../tests/support/isolated-database";
 import { startSmtpSink } from "../tests/support/smtp-sink";
 import { spawnWorkerProcess, stopProcess } from "../tests/support/worker-process";
@@ -49,6 +50,10 @@ export interface FanoutResult {
   bare: { jobs: number; seconds: number; perSecond: number };
   /** Fan-out throughput as a share of the bare floor's. */
   ratio: number;
+  /** The same messages composed and sent alone: no queue, no database (see smtpFloor). */
+  smtp: { messages: number; seconds: number; perSecond: number };
+  /** Fan-out throughput as a share of the SMTP floor's. */
+  ratioToSmtp: number;
   database?: string;
 }
 
@@ -128,68 +133,6 @@ async function clearRedisPrefix(redisUrl: string, prefix: string) {
   }
 }
 
-/** One organisation, `members` active members, and a planned cycle that starts today. */
-async function seedOrganization(db: Kysely<Database>, members: number) {
-  return db.transaction().execute(async (trx) => {
-    const admin = await trx
-      .insertInto("users")
-      .values({
-        email: "admin@fanout.gapmap.test",
-        display_name: "Fan-out Admin",
-        password_hash: null,
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    const org = await createOrganization(trx, {
-      name: "Bench Fan-out Org",
-      userId: admin.id,
-      timeZone: "UTC",
-    });
-    const version = await trx
-      .selectFrom("frameworks")
-      .select("current_version_id")
-      .where("organization_id", "=", org.organizationId)
-      .executeTakeFirstOrThrow();
-    for (let i = 1; i < members; i += 1000) {
-      const count = Math.min(1000, members - i);
-      const users = await trx
-        .insertInto("users")
-        .values(
-          Array.from({ length: count }, (_, k) => ({
-            email: `person-${i + k}@fanout.gapmap.test`,
-            display_name: `Person ${i + k}`,
-            password_hash: null,
-          })),
-        )
-        .returning("id")
-        .execute();
-      await insertChunked(
-        trx,
-        "memberships",
-        users.map((u) => ({ organization_id: org.organizationId, user_id: u.id })),
-      );
-    }
-    const today = new Date();
-    const day = (offset: number) =>
-      new Date(today.getTime() + offset * 86_400_000).toISOString().slice(0, 10);
-    const cycle = await trx
-      .insertInto("cycles")
-      .values({
-        organization_id: org.organizationId,
-        framework_version_id: version.current_version_id as string,
-        name: "Fan-out quarter",
-        status: "planned",
-        starts_on: day(-1),
-        // Far enough ahead that no "due in N days" reminder applies: one message each.
-        due_on: day(20),
-        ends_on: day(60),
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    return { organizationId: org.organizationId, cycleId: cycle.id };
-  });
-}
-
 /** Polls `check` until it holds (true) or `timeoutMs` passes (false). */
 async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, poll = 25) {
   const deadline = Date.now() + timeoutMs;
@@ -231,6 +174,36 @@ async function bareFloor(jobs: Backend, count: number, timeoutMs: number) {
   return { jobs: count, seconds: round(seconds, 2), perSecond: round(count / seconds, 1) };
 }
 
+/**
+ * The fan-out's messages composed as the worker composes them and sent over as many SMTP
+ * connections as it uses, into a fresh sink, with no queue and no database: the most any
+ * pipeline that composes and sends each message one by one could reach on this machine.
+ */
+async function smtpFloor(messages: OutboxMessage[]) {
+  const sink = await startSmtpSink();
+  const connections = createSmtpConnections(sink.url, { maxConnections: EMAIL_CONCURRENCY });
+  try {
+    const started = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: EMAIL_CONCURRENCY }, async () => {
+        for (let row = messages[next++]; row; row = messages[next++]) {
+          const { from, message } = await composeMessage(row);
+          await connections.send({ from, to: [row.recipient_email] }, message, () => undefined);
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    if (sink.received.length !== messages.length)
+      throw new Error(`SMTP floor: ${sink.received.length} of ${messages.length} received`);
+    const count = messages.length;
+    return { messages: count, seconds: round(seconds, 2), perSecond: round(count / seconds, 1) };
+  } finally {
+    connections.close();
+    await sink.close();
+  }
+}
+
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 export async function measureFanout(
@@ -255,7 +228,7 @@ export async function measureFanout(
   const jobs = backendFor(backend, database.url, options.redisUrl, prefix);
   let worker: ReturnType<typeof spawnWorkerProcess> | undefined;
   try {
-    const { cycleId } = await seedOrganization(database.db, members);
+    const { cycleId } = await seedOrganizationWithNewCycle(database.db, members);
     await sql`ANALYZE`.execute(database.db);
     log(`  ${backend}: ${members} members seeded; starting the worker`);
     worker = spawnWorkerProcess({
@@ -281,15 +254,7 @@ export async function measureFanout(
     );
 
     // An admin opens the cycle (drafts for everyone, as openCycle does); the scan follows.
-    await database.db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable("cycles")
-        .set({ status: "open", opened_at: new Date() })
-        .where("id", "=", cycleId)
-        .execute();
-      await sql`INSERT INTO assessments (organization_id, cycle_id, member_id)
-        SELECT organization_id, ${cycleId}, id FROM memberships WHERE active`.execute(trx);
-    });
+    await openCycleForEveryone(database.db, cycleId);
     const queuedAt = new Date();
     const started = performance.now();
     await reminders.add("scan", {});
@@ -332,6 +297,13 @@ export async function measureFanout(
       `  ${backend}: ${sink.received.length} received in ${seconds.toFixed(1)} s; now the bare BullMQ floor`,
     );
     const bare = await bareFloor(jobs, members, options.timeoutMs);
+    log(`  ${backend}: the SMTP floor (the same messages composed and sent alone)`);
+    const smtp = await smtpFloor(
+      await database.db
+        .selectFrom("notifications")
+        .select(["recipient_email", "subject", "body_text", "body_html", "idempotency_key"])
+        .execute(),
+    );
     const perSecond = members / seconds;
     return {
       backend,
@@ -347,6 +319,8 @@ export async function measureFanout(
       perSecond: round(perSecond, 1),
       bare,
       ratio: round(perSecond / bare.perSecond, 3),
+      smtp,
+      ratioToSmtp: round(perSecond / smtp.perSecond, 3),
       ...(options.keepDatabase ? { database: database.name } : {}),
     };
   } finally {

@@ -81,7 +81,13 @@ export async function startWorker(): Promise<RunningWorker> {
     }),
     createWorker(QUEUES.reminders, async (job) => {
       if (job.name === "dispatch") return dispatchOutbox(email, env().GAPMAP_REDISPATCH_AFTER_MS);
-      if (job.name === "scan") return planReminders(new Date());
+      if (job.name === "scan") {
+        const planned = await planReminders(new Date());
+        // What the scan wrote goes out now, not at the dispatcher's next round. This queue
+        // runs one job at a time, so the two never dispatch side by side in one worker.
+        if (planned) await dispatchOutbox(email, env().GAPMAP_REDISPATCH_AFTER_MS);
+        return planned;
+      }
       throw new Error(`unknown reminders job ${job.name}`);
     }),
     createWorker<DeliverEmail>(QUEUES.email, deliverEmail, { concurrency: 8 }),

@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import type { JobBackend } from "#jobs/queues";
-import { killWorker, outboxFixture, startWorkerProcess, waitFor } from "../support/worker-harness";
+import { openCycleForEveryone, seedOrganizationWithNewCycle } from "../support/cycle-opening";
+import { createIsolatedDatabase } from "../support/isolated-database";
+import { startSmtpSink } from "../support/smtp-sink";
+import {
+  afterThisTest,
+  killWorker,
+  outboxFixture,
+  startWorkerProcess,
+  waitFor,
+} from "../support/worker-harness";
 
 describe.each<JobBackend>(["postgres", "redis"])("the worker on the %s backend", (backend) => {
   it("delivers every pending outbox message exactly once, then stops cleanly on SIGTERM", async () => {
@@ -24,3 +33,25 @@ it("the Docker image's `worker` command runs the same worker", async () => {
   expect(await deliveryReport()).toEqual({ missing: [], duplicated: [] });
   expect(await killWorker(worker, "SIGTERM")).toBe(0);
 }, 90_000);
+
+it("sends what a reminder scan writes at once, not at the dispatcher's next round", async () => {
+  const database = await createIsolatedDatabase();
+  afterThisTest(() => database.drop());
+  const sink = await startSmtpSink();
+  afterThisTest(() => sink.close());
+  const { cycleId } = await seedOrganizationWithNewCycle(database.db, 12);
+  await openCycleForEveryone(database.db, cycleId);
+  // Both schedules first run when the worker starts, the dispatcher before the scan; their
+  // next rounds are an hour away.
+  startWorkerProcess({
+    DATABASE_URL: database.url,
+    SMTP_URL: sink.url,
+    REDIS_URL: "",
+    GAPMAP_DISPATCH_EVERY_MS: "3600000",
+    GAPMAP_REMINDER_SCAN_EVERY_MS: "3600000",
+  });
+  await waitFor(() => sink.received.length >= 12, 30_000);
+  const sent = await database.db.selectFrom("notifications").select(["kind", "status"]).execute();
+  expect(sent).toHaveLength(12);
+  expect(sent.every((n) => n.kind === "cycle_opened" && n.status === "sent")).toBe(true);
+}, 60_000);
