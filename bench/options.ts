@@ -41,7 +41,7 @@ const FULL: Omit<BenchOptions, "out" | "redisUrl" | "keepDatabase" | "sizeName" 
   sustain: { seconds: 20, connections: 20 },
   saves: 100,
   reportRuns: 3,
-  dispatchEveryMs: 1000,
+  dispatchEveryMs: 5000,
   fanoutTimeoutMs: 300_000,
 };
 

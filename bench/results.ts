@@ -167,6 +167,8 @@ export function formatResults(r: BenchResults): string {
     `${f!.perSecond}/s`,
     `${f!.bare.perSecond}/s`,
     `${(f!.ratio * 100).toFixed(1)} %`,
+    `${f!.smtp.perSecond}/s`,
+    `${(f!.ratioToSmtp * 100).toFixed(1)} %`,
     String(f!.duplicates),
   ]);
   const load = r.meta.load;
@@ -221,6 +223,8 @@ export function formatResults(r: BenchResults): string {
         "end to end",
         "messages/s",
         "bare BullMQ jobs/s",
+        "ratio",
+        "compose + SMTP alone",
         "ratio",
         "duplicates",
       ],

@@ -55,6 +55,8 @@ it("runs the whole benchmark at smoke size and writes every measurement", async 
     });
     expect(fanout.bare.jobs).toBe(60);
     expect(fanout.ratio).toBeGreaterThan(0);
+    expect(fanout.smtp.messages).toBe(60);
+    expect(fanout.ratioToSmtp).toBeGreaterThan(0);
   }
   // Every goal of the issue is judged, whatever the verdict on a busy machine.
   expect(results.goals.map((g) => g.id).sort()).toEqual(
