@@ -5,10 +5,12 @@ import type { ServerBuild } from "@remix-run/node";
 import { db } from "#db/database";
 import { prepareDatabase } from "#db/prepare";
 import { stopEmbeddedPostgres } from "#db/provision";
+import { queuesStopping } from "#jobs/queues";
 import type { RunningWorker } from "#jobs/worker";
 import { createHttpApp } from "~/http.server";
 import { EnvError, env } from "~/lib/env.server";
 import { logger } from "~/lib/logger.server";
+import { isLostConnection } from "~/lib/lost-connection.server";
 
 const args = new Set(process.argv.slice(2));
 
@@ -50,9 +52,8 @@ let stopping = false;
 // The embedded PostgreSQL stops on the same signal (its library's own exit hook, and Ctrl-C
 // reaches it directly), under the job queue's open connections: their errors are expected
 // while stopping, not a crash. Anything else still ends the process, logged.
-const LOST_DATABASE = new Set(["57P01", "ECONNRESET", "ECONNREFUSED"]);
-process.on("uncaughtException", (error: Error & { code?: string }) => {
-  if (stopping && error.code && LOST_DATABASE.has(error.code)) return;
+process.on("uncaughtException", (error) => {
+  if (stopping && isLostConnection(error)) return;
   logger.fatal({ err: error }, "uncaught exception");
   process.exit(1);
 });
@@ -60,6 +61,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
+    queuesStopping();
     logger.info({ signal }, "shutting down");
     server.close();
     void (async () => {

@@ -9,6 +9,7 @@ import {
 import { Redis, type RedisOptions } from "ioredis";
 import { env } from "~/lib/env.server";
 import { logger } from "~/lib/logger.server";
+import { isLostConnection } from "~/lib/lost-connection.server";
 
 // The one place that builds queues and workers and picks their backend: Redis through
 // ioredis when REDIS_URL is set (production), else BullMQ's PostgreSQL backend in the
@@ -54,6 +55,28 @@ function postgresConnection() {
   return { connectionString, schema: "bullmq", migrate: true };
 }
 
+let stopping = false;
+
+/** The process is stopping: from now on a lost connection is expected, not an error. */
+export function queuesStopping() {
+  stopping = true;
+}
+
+/**
+ * Logs a queue's or a worker's connection errors. Without a listener, BullMQ prints each
+ * error's whole object to stderr.
+ */
+function logErrorsOf(
+  emitter: { on(event: "error", listener: (err: Error) => void): unknown },
+  name: QueueName,
+) {
+  emitter.on("error", (err) => {
+    if (stopping && isLostConnection(err))
+      logger.debug({ err, queue: name }, "queue connection closed while stopping");
+    else logger.error({ err, queue: name }, "queue error");
+  });
+}
+
 /* eslint-disable @typescript-eslint/no-explicit-any -- the two backends' generic types differ; callers see Queue */
 /**
  * A queue to add jobs to. The web process is a producer that fails fast when Redis is away;
@@ -63,18 +86,20 @@ export function createQueue<Data>(
   name: QueueName,
   { role = "producer" }: { role?: "producer" | "worker" } = {},
 ): Queue<Data> {
-  if (jobBackend() === "redis") {
-    return new Queue<Data>(name, {
-      connection: redisConnection(role),
-      defaultJobOptions,
-      prefix: env().GAPMAP_QUEUE_PREFIX,
-    } as QueueOptions);
-  }
-  return new Queue(
-    name,
-    { connection: postgresConnection(), defaultJobOptions } as any,
-    createPostgresBackend,
-  ) as any;
+  const queue: Queue<Data> =
+    jobBackend() === "redis"
+      ? new Queue<Data>(name, {
+          connection: redisConnection(role),
+          defaultJobOptions,
+          prefix: env().GAPMAP_QUEUE_PREFIX,
+        } as QueueOptions)
+      : (new Queue(
+          name,
+          { connection: postgresConnection(), defaultJobOptions } as any,
+          createPostgresBackend,
+        ) as any);
+  logErrorsOf(queue, name);
+  return queue;
 }
 
 export function createWorker<Data>(
@@ -86,19 +111,21 @@ export function createWorker<Data>(
     lockDuration: env().GAPMAP_JOB_LOCK_MS,
     stalledInterval: env().GAPMAP_JOB_LOCK_MS,
   };
-  if (jobBackend() === "redis") {
-    return new Worker<Data>(name, processor, {
-      ...lock,
-      ...options,
-      connection: redisConnection("worker"),
-      prefix: env().GAPMAP_QUEUE_PREFIX,
-    } as WorkerOptions);
-  }
-  return new Worker(
-    name,
-    processor as any,
-    { ...lock, ...options, connection: postgresConnection() } as any,
-    createPostgresBackend,
-  ) as any;
+  const worker: Worker<Data> =
+    jobBackend() === "redis"
+      ? new Worker<Data>(name, processor, {
+          ...lock,
+          ...options,
+          connection: redisConnection("worker"),
+          prefix: env().GAPMAP_QUEUE_PREFIX,
+        } as WorkerOptions)
+      : (new Worker(
+          name,
+          processor as any,
+          { ...lock, ...options, connection: postgresConnection() } as any,
+          createPostgresBackend,
+        ) as any);
+  logErrorsOf(worker, name);
+  return worker;
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */

@@ -7,7 +7,7 @@ import { generateDueReports } from "~/modules/reports/due-reports.server";
 import { deliverEmail, type DeliverEmail } from "./processors/deliver-email";
 import { dispatchOutbox } from "./processors/dispatch-outbox";
 import { housekeeping } from "./processors/housekeeping";
-import { QUEUES, createQueue, createWorker, jobBackend } from "./queues";
+import { QUEUES, createQueue, createWorker, jobBackend, queuesStopping } from "./queues";
 
 export interface RunningWorker {
   close(): Promise<void>;
@@ -96,12 +96,12 @@ export async function startWorker(): Promise<RunningWorker> {
     worker.on("failed", (job, err) =>
       logger.warn({ err, job: job?.name, jobId: job?.id, queue: worker.name }, "job failed"),
     );
-    worker.on("error", (err) => logger.error({ err, queue: worker.name }, "worker error"));
   }
   logger.info({ backend: jobBackend(), queues: workers.map((w) => w.name) }, "worker started");
   return {
     // Running jobs finish; unstarted ones stay queued for the next worker.
     async close() {
+      queuesStopping();
       clearInterval(scheduleCheck);
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all([email, ...scheduling.values()].map((q) => q.close()));

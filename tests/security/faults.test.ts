@@ -131,3 +131,24 @@ describe("faults", () => {
     expect(health.status).toBe(200);
   }, 60_000);
 });
+
+it("Ctrl-C stops the app and its worker cleanly while their PostgreSQL shuts down at the same time", async () => {
+  // As with `npm start`'s embedded PostgreSQL: a terminal's Ctrl-C reaches both processes.
+  const own = await startPrivatePostgres("gapmap_stopping");
+  try {
+    const server = await startAppServer(
+      { DATABASE_URL: own.url, LOG_LEVEL: "info" },
+      { args: ["--with-worker"], captureLogs: true },
+    );
+    await waitFor("the worker", async () =>
+      server.logs().some((l) => l.includes('"msg":"worker started"')) ? true : undefined,
+    );
+    await sleep(500);
+    await Promise.all([server.stop("SIGINT"), own.stop()]);
+    expect(server.exitCode()).toBe(0);
+    // Nothing at error level, and nothing printed outside the JSON log lines.
+    expect(server.logs().filter((l) => !l.startsWith("{") || /"level":(50|60)/.test(l))).toEqual([]);
+  } finally {
+    await own.destroy();
+  }
+}, 60_000);

@@ -77,16 +77,20 @@ function snapshotBuild(): string {
 
 export interface AppServer {
   url: string;
-  /** Its log lines so far, when started with `captureLogs`. */
+  /** Its log lines so far (and anything else it printed), when started with `captureLogs`. */
   logs(): string[];
   /** The web process itself (node, tsx as a loader), e.g. to read its memory use. */
   pid: number;
-  stop(): Promise<void>;
+  /** Sends `signal` (SIGTERM unless given) and waits for the process to exit. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  /** How it exited; null while it runs. */
+  exitCode(): number | null;
 }
 
 /**
  * `args` are server.ts's own flags (`--with-worker`, `--demo`); with `captureLogs`, the
- * server's log lines are kept in `logs` instead of printed. `command` starts the web process
+ * server's log lines and whatever else it writes to stdout or stderr are kept in `logs`
+ * instead of printed. `command` starts the web process
  * another way, e.g. as the Docker image does (`["./docker-entrypoint.sh", "web"]`).
  */
 export async function startAppServer(
@@ -113,10 +117,11 @@ export async function startAppServer(
       REDIS_URL: "",
       ...extraEnv,
     },
-    stdio: ["ignore", captureLogs ? "pipe" : "inherit", "inherit"],
+    stdio: ["ignore", captureLogs ? "pipe" : "inherit", captureLogs ? "pipe" : "inherit"],
   });
   let output = "";
-  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+  for (const stream of [child.stdout, child.stderr])
+    stream?.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`app server exited with ${child.exitCode}`);
@@ -133,13 +138,14 @@ export async function startAppServer(
     url,
     pid: child.pid as number,
     logs: () => output.split("\n").filter(Boolean),
-    stop: () =>
+    exitCode: () => child.exitCode,
+    stop: (signal = "SIGTERM") =>
       new Promise<void>((resolve) => {
         child.once("exit", () => {
           rmSync(cwd, { recursive: true, force: true });
           resolve();
         });
-        child.kill("SIGTERM");
+        child.kill(signal);
       }),
   };
 }
