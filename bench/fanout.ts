@@ -71,7 +71,17 @@ function backendFor(
   prefix: string,
 ): Backend {
   const opened: { close(): Promise<unknown> }[] = [];
-  const keep = <T extends { close(): Promise<unknown> }>(thing: T) => (opened.push(thing), thing);
+  const keep = <
+    T extends { close(): Promise<unknown>; on(event: "error", f: (err: Error) => void): unknown },
+  >(
+    thing: T,
+  ) => {
+    opened.push(thing);
+    // One line per error, not BullMQ's dump of the whole object (its PostgreSQL backend's
+    // retention can deadlock under concurrent completions, which BullMQ retries).
+    thing.on("error", (err: Error) => console.warn(`  bare BullMQ on ${backend}: ${err.message}`));
+    return thing;
+  };
   if (backend === "redis") {
     return {
       queue: (name) =>
