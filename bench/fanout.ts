@@ -15,24 +15,15 @@ import {
 } from "bullmq";
 import { Redis } from "ioredis";
 import { sql } from "kysely";
-import type { JobBackend } from "#jobs/queues";
+import { DISPATCH_CHUNK } from "#jobs/processors/dispatch-outbox";
+// The app's own job options and concurrency, so the floor's jobs cost what real ones do.
+import { EMAIL_CONCURRENCY, defaultJobOptions, type JobBackend } from "#jobs/queues";
 import { composeMessage, type OutboxMessage } from "~/modules/notifications/delivery.server";
 import { createSmtpConnections } from "~/modules/notifications/smtp-connections.server";
 import { openCycleForEveryone, seedOrganizationWithNewCycle } from "../tests/support/cycle-opening";
 import { createIsolatedDatabase } from "../tests/support/isolated-database";
 import { startSmtpSink } from "../tests/support/smtp-sink";
 import { spawnWorkerProcess, stopProcess } from "../tests/support/worker-process";
-
-/** The email worker's concurrency (jobs/worker.ts) and the dispatcher's chunk (dispatch-outbox.ts). */
-const EMAIL_CONCURRENCY = 8;
-const DISPATCH_CHUNK = 200;
-/** The app's default job options (jobs/queues.ts), so the floor's jobs cost what real ones do. */
-const JOB_OPTIONS = {
-  attempts: 5,
-  backoff: { type: "exponential", delay: 5_000 },
-  removeOnComplete: { count: 1_000 },
-  removeOnFail: { count: 5_000 },
-} as const;
 
 export interface FanoutResult {
   backend: JobBackend;
@@ -89,7 +80,7 @@ function backendFor(
           new Queue(name, {
             connection: new Redis(redisUrl, { maxRetriesPerRequest: null }),
             prefix,
-            defaultJobOptions: JOB_OPTIONS,
+            defaultJobOptions,
           } as QueueOptions),
         ),
       worker: (name, processor) =>
@@ -108,13 +99,7 @@ function backendFor(
   const connection = { connectionString: databaseUrl, schema: "bullmq", migrate: true };
   return {
     queue: (name) =>
-      keep(
-        new Queue(
-          name,
-          { connection, defaultJobOptions: JOB_OPTIONS } as any,
-          createPostgresBackend,
-        ) as any,
-      ),
+      keep(new Queue(name, { connection, defaultJobOptions } as any, createPostgresBackend) as any),
     worker: (name, processor) =>
       keep(
         new Worker(

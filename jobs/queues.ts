@@ -30,7 +30,10 @@ export function jobBackend(): JobBackend {
   return env().REDIS_URL ? "redis" : "postgres";
 }
 
-const defaultJobOptions = {
+/** How many delivery jobs the email worker runs at once (and SMTP connections it keeps). */
+export const EMAIL_CONCURRENCY = 8;
+
+export const defaultJobOptions = {
   attempts: 5,
   backoff: { type: "exponential", delay: 5_000 },
   removeOnComplete: { count: 1_000 },

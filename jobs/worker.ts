@@ -7,7 +7,14 @@ import { generateDueReports } from "~/modules/reports/due-reports.server";
 import { deliverEmail, type DeliverEmail } from "./processors/deliver-email";
 import { dispatchOutbox } from "./processors/dispatch-outbox";
 import { housekeeping } from "./processors/housekeeping";
-import { QUEUES, createQueue, createWorker, jobBackend, queuesStopping } from "./queues";
+import {
+  EMAIL_CONCURRENCY,
+  QUEUES,
+  createQueue,
+  createWorker,
+  jobBackend,
+  queuesStopping,
+} from "./queues";
 
 export interface RunningWorker {
   close(): Promise<void>;
@@ -90,7 +97,7 @@ export async function startWorker(): Promise<RunningWorker> {
       }
       throw new Error(`unknown reminders job ${job.name}`);
     }),
-    createWorker<DeliverEmail>(QUEUES.email, deliverEmail, { concurrency: 8 }),
+    createWorker<DeliverEmail>(QUEUES.email, deliverEmail, { concurrency: EMAIL_CONCURRENCY }),
   ];
   for (const worker of workers) {
     worker.on("failed", (job, err) =>

@@ -8,6 +8,8 @@ import type { DeliverEmail } from "./deliver-email";
 
 /** Rows read per page, and pages per run: a larger backlog continues at the next round. */
 const PAGE = 5000;
+/** Jobs added per call (see below). */
+export const DISPATCH_CHUNK = 200;
 const MAX_PAGES = 10;
 
 /**
@@ -24,8 +26,8 @@ export async function dispatchOutbox(email: Queue<DeliverEmail>, redispatchAfter
     const pending = await dispatchableNotifications(redispatchAfterMs, PAGE);
     // Small chunks keep the event loop free for the sends running beside the dispatcher: a
     // send's commit must be followed promptly by its final dot (ADR 009).
-    for (let i = 0; i < pending.length; i += 200) {
-      const chunk = pending.slice(i, i + 200);
+    for (let i = 0; i < pending.length; i += DISPATCH_CHUNK) {
+      const chunk = pending.slice(i, i + DISPATCH_CHUNK);
       await email.addBulk(
         chunk.map((p) => ({
           name: "deliver",

@@ -1,6 +1,7 @@
 import type { Writable } from "node:stream";
 import { parseConnectionUrl } from "nodemailer/lib/shared";
 import SMTPConnection from "nodemailer/lib/smtp-connection";
+import { EMAIL_CONCURRENCY } from "#jobs/queues";
 
 // A few reusable SMTP connections, each sending one message at a time, that call a hook
 // synchronously just before the final dot of a message is written to the socket: the
@@ -47,13 +48,13 @@ export interface SmtpConnections {
 }
 
 /**
- * `maxConnections` matches the email worker's concurrency (jobs/worker.ts), so no delivery
- * job waits for a connection while one is free to open (the benchmark's fan-out: 5 held
- * three of every eight jobs back).
+ * `maxConnections` is the email worker's concurrency by default, so no delivery job waits
+ * for a connection while one is free to open (the benchmark's fan-out: 5 held three of
+ * every eight jobs back).
  */
 export function createSmtpConnections(
   url: string,
-  { maxConnections = 8, maxMessages = 500 } = {},
+  { maxConnections = EMAIL_CONCURRENCY, maxMessages = 500 } = {},
 ): SmtpConnections {
   const { auth, ...options } = parseConnectionUrl(url);
   const idle: Connection[] = [];
