@@ -19,7 +19,7 @@ export interface DatasetSize {
   mentorships: number;
 }
 
-export const BENCH_PASSWORD = "bench-password-2026";
+const BENCH_PASSWORD = "bench-password-2026";
 const EMAIL_DOMAIN = "bench.gapmap.test";
 const DAY_MS = 86_400_000;
 const LEADS_PER_TEAM = 2;

@@ -31,7 +31,7 @@ function recordQueries() {
   } as typeof original;
 }
 
-export async function captureStatements(work: () => Promise<unknown>): Promise<Statement[]> {
+async function captureStatements(work: () => Promise<unknown>): Promise<Statement[]> {
   recordQueries();
   const log: Statement[] = [];
   await recording.run(log, work);

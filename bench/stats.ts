@@ -9,7 +9,7 @@ export interface LatencyStats {
   max: number;
 }
 
-export function percentile(sorted: readonly number[], p: number) {
+function percentile(sorted: readonly number[], p: number) {
   if (!sorted.length) return Number.NaN;
   const rank = Math.ceil((p / 100) * sorted.length);
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))] as number;

@@ -49,7 +49,7 @@ export class Rng {
 }
 
 /** Rows per multi-row INSERT: ~10 columns each stays far below Postgres' 65,535 parameters. */
-export const INSERT_CHUNK = 1000;
+const INSERT_CHUNK = 1000;
 
 /** Multi-row inserts of `chunk` rows each. */
 export async function insertChunked(

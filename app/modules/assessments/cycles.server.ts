@@ -147,16 +147,6 @@ export async function listCycles(organizationId: string, cycleId?: string) {
   return query.execute();
 }
 
-/** The organisation's open cycle, if any. */
-export function findOpenCycle(organizationId: string) {
-  return db
-    .selectFrom("cycles")
-    .select(["id", "name", "status", "starts_on", "due_on", "ends_on", "framework_version_id"])
-    .where("organization_id", "=", organizationId)
-    .where("status", "=", "open")
-    .executeTakeFirst();
-}
-
 /**
  * The default framework's current version. Within a transaction the framework row is
  * share-locked, so an edit making a new version (which locks it FOR UPDATE) and the
