@@ -25,4 +25,14 @@ export default defineConfig({
     }),
     tsconfigPaths(),
   ],
+  build: {
+    rollupOptions: {
+      onwarn(warning, warn) {
+        // Resource routes (CSV exports, /healthz, /logout…) have no browser code, yet Remix
+        // still gives each an (empty) client chunk: remix-run/remix#9055, closed unfixed.
+        if (warning.code === "EMPTY_BUNDLE") return;
+        warn(warning);
+      },
+    },
+  },
 });

@@ -8,7 +8,18 @@ export default defineConfig({
     globalSetup: ["tests/support/global-setup.ts"],
     setupFiles: ["tests/support/setup-env.ts"],
     pool: "forks",
-    testTimeout: 30_000,
+    // Vitest's default is one file at a time on a 2-core machine (cores − 1), though most
+    // files wait on Postgres, a child process or Chromium; files share nothing but the run's
+    // database, where each builds organisations of its own.
+    maxWorkers: 3,
+    // A committed .only fails the run instead of quietly skipping the rest of its file.
+    allowOnly: false,
+    // Three files at once beside the container test's image build: a browser journey that
+    // takes 15 s alone can take three times that, so the limit is for hangs, not for speed.
+    testTimeout: 90_000,
     hookTimeout: 180_000,
+    // expect.poll waits on the browser or a worker: 1 s (vitest's default) is too short for a
+    // client-side navigation on a loaded machine.
+    expect: { poll: { timeout: 15_000 } },
   },
 });

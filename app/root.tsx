@@ -1,4 +1,9 @@
-import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import {
+  data,
+  type LinksFunction,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
 import {
   isRouteErrorResponse,
   Link,
@@ -7,10 +12,13 @@ import {
   Outlet,
   Scripts,
   ScrollRestoration,
+  useLocation,
   useRouteError,
   useRouteLoaderData,
 } from "@remix-run/react";
-import type { ReactNode } from "react";
+import { useEffect, type ReactNode } from "react";
+import { localeFromAcceptLanguage } from "~/lib/dates";
+import { takeFlash } from "~/lib/flash.server";
 import { useNonce } from "~/lib/nonce";
 import styles from "~/styles/app.css?url";
 
@@ -24,8 +32,18 @@ export const links: LinksFunction = () => [
  * reference. Loaded again with every navigation so it is the id of the request that failed
  * (single fetch runs a navigation's loaders in one request).
  */
-export function loader({ context }: LoaderFunctionArgs) {
-  return { requestId: context.requestId };
+export async function loader({ context, request }: LoaderFunctionArgs) {
+  const flash = await takeFlash(request);
+  return data(
+    {
+      requestId: context.requestId,
+      // Dates are written in the reader's language on the server and in the browser alike.
+      locale: localeFromAcceptLanguage(request.headers.get("accept-language")),
+      // A redirecting form's confirmation (flash.server.ts), shown once.
+      flash: flash?.message ?? null,
+    },
+    flash ? { headers: { "Set-Cookie": flash.clear } } : undefined,
+  );
 }
 
 export const shouldRevalidate = () => true;
@@ -61,7 +79,29 @@ export function Layout({ children }: { children: ReactNode }) {
   );
 }
 
+/**
+ * A form posted to an index route goes to "?index" (how Remix tells the index route from a
+ * layout at the same path), and the address bar kept it after the action. The marker is
+ * taken out of the address once the page shows, without a new navigation, so the action's
+ * message stays and the URL a person copies or reloads is the page's own.
+ */
+function useAddressWithoutIndexMarker() {
+  const location = useLocation();
+  useEffect(() => {
+    const params = new URLSearchParams(location.search);
+    if (params.get("index") !== "") return;
+    params.delete("index");
+    const search = params.size ? `?${params}` : "";
+    window.history.replaceState(
+      window.history.state,
+      "",
+      `${location.pathname}${search}${location.hash}`,
+    );
+  }, [location]);
+}
+
 export default function App() {
+  useAddressWithoutIndexMarker();
   return <Outlet />;
 }
 

@@ -353,17 +353,16 @@ export async function generateDataset(
       const latest = now.getTime() - 60_000;
       for (const r of rows) if (r.created_at.getTime() > latest) r.created_at = new Date(latest);
       rows.sort((a, b) => a.created_at.getTime() - b.created_at.getTime());
-      // Two connections, each with its own half of the people: the triggers maintaining
-      // current_ratings and current_levels touch only the rated member's rows, so the
-      // halves never wait on each other, and both cores work.
+      // Two connections, each with its own half of the people: the trigger maintaining
+      // current_levels touches only the rated member's rows, so the halves never wait on
+      // each other, and both cores work. The assessments follow once both have committed:
+      // a validated one makes its cycle's lead ratings count, which it must see all of.
       const half = (k: number) => rows.filter((r) => (memberIndex.get(r.member_id) ?? 0) % 2 === k);
       await Promise.all([
         db.transaction().execute((trx) => insertChunked(trx, "ratings", half(0))),
-        db.transaction().execute(async (trx) => {
-          await insertChunked(trx, "ratings", half(1));
-          await insertChunked(trx, "assessments", assessments);
-        }),
+        db.transaction().execute((trx) => insertChunked(trx, "ratings", half(1))),
       ]);
+      await db.transaction().execute((trx) => insertChunked(trx, "assessments", assessments));
       ratingCount += rows.length;
       assessmentCount += assessments.length;
     }

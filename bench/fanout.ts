@@ -17,7 +17,7 @@ import { Redis } from "ioredis";
 import { sql } from "kysely";
 import { DISPATCH_CHUNK } from "#jobs/processors/dispatch-outbox";
 // The app's own job options and concurrency, so the floor's jobs cost what real ones do.
-import { EMAIL_CONCURRENCY, defaultJobOptions, type JobBackend } from "#jobs/queues";
+import { EMAIL_CONCURRENCY, defaultJobOptions, type JobBackend } from "~/lib/queues.server";
 import { composeMessage, type OutboxMessage } from "~/modules/notifications/delivery.server";
 import { createSmtpConnections } from "~/modules/notifications/smtp-connections.server";
 import { openCycleForEveryone, seedOrganizationWithNewCycle } from "../tests/support/cycle-opening";
@@ -54,7 +54,7 @@ interface Backend {
   close(): Promise<void>;
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- the two backends' generic types differ, as in jobs/queues.ts */
+/* eslint-disable @typescript-eslint/no-explicit-any -- the two backends' generic types differ, as in app/lib/queues.server.ts */
 function backendFor(
   backend: JobBackend,
   databaseUrl: string,
@@ -232,6 +232,7 @@ export async function measureFanout(
       REDIS_URL: backend === "redis" ? options.redisUrl : "",
       GAPMAP_QUEUE_PREFIX: prefix,
       SESSION_SECRET: process.env.SESSION_SECRET ?? randomUUID().repeat(2),
+      ENCRYPTION_KEY: process.env.ENCRYPTION_KEY ?? randomUUID().replaceAll("-", "").repeat(2),
       APP_URL: "http://127.0.0.1:3000",
       GAPMAP_DISPATCH_EVERY_MS: String(options.dispatchEveryMs),
       // The scan runs when the bench queues it, not on its own meanwhile.

@@ -1,6 +1,7 @@
 // The web process under measurement: a logged-in session from the real login form, one
 // view's latency one request at a time, and sustained load with the process's peak memory.
 import { readFileSync } from "node:fs";
+import http from "node:http";
 import autocannon, { type Options } from "autocannon";
 import { latencyStats, type LatencyStats } from "./stats";
 
@@ -26,6 +27,45 @@ export async function checkPage(baseUrl: string, path: string, cookie: string, e
   if (res.status !== 200 || !expect.test(body))
     throw new Error(`GET ${path}: HTTP ${res.status}, expected ${expect} in the page`);
   return body;
+}
+
+export interface PageBytes {
+  /** The HTML as sent to a client that accepts no encoding. */
+  raw: number;
+  gzip: number;
+  br: number;
+}
+
+/** The bytes on the wire for one GET of `path`, as sent for `encoding` (fetch would decode them). */
+function wireBytes(baseUrl: string, path: string, cookie: string, encoding: string | null) {
+  return new Promise<number>((resolve, reject) => {
+    const headers: Record<string, string> = { Cookie: cookie };
+    if (encoding) headers["Accept-Encoding"] = encoding;
+    http
+      .get(`${baseUrl}${path}`, { headers }, (res) => {
+        const sent = res.headers["content-encoding"] ?? null;
+        if (res.statusCode !== 200 || sent !== encoding)
+          reject(
+            new Error(
+              `GET ${path} (${encoding ?? "identity"}): HTTP ${res.statusCode}, encoded ${sent}`,
+            ),
+          );
+        let bytes = 0;
+        res.on("data", (chunk: Buffer) => (bytes += chunk.length));
+        res.on("end", () => resolve(bytes));
+        res.on("error", reject);
+      })
+      .on("error", reject);
+  });
+}
+
+/** A page's size raw, gzip- and brotli-encoded, as the server sends it. */
+export async function pageBytes(baseUrl: string, path: string, cookie: string): Promise<PageBytes> {
+  return {
+    raw: await wireBytes(baseUrl, path, cookie, null),
+    gzip: await wireBytes(baseUrl, path, cookie, "gzip"),
+    br: await wireBytes(baseUrl, path, cookie, "br"),
+  };
 }
 
 export interface LoadResult extends LatencyStats {

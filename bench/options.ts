@@ -2,7 +2,7 @@
 // a tiny smoke size (`--size smoke`, used by the test suite), and any figure overridden by a
 // flag (`npm run bench -- --members 500 --fanout 2000`) or its BENCH_* variable.
 import { parseArgs } from "node:util";
-import type { JobBackend } from "#jobs/queues";
+import type { JobBackend } from "~/lib/queues.server";
 import type { DatasetSize } from "./dataset";
 
 export interface BenchOptions {

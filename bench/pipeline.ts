@@ -17,7 +17,14 @@ import { startAppServer, type AppServer } from "../tests/support/app-server";
 import { createIsolatedDatabase } from "../tests/support/isolated-database";
 import { generateDataset } from "./dataset";
 import { measureFanout } from "./fanout";
-import { checkPage, logIn, measureAfterEach, measureLatency, sustainedLoad } from "./http";
+import {
+  checkPage,
+  logIn,
+  measureAfterEach,
+  measureLatency,
+  pageBytes,
+  sustainedLoad,
+} from "./http";
 import type { BenchOptions } from "./options";
 import { pageStatements, replay } from "./raw-sql";
 import { measureReports } from "./report";
@@ -63,6 +70,8 @@ export async function runBench(
   const serverUrl = configured || (await startEmbeddedPostgres());
   const secret = process.env.SESSION_SECRET ?? randomBytes(32).toString("hex");
   process.env.SESSION_SECRET = secret;
+  process.env.METRICS_TOKEN ??= randomBytes(16).toString("hex");
+  process.env.ENCRYPTION_KEY ??= randomBytes(32).toString("hex");
   process.env.APP_URL ??= "http://127.0.0.1:3000";
 
   const bench = await createIsolatedDatabase({ prefix: "gapmap_bench", serverUrl });
@@ -74,6 +83,7 @@ export async function runBench(
   const webEnv = {
     DATABASE_URL: bench.url,
     SESSION_SECRET: secret,
+    ENCRYPTION_KEY: process.env.ENCRYPTION_KEY,
     LOG_LEVEL: "warn",
     NODE_OPTIONS: "",
   };
@@ -121,14 +131,16 @@ export async function runBench(
       );
       if (http.non2xx || http.errors)
         throw new Error(`${name}: ${http.non2xx} non-2xx, ${http.errors} errors`);
+      const bytes = await pageBytes(app!.url, pathAndQuery, cookie);
       log(
-        `  HTTP p50/p95/p99 ${http.p50}/${http.p95}/${http.p99} ms; raw SQL p50/p95 ${raw.p50}/${raw.p95} ms`,
+        `  HTTP p50/p95/p99 ${http.p50}/${http.p95}/${http.p99} ms; raw SQL p50/p95 ${raw.p50}/${raw.p95} ms; HTML ${bytes.raw} B (gzip ${bytes.gzip} B, br ${bytes.br} B)`,
       );
       return {
         path: pathAndQuery,
         members,
         http,
         raw,
+        bytes,
         ratio: Math.round((http.p95 / raw.p95) * 100) / 100,
       };
     };

@@ -1,8 +1,8 @@
 // The run's results: every measurement, the issue's goals each marked PASS or MISS, and the
 // table printed at the end of a run (and pasted into the README's performance section).
-import type { JobBackend } from "#jobs/queues";
+import type { JobBackend } from "~/lib/queues.server";
 import type { FanoutResult } from "./fanout";
-import type { LoadResult, SustainedResult } from "./http";
+import type { LoadResult, PageBytes, SustainedResult } from "./http";
 import type { RawFloor } from "./raw-sql";
 import type { ReportTimes } from "./report";
 import type { SaveResult } from "./save";
@@ -15,6 +15,8 @@ export interface PageMeasurement {
   raw: RawFloor;
   /** HTTP p95 over the raw SQL's p95. */
   ratio: number;
+  /** The page's HTML on the wire. */
+  bytes: PageBytes;
 }
 
 export interface BenchResults {
@@ -53,6 +55,7 @@ export interface Goal {
 }
 
 const ms = (n: number) => `${n} ms`;
+const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 
 export function evaluateGoals(
   r: Omit<BenchResults, "goals" | "meta">,
@@ -72,6 +75,28 @@ export function evaluateGoals(
       target: "≤ 1.5×",
       actual: `${r.views.team.ratio}× (raw ${ms(r.views.team.raw.p95)})`,
       pass: r.views.team.ratio <= 1.5,
+    },
+    {
+      id: "team-heatmap-p95",
+      label: `team heatmap (${r.views.teamHeatmap.members} people) p95`,
+      target: "≤ 50 ms",
+      actual: ms(r.views.teamHeatmap.http.p95),
+      pass: r.views.teamHeatmap.http.p95 <= 50,
+    },
+    {
+      id: "team-heatmap-html",
+      label: "team heatmap HTML, raw",
+      target: "≤ 300 KB",
+      actual: kb(r.views.teamHeatmap.bytes.raw),
+      pass: r.views.teamHeatmap.bytes.raw <= 300 * 1024,
+    },
+    {
+      // gzip, the encoding every client accepts (brotli is smaller still).
+      id: "team-heatmap-compressed",
+      label: "team heatmap HTML, compressed (gzip)",
+      target: "≤ 40 KB",
+      actual: `${kb(r.views.teamHeatmap.bytes.gzip)} (br ${kb(r.views.teamHeatmap.bytes.br)})`,
+      pass: r.views.teamHeatmap.bytes.gzip <= 40 * 1024,
     },
     {
       id: "org-view-p95",
@@ -159,6 +184,7 @@ export function formatResults(r: BenchResults): string {
     `${p.http.p50} / ${p.http.p95} / ${p.http.p99}`,
     `${p.raw.p50} / ${p.raw.p95} (${p.raw.statements} statements)`,
     `${p.ratio}×`,
+    `${kb(p.bytes.raw)} / ${kb(p.bytes.gzip)} / ${kb(p.bytes.br)}`,
   ];
   const fanout = Object.values(r.fanout).map((f) => [
     f!.backend,
@@ -186,12 +212,14 @@ export function formatResults(r: BenchResults): string {
         "p50 / p95 / p99 ms",
         "raw SQL p50 / p95 ms",
         "p95 ratio",
+        "HTML raw / gzip / br",
       ],
       page("team gap view", v.team),
       [
         "team gap view, data changed before each request",
         String(v.team.members),
         `${v.teamAfterChange.p50} / ${v.teamAfterChange.p95} / ${v.teamAfterChange.p99}`,
+        "",
         "",
         "",
       ],

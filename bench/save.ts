@@ -39,10 +39,10 @@ export async function measureSaves(
   const samples: number[] = [];
   for (let i = 0; i < saves; i++) {
     const current = await db
-      .selectFrom("current_ratings")
-      .select(["topic_id", "rating_id", "level"])
+      .selectFrom("current_levels")
+      .select(["topic_id", "self_rating_id as rating_id", "self_level as level"])
       .where("member_id", "=", memberId)
-      .where("source", "=", "self")
+      .where("self_rating_id", "is not", null)
       .execute();
     const byTopic = new Map(current.map((c) => [c.topic_id, c]));
     const form = new URLSearchParams();

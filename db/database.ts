@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
+import { ReadRoutingDialect } from "./read-replica";
 import type { Database } from "./schema";
 
 // int8 (counts, bigserial ids) and numeric come back as JS numbers: every value we store
@@ -18,7 +19,9 @@ export function databaseUrl(): string {
 }
 
 export function createPool(connectionString: string, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max });
+  // A server that does not answer fails the connection (start-up, a query) after 10 s
+  // instead of leaving it waiting for ever.
+  const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 10_000 });
   // A client losing its server (a Postgres restart) must not crash the process: the pool
   // reports idle ones here, and a checked-out one (mid-transaction) reports on itself; its
   // query fails and the pool drops it on release.
@@ -35,10 +38,14 @@ export function createDatabase(connectionString: string): Kysely<Database> {
 
 /**
  * The application's database. The pool is created on the first query, so the URL can
- * be decided at start-up (an embedded server) before anything connects.
+ * be decided at start-up (an embedded server) before anything connects. With
+ * DATABASE_REPLICA_URL, some reads go to that replica (read-replica.ts).
  */
 export const db = new Kysely<Database>({
-  dialect: new PostgresDialect({ pool: async () => createPool(databaseUrl()) }),
+  dialect: new ReadRoutingDialect({ pool: async () => createPool(databaseUrl()) }, () => {
+    const replica = process.env.DATABASE_REPLICA_URL?.trim();
+    return replica ? createPool(replica) : null;
+  }),
 });
 
 export type { Database };

@@ -1,10 +1,21 @@
 import { createDatabase } from "./database";
 import { migrateToLatest } from "./migrator";
-import { provisionDatabase } from "./provision";
+import { EmbeddedPostgresError, provisionDatabase } from "./provision";
 
-/** Provisions the database (embedded when unconfigured) and applies pending migrations. */
+/**
+ * Provisions the database (embedded when unconfigured) and applies pending migrations. Every
+ * caller is a command's entry point: an embedded server that cannot start ends the process
+ * with the message that says why and what to do, not a stack trace.
+ */
 export async function prepareDatabase(log: (msg: string) => void) {
-  const url = await provisionDatabase(log);
+  let url: string;
+  try {
+    url = await provisionDatabase(log);
+  } catch (error) {
+    if (!(error instanceof EmbeddedPostgresError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
   const migrationDb = createDatabase(url);
   try {
     const applied = await migrateToLatest(migrationDb);

@@ -36,6 +36,10 @@ export interface OrganizationsTable {
   due_reminder_days: Generated<number[]>;
   default_framework_id: string | null;
   created_at: Timestamp;
+  /** Closed for deletion: nobody signs in; erased by the worker after erase_after. */
+  closed_at: NullableTimestamp;
+  erase_after: NullableTimestamp;
+  closed_by_user_id: string | null;
 }
 
 export interface UsersTable {
@@ -64,6 +68,8 @@ export interface SessionsTable {
   organization_id: string | null;
   expires_at: Timestamp;
   created_at: Timestamp;
+  /** Set: the session was started through this organisation's SSO and acts only there. */
+  sso_organization_id: string | null;
 }
 
 export interface InvitationsTable {
@@ -77,6 +83,35 @@ export interface InvitationsTable {
   expires_at: Timestamp;
   accepted_at: NullableTimestamp;
   revoked_at: NullableTimestamp;
+  created_at: Timestamp;
+  display_name: string | null;
+  target_profile_id: string | null;
+}
+
+export interface SsoConnectionsTable {
+  organization_id: string;
+  issuer_url: string;
+  client_id: string;
+  client_secret_sealed: string;
+  default_role: Generated<MemberRole>;
+  default_team_id: string | null;
+  require_sso: Generated<boolean>;
+  updated_at: Timestamp;
+  created_at: Timestamp;
+}
+
+export interface SsoDomainsTable {
+  domain: string;
+  organization_id: string;
+}
+
+export interface SsoLoginAttemptsTable {
+  state_hash: string;
+  organization_id: string;
+  nonce: string;
+  code_verifier: string;
+  redirect_to: string;
+  expires_at: Timestamp;
   created_at: Timestamp;
 }
 
@@ -237,21 +272,11 @@ export interface RatingsTable {
   created_at: Timestamp;
 }
 
-/** Maintained by the ratings_current trigger; never written by application code. */
-export interface CurrentRatingsTable {
-  organization_id: string;
-  member_id: string;
-  topic_id: string;
-  source: RatingSource;
-  rating_id: number;
-  cycle_id: string;
-  level: number | null;
-  rated_at: Timestamp;
-}
-
 /**
  * The newest self and lead rating per member × topic, side by side (one row per pair rated by
- * either). Maintained by the ratings_current_levels trigger; read by the gap view.
+ * either), each with its cycle, and the newest lead rating the lead has validated. Maintained
+ * by triggers on ratings and assessments (migrations 0002 and 0006); never written by
+ * application code.
  */
 export interface CurrentLevelsTable {
   organization_id: string;
@@ -260,9 +285,32 @@ export interface CurrentLevelsTable {
   self_rating_id: number | null;
   self_level: number | null;
   self_rated_at: NullableTimestamp;
+  self_cycle_id: string | null;
   lead_rating_id: number | null;
   lead_level: number | null;
   lead_rated_at: NullableTimestamp;
+  lead_cycle_id: string | null;
+  validated_lead_rating_id: number | null;
+  validated_lead_level: number | null;
+  validated_lead_rated_at: NullableTimestamp;
+}
+
+/**
+ * A person's level on a topic today (a view; migration 0006 defines it): the lead's where the
+ * lead has validated the member's latest rating, else the member's own. One row per member ×
+ * topic that has a level (null = not applicable).
+ */
+export interface MemberLevelsView {
+  organization_id: string;
+  member_id: string;
+  topic_id: string;
+  level: number | null;
+  source: RatingSource;
+  rated_at: Timestamp;
+  self_rating_id: number | null;
+  self_level: number | null;
+  lead_rating_id: number | null;
+  lead_level: number | null;
 }
 
 /** Must-have targets rated and met per member and category as of a closed cycle. */
@@ -303,7 +351,25 @@ export interface AssessmentsTable {
   submitted_at: NullableTimestamp;
   validated_at: NullableTimestamp;
   validated_by_user_id: string | null;
+  /** When the member acknowledged the lead's validation (null until then, and on re-validation). */
+  acknowledged_at: NullableTimestamp;
   updated_at: Timestamp;
+  created_at: Timestamp;
+}
+
+export type CalibrationResolution = "lead_level" | "self_level" | "keep_both";
+
+/** Append-only: each row settles one calibration item, the exact pair of ratings it saw. */
+export interface CalibrationResolutionsTable {
+  id: Generated<number>;
+  organization_id: string;
+  member_id: string;
+  topic_id: string;
+  self_rating_id: number;
+  lead_rating_id: number;
+  resolution: CalibrationResolution;
+  note: string | null;
+  resolved_by_user_id: string | null;
   created_at: Timestamp;
 }
 
@@ -355,6 +421,50 @@ export interface NotificationsTable {
   sent_at: NullableTimestamp;
   /** Advanced by an admin's retry, so the retry gets a fresh delivery job. */
   dispatch_round: Generated<number>;
+  /** The message model (MessageContent) for team channels; null on older rows. */
+  content: ColumnType<unknown, string | null | undefined, string | null>;
+  created_at: Timestamp;
+}
+
+export type ChannelKind = "slack" | "teams" | "webhook";
+
+export interface TeamChannelsTable {
+  id: Uuid;
+  organization_id: string;
+  team_id: string;
+  kind: ChannelKind;
+  url_sealed: string;
+  url_host: string;
+  secret_sealed: string | null;
+  disabled_at: NullableTimestamp;
+  disabled_reason: string | null;
+  created_by_user_id: string | null;
+  created_at: Timestamp;
+}
+
+export interface ChannelDeliveriesTable {
+  id: Uuid;
+  organization_id: string;
+  channel_id: string;
+  kind: string;
+  idempotency_key: string;
+  content: Json<unknown>;
+  status: Generated<NotificationStatus>;
+  attempts: Generated<number>;
+  last_error: string | null;
+  dispatched_at: NullableTimestamp;
+  dispatch_round: Generated<number>;
+  /** When a delivery claimed it; one left "sending" long after was cut off mid-send. */
+  sending_since: NullableTimestamp;
+  sent_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export interface CalendarFeedsTable {
+  membership_id: string;
+  organization_id: string;
+  token_hash: string;
+  include_team: Generated<boolean>;
   created_at: Timestamp;
 }
 
@@ -426,12 +536,94 @@ export interface AuditLogTable {
   created_at: Timestamp;
 }
 
+export type PlanStatus = "active" | "closed";
+export type PlanGoalOutcome = "met" | "missed" | "carried_over";
+
+export interface DevelopmentPlansTable {
+  id: Uuid;
+  organization_id: string;
+  member_id: string;
+  cycle_id: string;
+  status: Generated<PlanStatus>;
+  created_by_user_id: string | null;
+  created_at: Timestamp;
+  closed_at: NullableTimestamp;
+}
+
+export interface PlanGoalsTable {
+  id: Uuid;
+  organization_id: string;
+  plan_id: string;
+  topic_id: string;
+  target_level: number;
+  due_cycle_id: string;
+  actions: Generated<string>;
+  learning_urls: Generated<string[]>;
+  mentorship_id: string | null;
+  position: number;
+  created_at: Timestamp;
+}
+
+export interface PlanCommentsTable {
+  id: Uuid;
+  organization_id: string;
+  plan_id: string;
+  author_user_id: string | null;
+  body: string;
+  created_at: Timestamp;
+}
+
+export interface TopicResourcesTable {
+  id: Uuid;
+  organization_id: string;
+  topic_id: string;
+  title: string;
+  url: string;
+  level: number | null;
+  position: number;
+  created_at: Timestamp;
+}
+
+export interface ReportPlanGoalsTable {
+  report_id: string;
+  organization_id: string;
+  member_id: string;
+  goal_id: string;
+  topic_name: string;
+  target_level: number;
+  due_cycle_name: string;
+  level: number | null;
+  outcome: PlanGoalOutcome;
+  position: number;
+}
+
+export type ExportStatus = "queued" | "running" | "ready" | "failed";
+
+export interface OrganizationExportsTable {
+  id: Uuid;
+  organization_id: string;
+  requested_by_user_id: string | null;
+  status: Generated<ExportStatus>;
+  progress: Generated<number>;
+  stage: string | null;
+  archive: Buffer | null;
+  byte_size: number | null;
+  counts: ColumnType<Record<string, number> | null, string | null | undefined, string | null>;
+  error: string | null;
+  created_at: Timestamp;
+  finished_at: NullableTimestamp;
+  expires_at: NullableTimestamp;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   users: UsersTable;
   memberships: MembershipsTable;
   sessions: SessionsTable;
   invitations: InvitationsTable;
+  sso_connections: SsoConnectionsTable;
+  sso_domains: SsoDomainsTable;
+  sso_login_attempts: SsoLoginAttemptsTable;
   password_resets: PasswordResetsTable;
   rate_limits: RateLimitsTable;
   teams: TeamsTable;
@@ -449,8 +641,8 @@ export interface Database {
   capability_targets: CapabilityTargetsTable;
   cycles: CyclesTable;
   ratings: RatingsTable;
-  current_ratings: CurrentRatingsTable;
   current_levels: CurrentLevelsTable;
+  member_levels: MemberLevelsView;
   cycle_progress: CycleProgressTable;
   gap_data_versions: GapDataVersionsTable;
   topic_flags: TopicFlagsTable;
@@ -459,10 +651,20 @@ export interface Database {
   check_ins: CheckInsTable;
   notifications: NotificationsTable;
   notification_mutes: NotificationMutesTable;
+  team_channels: TeamChannelsTable;
+  channel_deliveries: ChannelDeliveriesTable;
+  calendar_feeds: CalendarFeedsTable;
   reports: ReportsTable;
   report_rows: ReportRowsTable;
+  calibration_resolutions: CalibrationResolutionsTable;
   api_tokens: ApiTokensTable;
   audit_log: AuditLogTable;
+  development_plans: DevelopmentPlansTable;
+  plan_goals: PlanGoalsTable;
+  plan_comments: PlanCommentsTable;
+  topic_resources: TopicResourcesTable;
+  report_plan_goals: ReportPlanGoalsTable;
+  organization_exports: OrganizationExportsTable;
 }
 
 export type Organization = Selectable<OrganizationsTable>;

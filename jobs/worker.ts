@@ -3,18 +3,22 @@ import { env } from "~/lib/env.server";
 import { logger } from "~/lib/logger.server";
 import { closeDelivery } from "~/modules/notifications/delivery.server";
 import { planReminders } from "~/modules/notifications/reminders.server";
+import { planTeamMessages } from "~/modules/notifications/team-messages.server";
+import { runExport, type ExportJob } from "~/modules/organisation-data/export.server";
 import { generateDueReports } from "~/modules/reports/due-reports.server";
+import { deliverChannel, type DeliverChannel } from "./processors/deliver-channel";
 import { deliverEmail, type DeliverEmail } from "./processors/deliver-email";
-import { dispatchOutbox } from "./processors/dispatch-outbox";
+import { dispatchChannels, dispatchOutbox } from "./processors/dispatch-outbox";
 import { housekeeping } from "./processors/housekeeping";
 import {
+  CHANNEL_CONCURRENCY,
   EMAIL_CONCURRENCY,
   QUEUES,
   createQueue,
   createWorker,
   jobBackend,
   queuesStopping,
-} from "./queues";
+} from "~/lib/queues.server";
 
 export interface RunningWorker {
   close(): Promise<void>;
@@ -70,6 +74,11 @@ export async function startWorker(): Promise<RunningWorker> {
     [QUEUES.maintenance, QUEUES.reminders].map((q) => [q, createQueue(q, { role: "worker" })]),
   );
   const email = createQueue<DeliverEmail>(QUEUES.email, { role: "worker" });
+  const channels = createQueue<DeliverChannel>(QUEUES.channels, { role: "worker" });
+  const redispatchAfter = () => env().GAPMAP_REDISPATCH_AFTER_MS;
+  const dispatch = async () =>
+    (await dispatchOutbox(email, redispatchAfter())) +
+    (await dispatchChannels(channels, redispatchAfter()));
   await ensureSchedules(scheduling);
   let checking = false;
   const scheduleCheck = setInterval(() => {
@@ -84,20 +93,25 @@ export async function startWorker(): Promise<RunningWorker> {
     createWorker(QUEUES.maintenance, async (job) => {
       if (job.name === "housekeeping") return housekeeping();
       if (job.name === "reports") return generateDueReports();
+      if (job.name === "export") return runExport((job.data as ExportJob).exportId);
       throw new Error(`unknown maintenance job ${job.name}`);
     }),
     createWorker(QUEUES.reminders, async (job) => {
-      if (job.name === "dispatch") return dispatchOutbox(email, env().GAPMAP_REDISPATCH_AFTER_MS);
+      if (job.name === "dispatch") return dispatch();
       if (job.name === "scan") {
-        const planned = await planReminders(new Date());
+        const now = new Date();
+        const planned = (await planReminders(now)) + (await planTeamMessages(now));
         // What the scan wrote goes out now, not at the dispatcher's next round. This queue
         // runs one job at a time, so the two never dispatch side by side in one worker.
-        if (planned) await dispatchOutbox(email, env().GAPMAP_REDISPATCH_AFTER_MS);
+        if (planned) await dispatch();
         return planned;
       }
       throw new Error(`unknown reminders job ${job.name}`);
     }),
     createWorker<DeliverEmail>(QUEUES.email, deliverEmail, { concurrency: EMAIL_CONCURRENCY }),
+    createWorker<DeliverChannel>(QUEUES.channels, deliverChannel, {
+      concurrency: CHANNEL_CONCURRENCY,
+    }),
   ];
   for (const worker of workers) {
     worker.on("failed", (job, err) =>
@@ -111,7 +125,7 @@ export async function startWorker(): Promise<RunningWorker> {
       queuesStopping();
       clearInterval(scheduleCheck);
       await Promise.all(workers.map((w) => w.close()));
-      await Promise.all([email, ...scheduling.values()].map((q) => q.close()));
+      await Promise.all([email, channels, ...scheduling.values()].map((q) => q.close()));
       await closeDelivery();
     },
   };

@@ -71,7 +71,7 @@ export async function insertChunked(
  * catches up; the gap and report queries would plan nested loops over thousands of rows
  * (an organisation report took 36 s instead of 0.2 s). Run it after every bulk load,
  * outside the loading transaction. `vacuum` also clears the dead row versions the rating
- * triggers leave in current_ratings and current_levels, as autovacuum would have by then.
+ * triggers leave in current_levels, as autovacuum would have by then.
  */
 export async function analyzeAfterBulkLoad(
   executor: Kysely<Database>,

@@ -64,11 +64,10 @@ describe("append-only ratings", () => {
     await rate(3);
     const current = () =>
       db
-        .selectFrom("current_ratings")
-        .select(["level", "rating_id"])
+        .selectFrom("current_levels")
+        .select(["self_level as level", "self_rating_id as rating_id"])
         .where("member_id", "=", eng.membershipId)
         .where("topic_id", "=", topicId)
-        .where("source", "=", "self")
         .executeTakeFirstOrThrow();
     expect((await current()).level).toBe(3);
     const na = await rate(null);

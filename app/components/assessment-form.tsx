@@ -1,7 +1,9 @@
 import { useFetcher } from "@remix-run/react";
 import { useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { plural } from "~/lib/format";
 import { relativeAge } from "~/lib/relative-age";
 import type { FormTopic } from "~/modules/assessments/self-assessment.server";
+import { PRIORITY_LABEL } from "~/modules/frameworks/priorities";
 
 export interface LevelInfo {
   level: number;
@@ -96,6 +98,13 @@ export function TopicRating({
 
   const conflict = fetcher.data?.conflicts?.find((c) => c.topicId === topic.id);
   const fieldErrors = { ...errors, ...(fetcher.data?.fieldErrors ?? {}) };
+  // The last save came back without this topic saved (an error, not a conflict: that has its
+  // own message), or never came back: the change is only in this page until it is retried.
+  const [lost, setLost] = useState(false);
+  useEffect(() => {
+    if (fetcher.state !== "idle") return;
+    if (fetcher.data) setLost(!saved && !conflict);
+  }, [fetcher.state, fetcher.data, saved, conflict]);
 
   // One save at a time per topic: a second change made while the first is in flight waits
   // for its new rating id, or it would conflict with our own first save.
@@ -173,6 +182,11 @@ export function TopicRating({
   }
 
   const chosenLevel = choice === "" ? undefined : choice === "na" ? null : Number(choice);
+  // How far the level chosen here is from the target (N/A and unrated: no distance).
+  const distance =
+    topic.target && typeof chosenLevel === "number"
+      ? Math.max(0, topic.target.level - chosenLevel)
+      : null;
   const descriptor =
     chosenLevel === undefined || chosenLevel === null
       ? null
@@ -205,17 +219,42 @@ export function TopicRating({
           <span>
             Last cycle: {topic.previous === undefined ? "—" : levelText(topic.previous, levels)}
           </span>
-          {topic.lead !== undefined ? <span>Lead: {levelText(topic.lead, levels)}</span> : null}
+          {topic.lead !== undefined ? (
+            <span>Your lead: {levelText(topic.lead.level, levels)}</span>
+          ) : null}
+          {topic.target ? (
+            <span className="target-meta">
+              Target: {levelText(topic.target.level, levels)} (
+              {PRIORITY_LABEL[topic.target.priority].toLowerCase()})
+              {distance === null ? "" : distance > 0 ? ` · ${distance} below` : " · reached"}
+            </span>
+          ) : (
+            <span>No target for your profile</span>
+          )}
           <span>{ageText}</span>
           {topic.stale ? <span className="badge warning">Stale</span> : null}
-          {saving ? (
-            <span aria-live="polite">Saving…</span>
-          ) : saved && !conflict ? (
-            <span className="saved-mark">Saved</span>
-          ) : null}
+          <span aria-live="polite" className="save-state">
+            {saving ? (
+              "Saving…"
+            ) : lost ? (
+              <span className="not-saved">
+                Not saved:{" "}
+                <button type="button" className="small secondary" onClick={() => save()}>
+                  retry
+                </button>
+              </span>
+            ) : saved && !conflict ? (
+              <span className="saved-mark">Saved</span>
+            ) : null}
+          </span>
         </div>
       </div>
       {topic.description ? <p className="topic-description">{topic.description}</p> : null}
+      {topic.lead?.comment ? (
+        <p className="lead-comment">
+          <span className="muted">Your lead&apos;s comment:</span> “{topic.lead.comment}”
+        </p>
+      ) : null}
       <div className="level-options" role="radiogroup" aria-labelledby={headingId}>
         {levels.map((l) => (
           <label
@@ -323,7 +362,8 @@ export function TopicRating({
           open={Boolean(fieldErrors[`evidence.${topic.id}`] || fieldErrors[`note.${topic.id}`])}
         >
           <summary>
-            Note and evidence{loaded?.evidence.length ? ` (${loaded.evidence.length} links)` : ""}
+            Note and evidence
+            {loaded?.evidence.length ? ` (${plural(loaded.evidence.length, "link")})` : ""}
           </summary>
           <div className="field">
             <label htmlFor={`note-${topic.id}`}>Note</label>

@@ -32,7 +32,10 @@ export function ChartFrame({
       className="chart"
       role="img"
       aria-label={label}
-      style={{ maxWidth: width, minHeight: height }}
+      // Fills its card (the width is the size it was designed at, kept as a floor for tables of
+      // many categories on a wide screen); the height is reserved before the chart draws.
+      style={{ minHeight: height }}
+      data-width={width}
     >
       {mounted ? children : null}
     </div>
@@ -49,5 +52,59 @@ export function TableToggle({ children }: { children: ReactNode }) {
       <summary>Show as table</summary>
       <div className="table-wrap">{children}</div>
     </details>
+  );
+}
+
+/** The lines a category name takes beside a bar: at most two of about `perLine` characters,
+ * the second cut with "…" when the name is longer still (the full name is the tick's title,
+ * and in the tooltip and the table). */
+export function tickLines(name: string, perLine = 22): string[] {
+  const words = name.split(/\s+/);
+  const lines: string[] = [];
+  let line = "";
+  for (const word of words) {
+    if (line && `${line} ${word}`.length > perLine) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  if (lines.length <= 2 && lines.every((l) => l.length <= perLine)) return lines;
+  const second = lines.slice(1).join(" ");
+  return [
+    lines[0]!.length > perLine ? `${lines[0]!.slice(0, perLine - 1)}…` : lines[0]!,
+    ...(second ? [second.length > perLine ? `${second.slice(0, perLine - 1)}…` : second] : []),
+  ];
+}
+
+/** A category axis tick that wraps its name instead of letting the axis cut it. */
+export function WrappedTick({
+  x,
+  y,
+  payload,
+  textAnchor = "end",
+}: {
+  x?: number;
+  y?: number;
+  payload?: { value: string };
+  textAnchor?: "start" | "end" | "middle" | "inherit";
+}) {
+  const name = payload?.value ?? "";
+  const lines = tickLines(name);
+  const anchor = textAnchor === "inherit" ? "end" : textAnchor;
+  return (
+    <text x={x} y={y} textAnchor={anchor} fontSize={12} fill="#374151">
+      <title>{name}</title>
+      {lines.map((line, i) => (
+        <tspan
+          key={i}
+          x={x}
+          dx={anchor === "end" ? -4 : 0}
+          dy={i === 0 ? (lines.length > 1 ? -3 : 4) : 14}
+        >
+          {line}
+        </tspan>
+      ))}
+    </text>
   );
 }

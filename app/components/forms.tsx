@@ -1,4 +1,11 @@
-import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from "react";
+import {
+  useEffect,
+  useId,
+  useRef,
+  type InputHTMLAttributes,
+  type ReactNode,
+  type SelectHTMLAttributes,
+} from "react";
 import type { ActionFailure } from "~/lib/errors.server";
 
 /** What a failed action returns (see handleFormErrors); absent on success. */
@@ -9,6 +16,46 @@ export function failureOf(data: unknown): FormFailure | undefined {
     return data as FormFailure;
   }
   return undefined;
+}
+
+/** The confirmation a successful action returns (`{ ok: true, message }`), if any. */
+export function successOf(data: unknown): string | undefined {
+  if (data && typeof data === "object" && "ok" in data && data.ok === true && "message" in data)
+    return typeof data.message === "string" ? data.message : undefined;
+  return undefined;
+}
+
+/**
+ * The one way a page confirms that a form went through: a status message screen readers
+ * announce. `message` is the action's own (successOf) or a page's wording for it.
+ */
+export function FormSuccess({
+  message,
+  children,
+}: {
+  message?: string | null;
+  children?: ReactNode;
+}) {
+  if (!message && !children) return null;
+  return (
+    <div className="alert success" role="status">
+      {message}
+      {children}
+    </div>
+  );
+}
+
+/**
+ * A ref for a form that empties itself (back to its default values) once its action has
+ * succeeded, so what was sent is not sent again by a second click.
+ */
+export function useResetOnSuccess(result: unknown) {
+  const ref = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (failureOf(result) === undefined && result && typeof result === "object" && "ok" in result)
+      ref.current?.reset();
+  }, [result]);
+  return ref;
 }
 
 export function FormError({ failure }: { failure?: FormFailure }) {

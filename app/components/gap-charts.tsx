@@ -16,18 +16,18 @@ import {
   YAxis,
 } from "recharts";
 import type { CategoryGap, TrendPoint } from "~/modules/gaps/team-gaps.server";
-import { ChartFrame, legendText, PALETTE, TableToggle } from "./chart-frame";
+import { ChartFrame, legendText, PALETTE, TableToggle, WrappedTick } from "./chart-frame";
 import { decimal, percent } from "~/lib/format";
 
 /** Sequential blues: darker is higher; level 0 keeps an outline so it stays visible. */
 export const LEVEL_COLOURS = ["#deebf7", "#9ecae1", "#6baed6", "#3182bd", "#08519c"];
+// The pages pass only categories whose figures are shown (privacy-floor.ts).
+const NO_LEVELS = [0, 0, 0, 0, 0];
 const LEVEL_NAMES = ["0 None", "1 Aware", "2 Working", "3 Proficient", "4 Expert"];
 
-const short = (name: string) => (name.length > 20 ? `${name.slice(0, 18)}…` : name);
-
 export function CategoryGapChart({ categories }: { categories: CategoryGap[] }) {
-  const data = categories.map((c) => ({ name: short(c.name), gap: c.averageGap ?? 0 }));
-  const height = 40 + categories.length * 32;
+  const data = categories.map((c) => ({ name: c.name, gap: c.averageGap ?? 0 }));
+  const height = 40 + categories.length * 40;
   return (
     <>
       <ChartFrame
@@ -36,10 +36,20 @@ export function CategoryGapChart({ categories }: { categories: CategoryGap[] }) 
         height={height}
       >
         <ResponsiveContainer width="100%" height={height}>
-          <BarChart data={data} layout="vertical" margin={{ left: 40 }}>
+          <BarChart data={data} layout="vertical" margin={{ left: 0, right: 16, bottom: 16 }}>
             <CartesianGrid strokeDasharray="3 3" horizontal={false} />
-            <XAxis type="number" domain={[0, "auto"]} allowDecimals />
-            <YAxis type="category" dataKey="name" width={170} tick={{ fontSize: 12 }} />
+            <XAxis
+              type="number"
+              domain={[0, "auto"]}
+              allowDecimals
+              label={{
+                value: "Average levels below target",
+                position: "insideBottom",
+                offset: -8,
+                fontSize: 12,
+              }}
+            />
+            <YAxis type="category" dataKey="name" width={150} interval={0} tick={<WrappedTick />} />
             <Tooltip />
             <Bar dataKey="gap" name="Average levels short" fill={PALETTE[5]} />
           </BarChart>
@@ -60,7 +70,7 @@ export function CategoryGapChart({ categories }: { categories: CategoryGap[] }) 
               <tr key={c.categoryId}>
                 <th scope="row">{c.name}</th>
                 <td>{decimal(c.averageGap, 2)}</td>
-                <td>{percent(c.mustHaveMet, c.mustHaveTotal)}</td>
+                <td>{percent(c.mustHaveMet ?? 0, c.mustHaveTotal ?? 0)}</td>
               </tr>
             ))}
           </tbody>
@@ -71,25 +81,42 @@ export function CategoryGapChart({ categories }: { categories: CategoryGap[] }) 
 }
 
 export function LevelMixChart({ categories }: { categories: CategoryGap[] }) {
-  const data = categories.map((c) => ({
-    name: short(c.name),
-    ...Object.fromEntries(c.levels.map((count, level) => [`l${level}`, count])),
-    na: c.notApplicable,
-  }));
-  const height = 60 + categories.length * 32;
+  // Shares, not counts: categories of 4 and of 6 topics compare on one scale.
+  const data = categories.map((c) => {
+    const levels = c.levels ?? NO_LEVELS;
+    const rated = levels.reduce((sum, n) => sum + n, 0) + c.notApplicable;
+    const share = (n: number) => (rated ? Math.round((n / rated) * 1000) / 10 : 0);
+    return {
+      name: c.name,
+      ...Object.fromEntries(levels.map((count, level) => [`l${level}`, share(count)])),
+      na: share(c.notApplicable),
+    };
+  });
+  const height = 90 + categories.length * 40;
   return (
     <>
       <ChartFrame
-        label="Stacked bar chart of how many ratings sit at each level, by category; the same figures are in the table below"
+        label="Stacked bar chart of the share of each category's ratings at each level; the counts are in the table below"
         width={640}
         height={height}
       >
         <ResponsiveContainer width="100%" height={height}>
-          <BarChart data={data} layout="vertical" margin={{ left: 40 }}>
+          <BarChart data={data} layout="vertical" margin={{ left: 0, right: 16, bottom: 16 }}>
             <CartesianGrid strokeDasharray="3 3" horizontal={false} />
-            <XAxis type="number" allowDecimals={false} />
-            <YAxis type="category" dataKey="name" width={170} tick={{ fontSize: 12 }} />
-            <Tooltip />
+            <XAxis
+              type="number"
+              domain={[0, 100]}
+              ticks={[0, 25, 50, 75, 100]}
+              unit=" %"
+              label={{
+                value: "Share of the category's ratings",
+                position: "insideBottom",
+                offset: -8,
+                fontSize: 12,
+              }}
+            />
+            <YAxis type="category" dataKey="name" width={150} interval={0} tick={<WrappedTick />} />
+            <Tooltip formatter={(value) => `${String(value)} %`} />
             <Legend formatter={legendText} />
             {LEVEL_NAMES.map((name, level) => (
               <Bar
@@ -125,7 +152,7 @@ export function LevelMixChart({ categories }: { categories: CategoryGap[] }) {
             {categories.map((c) => (
               <tr key={c.categoryId}>
                 <th scope="row">{c.name}</th>
-                {c.levels.map((count, level) => (
+                {(c.levels ?? NO_LEVELS).map((count, level) => (
                   <td key={level}>{count}</td>
                 ))}
                 <td>{c.notApplicable}</td>
@@ -141,7 +168,7 @@ export function LevelMixChart({ categories }: { categories: CategoryGap[] }) {
 
 export function TeamRadarChart({ categories }: { categories: CategoryGap[] }) {
   const data = categories.map((c) => ({
-    name: short(c.name),
+    name: c.name,
     level: c.averageLevel,
     target: c.averageTarget,
   }));
@@ -155,7 +182,7 @@ export function TeamRadarChart({ categories }: { categories: CategoryGap[] }) {
         <ResponsiveContainer width="100%" height={400}>
           <RadarChart data={data} outerRadius="65%">
             <PolarGrid />
-            <PolarAngleAxis dataKey="name" tick={{ fontSize: 11 }} />
+            <PolarAngleAxis dataKey="name" tick={<WrappedTick />} />
             <PolarRadiusAxis domain={[0, 4]} tickCount={5} angle={90} />
             <Radar
               name="Team"
@@ -202,7 +229,13 @@ export function TeamRadarChart({ categories }: { categories: CategoryGap[] }) {
   );
 }
 
-export function MustHaveTrendChart({ points }: { points: TrendPoint[] }) {
+export function MustHaveTrendChart({
+  points,
+  height = 280,
+}: {
+  points: TrendPoint[];
+  height?: number;
+}) {
   const data = points.map((p) => ({
     cycle: p.cycleName,
     share: p.total ? Math.round((p.met / p.total) * 100) : null,
@@ -212,9 +245,9 @@ export function MustHaveTrendChart({ points }: { points: TrendPoint[] }) {
       <ChartFrame
         label="Line chart of the share of must-have targets met in each cycle; the same figures are in the table below"
         width={640}
-        height={280}
+        height={height}
       >
-        <ResponsiveContainer width="100%" height={280}>
+        <ResponsiveContainer width="100%" height={height}>
           <LineChart data={data} margin={{ top: 10, right: 20 }}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis dataKey="cycle" />

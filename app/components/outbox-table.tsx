@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { utcTime } from "~/lib/format";
+import { useDates } from "~/components/dates";
 
 export interface OutboxRow {
   id: string;
@@ -14,7 +14,8 @@ export interface OutboxRow {
   sent_at: string | Date | null;
 }
 
-const TONE: Record<string, string> = {
+/** The badge tone of each delivery status, here and on the channel deliveries' table. */
+export const STATUS_TONE: Record<string, string> = {
   pending: "warning",
   sending: "lead",
   sent: "success",
@@ -31,6 +32,7 @@ export function OutboxTable({
   showRecipient: boolean;
   action?: (row: OutboxRow) => ReactNode;
 }) {
+  const { dateTime } = useDates();
   return (
     <div className="table-wrap">
       <table>
@@ -50,7 +52,7 @@ export function OutboxTable({
         <tbody>
           {rows.map((row) => (
             <tr key={row.id}>
-              <td className="nowrap">{utcTime(row.created_at)}</td>
+              <td className="nowrap">{dateTime(row.created_at)}</td>
               {showRecipient ? <td>{row.recipient_email}</td> : null}
               <td>
                 <details>
@@ -59,8 +61,10 @@ export function OutboxTable({
                 </details>
               </td>
               <td>
-                <span className={`badge ${TONE[row.status] ?? ""}`}>{row.status}</span>
-                {row.status === "sent" ? <span className="muted"> {utcTime(row.sent_at)}</span> : null}
+                <span className={`badge ${STATUS_TONE[row.status] ?? ""}`}>{row.status}</span>
+                {row.status === "sent" ? (
+                  <span className="muted"> {dateTime(row.sent_at)}</span>
+                ) : null}
                 {row.last_error ? (
                   <div className="muted">
                     After {row.attempts} attempt{row.attempts === 1 ? "" : "s"}: {row.last_error}

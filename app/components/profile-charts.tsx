@@ -8,12 +8,14 @@ import {
   PolarRadiusAxis,
   Radar,
   RadarChart,
+  ResponsiveContainer,
   Tooltip,
   XAxis,
   YAxis,
 } from "recharts";
+import { useState } from "react";
 import { decimal } from "~/lib/format";
-import { ChartFrame, legendText, PALETTE } from "./chart-frame";
+import { ChartFrame, legendText, PALETTE, WrappedTick } from "./chart-frame";
 
 export interface RadarRow {
   id: string;
@@ -25,10 +27,7 @@ export interface RadarRow {
 
 /** `whose`: "your" on one's own profile, the member's name (possessive) for a lead. */
 export function ProfileRadar({ rows, whose = "your" }: { rows: RadarRow[]; whose?: string }) {
-  const data = rows.map((r) => ({
-    ...r,
-    short: r.name.length > 22 ? `${r.name.slice(0, 20)}…` : r.name,
-  }));
+  const data = rows;
   return (
     <>
       <ChartFrame
@@ -36,35 +35,37 @@ export function ProfileRadar({ rows, whose = "your" }: { rows: RadarRow[]; whose
         width={640}
         height={420}
       >
-        <RadarChart width={640} height={420} data={data} outerRadius={140}>
-          <PolarGrid />
-          <PolarAngleAxis dataKey="short" tick={{ fontSize: 11 }} />
-          <PolarRadiusAxis domain={[0, 4]} tickCount={5} angle={90} />
-          <Radar
-            name="Self"
-            dataKey="self"
-            stroke={PALETTE[0]}
-            fill={PALETTE[0]}
-            fillOpacity={0.2}
-          />
-          <Radar
-            name="Lead"
-            dataKey="lead"
-            stroke={PALETTE[1]}
-            fill={PALETTE[1]}
-            fillOpacity={0.1}
-          />
-          <Radar
-            name="Target"
-            dataKey="target"
-            stroke={PALETTE[2]}
-            fill="none"
-            strokeDasharray="6 4"
-            strokeWidth={2}
-          />
-          <Legend formatter={legendText} />
-          <Tooltip />
-        </RadarChart>
+        <ResponsiveContainer width="100%" height={420}>
+          <RadarChart data={data} outerRadius="62%">
+            <PolarGrid />
+            <PolarAngleAxis dataKey="name" tick={<WrappedTick />} />
+            <PolarRadiusAxis domain={[0, 4]} tickCount={5} angle={90} />
+            <Radar
+              name="Self"
+              dataKey="self"
+              stroke={PALETTE[0]}
+              fill={PALETTE[0]}
+              fillOpacity={0.2}
+            />
+            <Radar
+              name="Lead"
+              dataKey="lead"
+              stroke={PALETTE[1]}
+              fill={PALETTE[1]}
+              fillOpacity={0.1}
+            />
+            <Radar
+              name="Target"
+              dataKey="target"
+              stroke={PALETTE[2]}
+              fill="none"
+              strokeDasharray="6 4"
+              strokeWidth={2}
+            />
+            <Legend formatter={legendText} />
+            <Tooltip />
+          </RadarChart>
+        </ResponsiveContainer>
       </ChartFrame>
       <table>
         <caption>Average level by category (0–4, N/A excluded)</caption>
@@ -101,36 +102,62 @@ export function ProfileHistory({
   points: { cycleId: string; cycleName: string; categories: Record<string, number | null> }[];
 }) {
   const data = points.map((p) => ({ cycle: p.cycleName, ...p.categories }));
+  // Eight lines at most, each its own colour of the palette: with more categories the reader
+  // picks which to draw (the table below has them all).
+  const [shown, setShown] = useState(() => categories.slice(0, PALETTE.length).map((c) => c.id));
+  const drawn = categories.filter((c) => shown.includes(c.id));
   return (
     <>
+      {categories.length > PALETTE.length ? (
+        <fieldset className="series-chooser">
+          <legend>
+            Categories drawn ({drawn.length} of at most {PALETTE.length})
+          </legend>
+          {categories.map((c) => (
+            <label key={c.id}>
+              <input
+                type="checkbox"
+                checked={shown.includes(c.id)}
+                disabled={!shown.includes(c.id) && shown.length >= PALETTE.length}
+                onChange={(e) =>
+                  setShown((now) =>
+                    e.target.checked ? [...now, c.id] : now.filter((id) => id !== c.id),
+                  )
+                }
+              />{" "}
+              {c.name}
+            </label>
+          ))}
+        </fieldset>
+      ) : null}
       <ChartFrame
         label={`Line chart of ${whose} average self level per category over the review cycles; the same figures are in the table below`}
         width={760}
         height={360}
       >
-        <LineChart
-          width={760}
-          height={360}
-          data={data}
-          margin={{ top: 10, right: 20, bottom: 10, left: 0 }}
-        >
-          <CartesianGrid strokeDasharray="3 3" />
-          <XAxis dataKey="cycle" />
-          <YAxis domain={[0, 4]} tickCount={5} />
-          <Tooltip />
-          <Legend formatter={legendText} />
-          {categories.map((c, i) => (
-            <Line
-              key={c.id}
-              type="monotone"
-              dataKey={c.id}
-              name={c.name}
-              stroke={PALETTE[i % PALETTE.length]}
-              strokeDasharray={i >= PALETTE.length ? "4 3" : undefined}
-              connectNulls
+        <ResponsiveContainer width="100%" height={360}>
+          <LineChart data={data} margin={{ top: 10, right: 20, bottom: 10, left: 0 }}>
+            <CartesianGrid strokeDasharray="3 3" />
+            <XAxis dataKey="cycle" />
+            <YAxis
+              domain={[0, 4]}
+              tickCount={5}
+              label={{ value: "Average level", angle: -90, position: "insideLeft", fontSize: 12 }}
             />
-          ))}
-        </LineChart>
+            <Tooltip />
+            <Legend formatter={legendText} />
+            {drawn.map((c, i) => (
+              <Line
+                key={c.id}
+                type="monotone"
+                dataKey={c.id}
+                name={c.name}
+                stroke={PALETTE[i]}
+                connectNulls
+              />
+            ))}
+          </LineChart>
+        </ResponsiveContainer>
       </ChartFrame>
       <details>
         <summary>Show as table</summary>

@@ -7,11 +7,10 @@ function level(value: number | null | undefined) {
   return value === undefined ? "—" : value === null ? "N/A" : String(value);
 }
 
-/** The level that counts against the target: the lead's where there is one, else self. */
+/** How far the level that counts (member_levels) is below the target. */
 function shortfall(topic: ProfileTopic) {
-  const shown = topic.lead !== undefined ? topic.lead : topic.self;
-  if (shown === undefined || shown === null || topic.target === null) return 0;
-  return Math.max(0, topic.target - shown);
+  if (topic.level === undefined || topic.level === null || topic.target === null) return 0;
+  return Math.max(0, topic.target - topic.level);
 }
 
 /** Every topic of a member's profile, grouped by category; rows are anchored `topic-<id>`. */
@@ -35,7 +34,7 @@ export function ProfileTopicTable({
           <tr>
             <th scope="col">Topic</th>
             <th scope="col">Self</th>
-            <th scope="col">Lead</th>
+            <th scope="col">Lead (validated)</th>
             <th scope="col">Target</th>
             <th scope="col">Priority</th>
             <th scope="col">Self rating confirmed</th>
@@ -56,7 +55,12 @@ export function ProfileTopicTable({
                   <tr key={t.id} id={`topic-${t.id}`} className="anchored-row">
                     <th scope="row">{t.name}</th>
                     <td>{level(t.self)}</td>
-                    <td>{level(t.lead)}</td>
+                    <td>
+                      {level(t.lead?.level)}
+                      {t.lead?.comment ? (
+                        <div className="muted lead-comment">“{t.lead.comment}”</div>
+                      ) : null}
+                    </td>
                     <td>
                       {level(t.target)}
                       {short > 0 ? (

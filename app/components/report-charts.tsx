@@ -10,7 +10,7 @@ import {
 } from "recharts";
 import { decimal } from "~/lib/format";
 import type { ReportSummary } from "~/modules/reports/generate-report.server";
-import { ChartFrame, legendText, PALETTE, TableToggle } from "./chart-frame";
+import { ChartFrame, legendText, PALETTE, WrappedTick, TableToggle } from "./chart-frame";
 
 /** Average level per category, as of the previous cycle and as of this one. */
 export function CategoryBeforeAfterChart({
@@ -23,7 +23,7 @@ export function CategoryBeforeAfterChart({
   after: string;
 }) {
   const data = categories.map((c) => ({
-    name: c.name.length > 22 ? `${c.name.slice(0, 20)}…` : c.name,
+    name: c.name,
     before: c.averageBefore,
     after: c.averageAfter,
   }));
@@ -35,10 +35,20 @@ export function CategoryBeforeAfterChart({
         height={Math.max(220, categories.length * 44)}
       >
         <ResponsiveContainer width="100%" height={Math.max(220, categories.length * 44)}>
-          <BarChart data={data} layout="vertical" margin={{ left: 40, right: 20 }}>
+          <BarChart data={data} layout="vertical" margin={{ left: 0, right: 20, bottom: 16 }}>
             <CartesianGrid strokeDasharray="3 3" />
-            <XAxis type="number" domain={[0, 4]} ticks={[0, 1, 2, 3, 4]} />
-            <YAxis type="category" dataKey="name" width={160} />
+            <XAxis
+              type="number"
+              domain={[0, 4]}
+              ticks={[0, 1, 2, 3, 4]}
+              label={{
+                value: "Average level (0–4)",
+                position: "insideBottom",
+                offset: -8,
+                fontSize: 12,
+              }}
+            />
+            <YAxis type="category" dataKey="name" width={150} interval={0} tick={<WrappedTick />} />
             <Tooltip />
             <Legend formatter={legendText} />
             <Bar dataKey="before" name={before} fill={PALETTE[6]} isAnimationActive={false} />
@@ -65,7 +75,9 @@ export function CategoryBeforeAfterChart({
                 <td>{decimal(c.averageBefore)}</td>
                 <td>{decimal(c.averageAfter)}</td>
                 <td>
-                  {c.mustHaveMetBefore} of {c.mustHaveTotalBefore}
+                  {c.mustHaveTotalBefore === null
+                    ? "withheld"
+                    : `${c.mustHaveMetBefore} of ${c.mustHaveTotalBefore}`}
                 </td>
                 <td>
                   {c.mustHaveMetAfter} of {c.mustHaveTotalAfter}

@@ -3,7 +3,7 @@
 // site is refused. Clients that send neither (curl, API clients with bearer tokens) carry
 // no ambient browser credentials and pass.
 
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+export const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export interface RequestFacts {
   method: string;

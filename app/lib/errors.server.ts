@@ -9,6 +9,7 @@ export type AppErrorKind =
   | "forbidden"
   | "not_found"
   | "conflict"
+  | "too_large"
   | "rate_limited";
 
 const STATUS: Record<AppErrorKind, number> = {
@@ -17,6 +18,7 @@ const STATUS: Record<AppErrorKind, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  too_large: 413,
   rate_limited: 429,
 };
 
@@ -59,12 +61,17 @@ export interface ActionFailure {
 function asAppError(error: unknown): unknown {
   const pg = error as { code?: string; message?: string } | null;
   if (pg?.code === "22P02" && pg.message?.includes("type uuid")) return notFound();
+  // Nor does one holding a NUL byte, which PostgreSQL cannot even read (22021). Text typed
+  // into forms and the API is checked before it gets here (storable-text.ts).
+  if (pg?.code === "22021") return notFound();
   return error;
 }
 
+const FORM_FAILURES = new Set<AppErrorKind>(["invalid", "conflict", "too_large", "rate_limited"]);
+
 /**
- * Runs an action body; an AppError of kind invalid/conflict/rate_limited becomes a form
- * failure (rendered beside the fields), other AppErrors become error responses.
+ * Runs an action body; an AppError of kind invalid/conflict/too_large/rate_limited becomes a
+ * form failure (rendered beside the fields), other AppErrors become error responses.
  */
 export async function handleFormErrors<T>(work: () => Promise<T>) {
   try {
@@ -72,7 +79,7 @@ export async function handleFormErrors<T>(work: () => Promise<T>) {
   } catch (thrown) {
     const error = asAppError(thrown);
     if (error instanceof AppError) {
-      if (error.kind === "invalid" || error.kind === "conflict" || error.kind === "rate_limited") {
+      if (FORM_FAILURES.has(error.kind)) {
         const failure: ActionFailure = {
           ok: false,
           formError: Object.keys(error.fieldErrors).length ? undefined : error.publicMessage,

@@ -8,13 +8,6 @@ export const percent = (met: number, total: number) =>
 export const decimal = (value: number | null | undefined, digits = 1) =>
   value === null || value === undefined ? "—" : value.toFixed(digits);
 
-const UTC_LENGTH = { day: 10, minute: 16, second: 19 } as const;
-
-/** A timestamp in UTC as "2026-11-30 22:47" (to the minute by default), or "—" for none. */
-export function utcTime(
-  value: string | Date | null | undefined,
-  precision: keyof typeof UTC_LENGTH = "minute",
-) {
-  if (!value) return "—";
-  return new Date(value).toISOString().slice(0, UTC_LENGTH[precision]).replace("T", " ");
-}
+/** "1 topic", "3 topics": a count with its noun, plural with an "s" (or the given form). */
+export const plural = (count: number, noun: string, many = `${noun}s`) =>
+  `${count.toLocaleString("en")} ${count === 1 ? noun : many}`;

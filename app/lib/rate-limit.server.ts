@@ -14,33 +14,10 @@ function windowStart(windowSeconds: number, now = Date.now()) {
   return new Date(Math.floor(now / ms) * ms);
 }
 
-/** Seconds until the window resets when the limit is already reached, else null. */
-export async function limitReached(limit: Limit): Promise<number | null> {
-  const start = windowStart(limit.windowSeconds);
-  const row = await db
-    .selectFrom("rate_limits")
-    .select("hits")
-    .where("key", "=", limit.key)
-    .where("window_start", "=", start)
-    .executeTakeFirst();
-  if (row && row.hits >= limit.max) {
-    return Math.max(1, Math.ceil((start.getTime() + limit.windowSeconds * 1000 - Date.now()) / 1000));
-  }
-  return null;
-}
-
-export async function recordHit(limit: Limit) {
-  const start = windowStart(limit.windowSeconds);
-  await db
-    .insertInto("rate_limits")
-    .values({ key: limit.key, window_start: start, hits: 1 })
-    .onConflict((oc) => oc.columns(["key", "window_start"]).doUpdateSet({ hits: sql`rate_limits.hits + 1` }))
-    .execute();
-}
-
 /**
- * Counts one hit and says whether it was within the limit, in one statement, for callers
- * that count every request (the API) rather than only failures (logins).
+ * Counts one hit and says whether it was within the limit, in one statement: taken before
+ * the work it guards, it holds under parallel requests (a check followed by a separate count
+ * lets every request in a burst pass the check before any is counted).
  */
 export async function takeHit(limit: Limit) {
   const now = Date.now();
@@ -48,11 +25,29 @@ export async function takeHit(limit: Limit) {
   const { hits } = await db
     .insertInto("rate_limits")
     .values({ key: limit.key, window_start: start, hits: 1 })
-    .onConflict((oc) => oc.columns(["key", "window_start"]).doUpdateSet({ hits: sql`rate_limits.hits + 1` }))
+    .onConflict((oc) =>
+      oc.columns(["key", "window_start"]).doUpdateSet({ hits: sql`rate_limits.hits + 1` }),
+    )
     .returning("hits")
     .executeTakeFirstOrThrow();
-  const resetSeconds = Math.max(1, Math.ceil((start.getTime() + limit.windowSeconds * 1000 - now) / 1000));
-  return { allowed: hits <= limit.max, remaining: Math.max(0, limit.max - hits), resetSeconds };
+  const resetSeconds = Math.max(
+    1,
+    Math.ceil((start.getTime() + limit.windowSeconds * 1000 - now) / 1000),
+  );
+  return {
+    allowed: hits <= limit.max,
+    remaining: Math.max(0, limit.max - hits),
+    resetSeconds,
+    /** Gives the hit back (the attempt turned out not to count, e.g. a correct password). */
+    giveBack: () =>
+      db
+        .updateTable("rate_limits")
+        .set({ hits: sql`hits - 1` })
+        .where("key", "=", limit.key)
+        .where("window_start", "=", start)
+        .where("hits", ">", 0)
+        .execute(),
+  };
 }
 
 export async function clearHits(key: string) {

@@ -1,13 +1,18 @@
 import { sql } from "kysely";
-import { Redis } from "ioredis";
 import { db } from "#db/database";
 import { logger } from "./logger.server";
+import { connectRedis, type RedisConnection } from "./redis.server";
 
-let redis: Redis | undefined;
+let redis: RedisConnection | undefined;
 
-function redisClient(url: string) {
+function redisClient() {
   // Fail fast: a readiness probe must answer within its timeout, not queue commands.
-  redis ??= new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 1000 });
+  redis ??= connectRedis({
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    connectTimeout: 1000,
+  });
   return redis;
 }
 
@@ -38,10 +43,9 @@ export async function checkReadiness(): Promise<Readiness> {
     logger.warn({ err: error }, "readiness: postgres unreachable");
     checks.postgres = "unreachable";
   }
-  const redisUrl = process.env.REDIS_URL?.trim();
-  if (redisUrl) {
+  if (process.env.REDIS_URL?.trim()) {
     try {
-      const client = redisClient(redisUrl);
+      const client = redisClient();
       if (client.status === "wait" || client.status === "end") await within(2000, client.connect());
       await within(2000, client.ping());
       checks.redis = "ok";

@@ -11,5 +11,6 @@ export function relativeAge(from: string | Date, now: string | Date): string {
   if (days < 14) return format.format(-days, "day");
   if (days < 60) return format.format(-Math.floor(days / 7), "week");
   if (days < 730) return format.format(-Math.floor(days / 30.44), "month");
-  return format.format(-Math.floor(days / 365.25), "year");
+  // Whole years of 365 days: with 365.25, day 730 (two years on) still read "last year".
+  return format.format(-Math.floor(days / 365), "year");
 }

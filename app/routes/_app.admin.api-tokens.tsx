@@ -1,10 +1,17 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useDates } from "~/components/dates";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { CopyLink } from "~/components/copy-link";
-import { Field, FormError, SelectField, failureOf } from "~/components/forms";
+import {
+  Field,
+  FormError,
+  SelectField,
+  failureOf,
+  FormSuccess,
+  useResetOnSuccess,
+} from "~/components/forms";
 import { handleFormErrors } from "~/lib/errors.server";
-import { utcTime } from "~/lib/format";
 import { parseFormData, readForm } from "~/lib/forms.server";
 import { clientIp } from "~/lib/request.server";
 import { requireMember } from "~/modules/accounts/auth.server";
@@ -44,18 +51,23 @@ export async function action({ request, context }: ActionFunctionArgs) {
   });
 }
 
-function status(token: { revoked_at: Date | null; expires_at: Date | null }, now: number) {
-  if (token.revoked_at)
-    return <span className="badge">Revoked {utcTime(token.revoked_at, "day")}</span>;
+function status(
+  date: (value: Date | null) => string,
+  token: { revoked_at: Date | null; expires_at: Date | null },
+  now: number,
+) {
+  if (token.revoked_at) return <span className="badge">Revoked {date(token.revoked_at)}</span>;
   if (token.expires_at && token.expires_at.getTime() <= now)
     return <span className="badge warning">Expired</span>;
   return <span className="badge success">Active</span>;
 }
 
 export default function ApiTokens() {
+  const { date, dateTime } = useDates();
   const { tokens } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const failure = failureOf(result);
+  const newTokenForm = useResetOnSuccess(result);
   const created = result && "created" in result ? result.created : null;
   const revoked = result && "revoked" in result ? result.revoked : null;
   const now = Date.now();
@@ -72,22 +84,22 @@ export default function ApiTokens() {
         </div>
       </div>
       {created ? (
-        <div className="alert success" role="status">
+        <FormSuccess>
           <p>
             Token <strong>{created.name}</strong> created. Copy it now: it is shown only once.
           </p>
           <CopyLink url={created.secret} label={`API token ${created.name}`} />
-        </div>
+        </FormSuccess>
       ) : null}
       {revoked ? (
-        <div className="alert success" role="status">
+        <FormSuccess>
           Token <strong>{revoked}</strong> revoked. Calls with it now get 401.
-        </div>
+        </FormSuccess>
       ) : null}
       <section className="card" aria-labelledby="new-token">
         <h2 id="new-token">New token</h2>
         <FormError failure={failure} />
-        <Form method="post" className="inline-form" noValidate>
+        <Form method="post" className="inline-form" noValidate ref={newTokenForm}>
           <input type="hidden" name="intent" value="create" />
           <Field
             label="Name"
@@ -118,51 +130,53 @@ export default function ApiTokens() {
       <section className="card" aria-labelledby="all-tokens">
         <h2 id="all-tokens">Tokens</h2>
         {tokens.length ? (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Scope</th>
-                <th scope="col">Status</th>
-                <th scope="col">Created</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Last used</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {tokens.map((t) => (
-                <tr key={t.id}>
-                  <td>{t.name}</td>
-                  <td>{t.scope === "read_write" ? "Read and write" : "Read only"}</td>
-                  <td>{status(t, now)}</td>
-                  <td>
-                    {utcTime(t.created_at, "day")}
-                    {t.created_by ? ` by ${t.created_by}` : ""}
-                  </td>
-                  <td>{t.expires_at ? utcTime(t.expires_at, "day") : "Never"}</td>
-                  <td>{utcTime(t.last_used_at)}</td>
-                  <td>
-                    {t.revoked_at ? null : (
-                      <Form method="post">
-                        <input type="hidden" name="intent" value="revoke" />
-                        <input type="hidden" name="tokenId" value={t.id} />
-                        <button
-                          type="submit"
-                          className="small danger"
-                          aria-label={`Revoke ${t.name}`}
-                        >
-                          Revoke
-                        </button>
-                      </Form>
-                    )}
-                  </td>
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Scope</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">Expires</th>
+                  <th scope="col">Last used</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {tokens.map((t) => (
+                  <tr key={t.id}>
+                    <td>{t.name}</td>
+                    <td>{t.scope === "read_write" ? "Read and write" : "Read only"}</td>
+                    <td>{status(date, t, now)}</td>
+                    <td>
+                      {date(t.created_at)}
+                      {t.created_by ? ` by ${t.created_by}` : ""}
+                    </td>
+                    <td>{t.expires_at ? date(t.expires_at) : "Never"}</td>
+                    <td>{dateTime(t.last_used_at)}</td>
+                    <td>
+                      {t.revoked_at ? null : (
+                        <Form method="post">
+                          <input type="hidden" name="intent" value="revoke" />
+                          <input type="hidden" name="tokenId" value={t.id} />
+                          <button
+                            type="submit"
+                            className="small danger"
+                            aria-label={`Revoke ${t.name}`}
+                          >
+                            Revoke
+                          </button>
+                        </Form>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         ) : (
           <p className="empty-state">
             No tokens yet. Create one above for each system that should use the API.

@@ -1,4 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useDates } from "~/components/dates";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { Field, SelectField } from "~/components/forms";
 import { requireMember } from "~/modules/accounts/auth.server";
@@ -7,7 +8,6 @@ import {
   auditLog,
   parseAuditFilters,
 } from "~/modules/audit/audit-log-views.server";
-import { utcTime } from "~/lib/format";
 
 export const meta: MetaFunction = () => [{ title: "Audit log · Gapmap" }];
 
@@ -35,6 +35,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function AuditLog() {
+  const { dateTime } = useDates();
   const { entries, choices, errors, values, olderLink, paged } = useLoaderData<typeof loader>();
   return (
     <>
@@ -98,7 +99,7 @@ export default function AuditLog() {
               <tbody>
                 {entries.map((e) => (
                   <tr key={e.id}>
-                    <td className="nowrap">{utcTime(e.at, "second")}</td>
+                    <td className="nowrap">{dateTime(e.at)}</td>
                     <td>{e.tokenName ? `API token “${e.tokenName}”` : (e.actorName ?? "—")}</td>
                     <td>
                       <code>{e.action}</code>

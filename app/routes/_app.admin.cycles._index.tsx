@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useDates } from "~/components/dates";
 import { Form, useActionData, useFetcher, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
-import { Field, FormError, failureOf } from "~/components/forms";
+import { Field, FormError, failureOf, FormSuccess } from "~/components/forms";
 import { handleFormErrors } from "~/lib/errors.server";
 import { parseFormData, readForm } from "~/lib/forms.server";
 import { clientIp } from "~/lib/request.server";
@@ -94,7 +95,7 @@ export default function Cycles() {
         </div>
       </div>
       <div aria-live="polite">
-        {message ? <div className="alert success">{message}</div> : null}
+        <FormSuccess message={message} />
       </div>
 
       <section className="card" aria-labelledby="new-cycle">
@@ -174,6 +175,7 @@ export default function Cycles() {
 /** One cycle with its own forms, so an error shows on the row it belongs to. */
 function CycleRow({ cycle: c }: { cycle: CycleRowData }) {
   const fetcher = useFetcher<typeof action>();
+  const { date } = useDates();
   const failure = failureOf(fetcher.data);
   const message = fetcher.data && "message" in fetcher.data ? fetcher.data.message : null;
   return (
@@ -185,7 +187,7 @@ function CycleRow({ cycle: c }: { cycle: CycleRowData }) {
       <td>
         {c.status === "closed" ? (
           <span>
-            {c.starts_on} – {c.ends_on} (due {c.due_on})
+            {date(c.starts_on)} – {date(c.ends_on)} (due {date(c.due_on)})
           </span>
         ) : (
           <fetcher.Form

@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useDates } from "~/components/dates";
 import {
   Form,
   Link,
@@ -9,7 +10,7 @@ import {
 } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { z } from "zod";
-import { Field, FormError, failureOf } from "~/components/forms";
+import { Field, FormError, failureOf, FormSuccess, successOf } from "~/components/forms";
 import { handleFormErrors, loadOrRespond } from "~/lib/errors.server";
 import { parseFormData, readForm } from "~/lib/forms.server";
 import { clientIp } from "~/lib/request.server";
@@ -18,6 +19,7 @@ import {
   ProfileNameSchema,
   addTargetProfile,
   listTargetProfilesOf,
+  moveTargetProfile,
 } from "~/modules/frameworks/target-profiles.server";
 import {
   CategorySchema,
@@ -89,6 +91,15 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     } else if (intent === "add-profile") {
       const { name } = parseFormData(form, ProfileNameSchema);
       outcome = await addTargetProfile(ctx, frameworkId, name, ip);
+    } else if (intent === "profile-up" || intent === "profile-down") {
+      const { profileId } = parseFormData(form, z.object({ profileId: Id }));
+      outcome = await moveTargetProfile(
+        ctx,
+        frameworkId,
+        profileId,
+        intent === "profile-up" ? "up" : "down",
+        ip,
+      );
     } else if (intent === "add") {
       const { categoryId, ...input } = parseFormData(form, TopicSchema.extend({ categoryId: Id }));
       outcome = await addTopic(ctx, frameworkId, categoryId, input, ip);
@@ -119,6 +130,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function FrameworkEditor() {
+  const { date } = useDates();
   const { framework, categories, versions, profiles } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const failure = failureOf(result);
@@ -139,9 +151,7 @@ export default function FrameworkEditor() {
         </div>
       </div>
       <div aria-live="polite">
-        {result && "message" in result ? (
-          <div className="alert success">{result.message}</div>
-        ) : null}
+        <FormSuccess message={successOf(result)} />
         <FormError failure={failure} />
         {failure?.fieldErrors.name && !failedFor ? (
           <p className="field-error">{failure.fieldErrors.name}</p>
@@ -203,130 +213,137 @@ export default function FrameworkEditor() {
               </>
             )}
           </RowForm>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Topic</th>
-                <th scope="col">Order</th>
-                <th scope="col">Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {category.topics.map((topic, i) => (
-                <tr key={topic.id} className={topic.retired ? "inactive" : undefined}>
-                  <td>
-                    <RowForm label={`Edit ${topic.name}`}>
-                      {(errors) => (
-                        <>
-                          <input type="hidden" name="topicId" value={topic.id} />
-                          <Field
-                            label="Name"
-                            name="name"
-                            defaultValue={topic.name}
-                            maxLength={200}
-                            error={errors.name}
-                          />
-                          <Field
-                            label="Description"
-                            name="description"
-                            defaultValue={topic.description ?? ""}
-                            maxLength={2000}
-                          />
-                          <button
-                            type="submit"
-                            name="intent"
-                            value="update"
-                            className="small secondary"
-                          >
-                            Save
-                          </button>
-                          <Link to={`/admin/frameworks/${framework.id}/topics/${topic.id}`}>
-                            Levels
-                          </Link>
-                        </>
-                      )}
-                    </RowForm>
-                  </td>
-                  <td>
-                    <Form method="post" className="inline-form">
-                      <input type="hidden" name="topicId" value={topic.id} />
-                      <button
-                        type="submit"
-                        name="intent"
-                        value="up"
-                        className="small secondary"
-                        disabled={i === 0}
-                        aria-label={`Move ${topic.name} up`}
-                      >
-                        ↑
-                      </button>
-                      <button
-                        type="submit"
-                        name="intent"
-                        value="down"
-                        className="small secondary"
-                        disabled={i === category.topics.length - 1}
-                        aria-label={`Move ${topic.name} down`}
-                      >
-                        ↓
-                      </button>
-                    </Form>
-                  </td>
-                  <td>
-                    <Form method="post">
-                      <input type="hidden" name="topicId" value={topic.id} />
-                      {topic.retired ? (
-                        <>
-                          <span className="badge warning">Retired</span>{" "}
-                          <button
-                            type="submit"
-                            name="intent"
-                            value="restore"
-                            className="small secondary"
-                          >
-                            Restore
-                          </button>
-                        </>
-                      ) : (
-                        <button type="submit" name="intent" value="retire" className="small danger">
-                          Retire
-                        </button>
-                      )}
-                    </Form>
-                    {categories.length > 1 ? (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Topic</th>
+                  <th scope="col">Order</th>
+                  <th scope="col">Status</th>
+                </tr>
+              </thead>
+              <tbody>
+                {category.topics.map((topic, i) => (
+                  <tr key={topic.id} className={topic.retired ? "inactive" : undefined}>
+                    <td>
+                      <RowForm label={`Edit ${topic.name}`}>
+                        {(errors) => (
+                          <>
+                            <input type="hidden" name="topicId" value={topic.id} />
+                            <Field
+                              label="Name"
+                              name="name"
+                              defaultValue={topic.name}
+                              maxLength={200}
+                              error={errors.name}
+                            />
+                            <Field
+                              label="Description"
+                              name="description"
+                              defaultValue={topic.description ?? ""}
+                              maxLength={2000}
+                            />
+                            <button
+                              type="submit"
+                              name="intent"
+                              value="update"
+                              className="small secondary"
+                            >
+                              Save
+                            </button>
+                            <Link to={`/admin/frameworks/${framework.id}/topics/${topic.id}`}>
+                              Levels
+                            </Link>
+                          </>
+                        )}
+                      </RowForm>
+                    </td>
+                    <td>
                       <Form method="post" className="inline-form">
                         <input type="hidden" name="topicId" value={topic.id} />
-                        <select
-                          name="categoryId"
-                          aria-label={`Move ${topic.name} to category`}
-                          defaultValue=""
-                        >
-                          <option value="" disabled>
-                            Move to…
-                          </option>
-                          {categories
-                            .filter((other) => other.id !== category.id)
-                            .map((other) => (
-                              <option key={other.id} value={other.id}>
-                                {other.name}
-                              </option>
-                            ))}
-                        </select>
                         <button
                           type="submit"
                           name="intent"
-                          value="recategorise"
+                          value="up"
                           className="small secondary"
+                          disabled={i === 0}
+                          aria-label={`Move ${topic.name} up`}
                         >
-                          Move
+                          ↑
+                        </button>
+                        <button
+                          type="submit"
+                          name="intent"
+                          value="down"
+                          className="small secondary"
+                          disabled={i === category.topics.length - 1}
+                          aria-label={`Move ${topic.name} down`}
+                        >
+                          ↓
                         </button>
                       </Form>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                    </td>
+                    <td>
+                      <Form method="post">
+                        <input type="hidden" name="topicId" value={topic.id} />
+                        {topic.retired ? (
+                          <>
+                            <span className="badge warning">Retired</span>{" "}
+                            <button
+                              type="submit"
+                              name="intent"
+                              value="restore"
+                              className="small secondary"
+                            >
+                              Restore
+                            </button>
+                          </>
+                        ) : (
+                          <button
+                            type="submit"
+                            name="intent"
+                            value="retire"
+                            className="small danger"
+                          >
+                            Retire
+                          </button>
+                        )}
+                      </Form>
+                      {categories.length > 1 ? (
+                        <Form method="post" className="inline-form">
+                          <input type="hidden" name="topicId" value={topic.id} />
+                          <select
+                            name="categoryId"
+                            aria-label={`Move ${topic.name} to category`}
+                            defaultValue=""
+                          >
+                            <option value="" disabled>
+                              Move to…
+                            </option>
+                            {categories
+                              .filter((other) => other.id !== category.id)
+                              .map((other) => (
+                                <option key={other.id} value={other.id}>
+                                  {other.name}
+                                </option>
+                              ))}
+                          </select>
+                          <button
+                            type="submit"
+                            name="intent"
+                            value="recategorise"
+                            className="small secondary"
+                          >
+                            Move
+                          </button>
+                        </Form>
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
           <RowForm label={`Add a topic to ${category.name}`}>
             {(errors) => (
               <>
@@ -360,12 +377,36 @@ export default function FrameworkEditor() {
         <h2 id="profiles">Target profiles</h2>
         <p className="muted">
           Each profile sets a target level and priority per topic; members are assigned one on the
-          members page.
+          members page. Order them from junior to senior: a member&apos;s next level is the profile
+          after theirs.
         </p>
         <ul>
-          {profiles.map((p) => (
+          {profiles.map((p, i) => (
             <li key={p.id}>
-              <Link to={`/admin/frameworks/${framework.id}/profiles/${p.id}`}>{p.name}</Link>
+              <Link to={`/admin/frameworks/${framework.id}/profiles/${p.id}`}>{p.name}</Link>{" "}
+              <Form method="post" className="inline-form" style={{ display: "inline-flex" }}>
+                <input type="hidden" name="profileId" value={p.id} />
+                <button
+                  type="submit"
+                  name="intent"
+                  value="profile-up"
+                  className="small secondary"
+                  disabled={i === 0}
+                  aria-label={`Move ${p.name} earlier (a lower level)`}
+                >
+                  ↑
+                </button>
+                <button
+                  type="submit"
+                  name="intent"
+                  value="profile-down"
+                  className="small secondary"
+                  disabled={i === profiles.length - 1}
+                  aria-label={`Move ${p.name} later (a higher level)`}
+                >
+                  ↓
+                </button>
+              </Form>
             </li>
           ))}
         </ul>
@@ -381,7 +422,7 @@ export default function FrameworkEditor() {
         <ul>
           {versions.map((v) => (
             <li key={v.id}>
-              v{v.number} · {new Date(v.created_at).toISOString().slice(0, 10)}
+              v{v.number} · {date(v.created_at)}
               {v.created_by ? ` · ${v.created_by}` : ""}
               {v.note ? ` · ${v.note}` : ""}
             </li>

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { FormError, failureOf } from "~/components/forms";
+import { FormError, failureOf, FormSuccess, successOf } from "~/components/forms";
 import { handleFormErrors, loadOrRespond } from "~/lib/errors.server";
 import { parseFormData, readForm } from "~/lib/forms.server";
 import { clientIp } from "~/lib/request.server";
@@ -69,9 +69,7 @@ export default function ProfileTargets() {
         </div>
       </div>
       <div aria-live="polite">
-        {result && "message" in result ? (
-          <div className="alert success">{result.message}</div>
-        ) : null}
+        <FormSuccess message={successOf(result)} />
         <FormError failure={failure} />
       </div>
       {categories.map((category) => (
@@ -106,54 +104,56 @@ export default function ProfileTargets() {
             </button>
           </Form>
           <Form method="post">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Topic</th>
-                  <th scope="col">Target level</th>
-                  <th scope="col">Priority</th>
-                </tr>
-              </thead>
-              <tbody>
-                {category.topics.map((t) => (
-                  <tr key={`${t.id}-${t.level}-${t.priority}`}>
-                    <th scope="row">{t.name}</th>
-                    <td>
-                      <select
-                        name={`level.${t.id}`}
-                        defaultValue={String(t.level ?? 2)}
-                        aria-label={`Target level for ${t.name}`}
-                        aria-invalid={errors[`level.${t.id}`] ? true : undefined}
-                      >
-                        {LEVELS.map((l) => (
-                          <option key={l}>{l}</option>
-                        ))}
-                      </select>
-                      {errors[`level.${t.id}`] ? (
-                        <span className="field-error">{errors[`level.${t.id}`]}</span>
-                      ) : null}
-                    </td>
-                    <td>
-                      <select
-                        name={`priority.${t.id}`}
-                        defaultValue={t.priority ?? "good_to_have"}
-                        aria-label={`Priority for ${t.name}`}
-                        aria-invalid={errors[`priority.${t.id}`] ? true : undefined}
-                      >
-                        {PRIORITIES.map((p) => (
-                          <option key={p} value={p}>
-                            {PRIORITY_LABEL[p]}
-                          </option>
-                        ))}
-                      </select>
-                      {errors[`priority.${t.id}`] ? (
-                        <span className="field-error">{errors[`priority.${t.id}`]}</span>
-                      ) : null}
-                    </td>
+            <div className="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Topic</th>
+                    <th scope="col">Target level</th>
+                    <th scope="col">Priority</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {category.topics.map((t) => (
+                    <tr key={`${t.id}-${t.level}-${t.priority}`}>
+                      <th scope="row">{t.name}</th>
+                      <td>
+                        <select
+                          name={`level.${t.id}`}
+                          defaultValue={String(t.level ?? 2)}
+                          aria-label={`Target level for ${t.name}`}
+                          aria-invalid={errors[`level.${t.id}`] ? true : undefined}
+                        >
+                          {LEVELS.map((l) => (
+                            <option key={l}>{l}</option>
+                          ))}
+                        </select>
+                        {errors[`level.${t.id}`] ? (
+                          <span className="field-error">{errors[`level.${t.id}`]}</span>
+                        ) : null}
+                      </td>
+                      <td>
+                        <select
+                          name={`priority.${t.id}`}
+                          defaultValue={t.priority ?? "good_to_have"}
+                          aria-label={`Priority for ${t.name}`}
+                          aria-invalid={errors[`priority.${t.id}`] ? true : undefined}
+                        >
+                          {PRIORITIES.map((p) => (
+                            <option key={p} value={p}>
+                              {PRIORITY_LABEL[p]}
+                            </option>
+                          ))}
+                        </select>
+                        {errors[`priority.${t.id}`] ? (
+                          <span className="field-error">{errors[`priority.${t.id}`]}</span>
+                        ) : null}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
             <button type="submit" name="intent" value="save" className="small">
               Save {category.name}
             </button>

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { Field, FormError, failureOf } from "~/components/forms";
+import { Field, FormError, failureOf, FormSuccess, successOf } from "~/components/forms";
 import { handleFormErrors } from "~/lib/errors.server";
 import { parseFormData, readForm } from "~/lib/forms.server";
 import { clientIp } from "~/lib/request.server";
@@ -71,44 +71,44 @@ export default function Frameworks() {
       </div>
       <FormError failure={failure} />
       <div aria-live="polite">
-        {result && "message" in result ? (
-          <div className="alert success">{result.message}</div>
-        ) : null}
+        <FormSuccess message={successOf(result)} />
       </div>
       <section className="card">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Framework</th>
-              <th scope="col">Version</th>
-              <th scope="col">Topics</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {frameworks.map((f) => (
-              <tr key={f.id}>
-                <th scope="row">
-                  <Link to={`/admin/frameworks/${f.id}`}>{f.name}</Link>{" "}
-                  {f.is_default ? <span className="badge success">Default</span> : null}
-                </th>
-                <td>v{f.version}</td>
-                <td>{f.topics}</td>
-                <td className="inline-form">
-                  <a href={`/admin/frameworks/${f.id}.csv`}>Export CSV</a>
-                  {!f.is_default ? (
-                    <Form method="post">
-                      <input type="hidden" name="frameworkId" value={f.id} />
-                      <button type="submit" className="small secondary">
-                        Make default
-                      </button>
-                    </Form>
-                  ) : null}
-                </td>
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Framework</th>
+                <th scope="col">Version</th>
+                <th scope="col">Topics</th>
+                <th scope="col">Actions</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {frameworks.map((f) => (
+                <tr key={f.id}>
+                  <th scope="row">
+                    <Link to={`/admin/frameworks/${f.id}`}>{f.name}</Link>{" "}
+                    {f.is_default ? <span className="badge success">Default</span> : null}
+                  </th>
+                  <td>v{f.version}</td>
+                  <td>{f.topics}</td>
+                  <td className="inline-form">
+                    <a href={`/admin/frameworks/${f.id}.csv`}>Export CSV</a>
+                    {!f.is_default ? (
+                      <Form method="post">
+                        <input type="hidden" name="frameworkId" value={f.id} />
+                        <button type="submit" className="small secondary">
+                          Make default
+                        </button>
+                      </Form>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       </section>
       <section className="card" aria-labelledby="levels-heading">
         <h2 id="levels-heading">The proficiency scale</h2>

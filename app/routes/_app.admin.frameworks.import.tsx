@@ -1,7 +1,7 @@
 import type { TargetPriority } from "#db/schema";
+import { redirectWithFlash } from "~/lib/flash.server";
 import {
   data,
-  redirect,
   type ActionFunctionArgs,
   type LoaderFunctionArgs,
   type MetaFunction,
@@ -50,7 +50,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     }
     const saved = await saveImport(ctx, { source, name: form.get("name") }, clientIp(context));
     return saved.ok
-      ? redirect(`/admin/frameworks/${saved.frameworkId}`)
+      ? redirectWithFlash(`/admin/frameworks/${saved.frameworkId}`, "Framework imported.")
       : data(saved, { status: saved.status });
   });
 }

@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useDates } from "~/components/dates";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { Field, FormError, SelectField, failureOf } from "~/components/forms";
+import { Field, FormError, SelectField, failureOf, FormSuccess } from "~/components/forms";
 import { handleFormErrors, loadOrRespond } from "~/lib/errors.server";
 import { parseForm } from "~/lib/forms.server";
 import { clientIp } from "~/lib/request.server";
@@ -14,6 +15,7 @@ import {
   updateMemberProfile,
 } from "~/modules/accounts/members.server";
 import { roleField, titleField } from "~/modules/accounts/schemas";
+import { ERASED_NAME, eraseMember } from "~/modules/organisation-data/erasure.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.member.display_name ?? "Member"} · Gapmap` },
@@ -26,7 +28,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       getMember(ctx.organization.id, params.memberId ?? ""),
       listTargetProfiles(ctx.organization.id),
     ]);
-    return { member, profiles, isSelf: member.id === ctx.membership.id };
+    return {
+      member,
+      profiles,
+      isSelf: member.id === ctx.membership.id,
+      erased: member.display_name === ERASED_NAME,
+    };
   });
 }
 
@@ -42,6 +49,7 @@ const IntentSchema = z.discriminatedUnion("intent", [
   }),
   z.object({ intent: z.literal("deactivate") }),
   z.object({ intent: z.literal("reactivate") }),
+  z.object({ intent: z.literal("erase"), confirmName: z.string().max(500).default("") }),
 ]);
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -63,12 +71,19 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       case "reactivate":
         await setMemberActive(ctx, memberId, true, ip);
         return { ok: true as const, message: "Member reactivated." };
+      case "erase":
+        await eraseMember(ctx, memberId, input.confirmName, ip);
+        return {
+          ok: true as const,
+          message: `Personal data erased. They appear as “${ERASED_NAME}”; their ratings are kept in the figures.`,
+        };
     }
   });
 }
 
 export default function MemberDetail() {
-  const { member, profiles, isSelf } = useLoaderData<typeof loader>();
+  const { date } = useDates();
+  const { member, profiles, isSelf, erased } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const failure = failureOf(result);
   const message = result && "message" in result ? result.message : null;
@@ -86,11 +101,7 @@ export default function MemberDetail() {
           </p>
         </div>
       </div>
-      {message ? (
-        <div className="alert success" role="status">
-          {message}
-        </div>
-      ) : null}
+      <FormSuccess message={message} />
       <FormError failure={failure} />
       <div className="grid cols-2">
         <section className="card" aria-labelledby="role-heading">
@@ -116,13 +127,21 @@ export default function MemberDetail() {
           <h2 id="profile-heading">Title and target</h2>
           <Form method="post" className="stack" noValidate>
             <input type="hidden" name="intent" value="profile" />
-            <Field label="Job title" name="title" defaultValue={member.title ?? ""} error={failure?.fieldErrors.title} />
+            <Field
+              label="Job title"
+              name="title"
+              defaultValue={member.title ?? ""}
+              error={failure?.fieldErrors.title}
+            />
             <SelectField
               label="Target profile"
               name="targetProfileId"
               defaultValue={member.target_profile_id ?? ""}
               error={failure?.fieldErrors.targetProfileId}
-              options={[{ value: "", label: "None" }, ...profiles.map((p) => ({ value: p.id, label: p.name }))]}
+              options={[
+                { value: "", label: "None" },
+                ...profiles.map((p) => ({ value: p.id, label: p.name })),
+              ]}
             />
             <button type="submit">Save</button>
           </Form>
@@ -148,8 +167,8 @@ export default function MemberDetail() {
             <Form method="post" className="stack">
               <input type="hidden" name="intent" value="deactivate" />
               <p className="muted">
-                Deactivating signs them out of this organisation and removes their access. Their ratings, mentorships
-                and reports are kept.
+                Deactivating signs them out of this organisation and removes their access. Their
+                ratings, mentorships and reports are kept.
               </p>
               <div>
                 <button type="submit" className="danger" disabled={isSelf}>
@@ -160,13 +179,40 @@ export default function MemberDetail() {
           ) : (
             <Form method="post" className="stack">
               <input type="hidden" name="intent" value="reactivate" />
-              <p className="muted">Deactivated on {new Date(member.deactivated_at ?? "").toLocaleDateString("en-GB")}.</p>
+              <p className="muted">Deactivated on {date(member.deactivated_at)}.</p>
               <div>
                 <button type="submit">Reactivate</button>
               </div>
             </Form>
           )}
         </section>
+        {isSelf || erased ? null : (
+          <section className="card" aria-labelledby="erase-heading">
+            <h2 id="erase-heading">Erase personal data</h2>
+            <p className="muted">
+              On the person&apos;s request: their name and email are replaced, their password,
+              sessions, messages, rating notes, evidence links and check-in notes are removed, and
+              nobody can sign in as them. Their ratings stay, anonymised, so the organisation&apos;s
+              figures and reports do not change (deactivate them too if they have left). This cannot
+              be undone.
+            </p>
+            <Form method="post" className="stack" noValidate>
+              <input type="hidden" name="intent" value="erase" />
+              <Field
+                label={`Type “${member.display_name}” to confirm`}
+                name="confirmName"
+                autoComplete="off"
+                required
+                error={failure?.fieldErrors.confirmName}
+              />
+              <div>
+                <button type="submit" className="danger">
+                  Erase personal data
+                </button>
+              </div>
+            </Form>
+          </section>
+        )}
       </div>
     </>
   );

@@ -1,14 +1,28 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useDates } from "~/components/dates";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { useEffect, useRef } from "react";
+
 import { z } from "zod";
 import { CopyLink } from "~/components/copy-link";
-import { Field, FormError, SelectField, failureOf } from "~/components/forms";
+import {
+  Field,
+  FormError,
+  SelectField,
+  failureOf,
+  FormSuccess,
+  useResetOnSuccess,
+} from "~/components/forms";
+import { useSortedRows } from "~/components/sortable";
 import { handleFormErrors } from "~/lib/errors.server";
 import { parseForm } from "~/lib/forms.server";
+import { env } from "~/lib/env.server";
 import { clientIp } from "~/lib/request.server";
 import { requireMember } from "~/modules/accounts/auth.server";
-import { inviteMember, listPendingInvitations, revokeInvitation } from "~/modules/accounts/invitations.server";
+import {
+  inviteMember,
+  listPendingInvitations,
+  revokeInvitation,
+} from "~/modules/accounts/invitations.server";
 import { listMembers } from "~/modules/accounts/members.server";
 import { InviteSchema } from "~/modules/accounts/schemas";
 import { listTeams } from "~/modules/accounts/teams.server";
@@ -22,7 +36,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
     listPendingInvitations(ctx.organization.id),
     listTeams(ctx.organization.id),
   ]);
-  return { members, invitations, teams: teams.map((t) => ({ id: t.id, name: t.name })) };
+  return {
+    members,
+    invitations,
+    teams: teams.map((t) => ({ id: t.id, name: t.name })),
+    // Without a mail server the invitation only waits in the outbox: the link is the way in.
+    mailConfigured: Boolean(env().SMTP_URL),
+  };
 }
 
 const IntentSchema = z.discriminatedUnion("intent", [
@@ -44,16 +64,22 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Members() {
-  const { members, invitations, teams } = useLoaderData<typeof loader>();
+  const { date } = useDates();
+  const { members, invitations, teams, mailConfigured } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const failure = failureOf(result);
   const navigation = useNavigation();
-  const formRef = useRef<HTMLFormElement>(null);
+  const formRef = useResetOnSuccess(result);
   const invited = result && "invited" in result ? result : null;
-  useEffect(() => {
-    if (invited) formRef.current?.reset();
-  }, [invited]);
   const activeCount = members.filter((m) => m.active).length;
+  const table = useSortedRows("members", members, {
+    name: (m) => m.display_name,
+    role: (m) => m.role,
+    title: (m) => m.title,
+    profile: (m) => m.target_profile_name,
+    teams: (m) => m.teams.map((t) => t.name).join(", ") || null,
+    status: (m) => (m.active ? "Active" : "Deactivated"),
+  });
   return (
     <>
       <div className="page-header">
@@ -67,16 +93,38 @@ export default function Members() {
 
       <section className="card" aria-labelledby="invite-heading">
         <h2 id="invite-heading">Invite someone</h2>
+        <p className="muted">
+          Many people at once? <Link to="/admin/members/bulk">Paste a list or upload a CSV</Link>.
+        </p>
         {invited?.link ? (
-          <div className="alert success" role="status">
-            Invitation sent to {invited.invited}. You can also give them this link:{" "}
+          <FormSuccess>
+            {mailConfigured ? (
+              <>Invitation sent to {invited.invited}. You can also give them this link: </>
+            ) : (
+              <>
+                Invitation for {invited.invited} created. Copy this link and give it to them: no
+                mail server is configured, so no email was sent.{" "}
+              </>
+            )}
             <CopyLink url={invited.link} label={`Invitation link for ${invited.invited}`} />
-          </div>
+          </FormSuccess>
         ) : null}
         <FormError failure={failure} />
-        <Form method="post" className="grid cols-3" ref={formRef} noValidate style={{ alignItems: "end" }}>
+        <Form
+          method="post"
+          className="grid cols-3"
+          ref={formRef}
+          noValidate
+          style={{ alignItems: "end" }}
+        >
           <input type="hidden" name="intent" value="invite" />
-          <Field label="Email" name="email" type="email" required error={failure?.fieldErrors.email} />
+          <Field
+            label="Email"
+            name="email"
+            type="email"
+            required
+            error={failure?.fieldErrors.email}
+          />
           <SelectField
             label="Role"
             name="role"
@@ -93,7 +141,10 @@ export default function Members() {
             name="teamId"
             defaultValue=""
             error={failure?.fieldErrors.teamId}
-            options={[{ value: "", label: "No team yet" }, ...teams.map((t) => ({ value: t.id, label: t.name }))]}
+            options={[
+              { value: "", label: "No team yet" },
+              ...teams.map((t) => ({ value: t.id, label: t.name })),
+            ]}
           />
           <div>
             <button type="submit" disabled={navigation.state !== "idle"}>
@@ -126,8 +177,14 @@ export default function Members() {
                     <td>{i.email}</td>
                     <td>{i.role}</td>
                     <td>{i.team_name ?? "—"}</td>
-                    <td>{new Date(i.expires_at).toLocaleDateString("en-GB")}</td>
-                    <td>{i.link ? <CopyLink url={i.link} label={`Invitation link for ${i.email}`} /> : "—"}</td>
+                    <td>{date(i.expires_at)}</td>
+                    <td>
+                      {i.link ? (
+                        <CopyLink url={i.link} label={`Invitation link for ${i.email}`} />
+                      ) : (
+                        "—"
+                      )}
+                    </td>
                     <td>
                       <Form method="post">
                         <input type="hidden" name="intent" value="revoke" />
@@ -151,16 +208,16 @@ export default function Members() {
           <table>
             <thead>
               <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Role</th>
-                <th scope="col">Title</th>
-                <th scope="col">Target profile</th>
-                <th scope="col">Teams</th>
-                <th scope="col">Status</th>
+                {table.header("name", "Name")}
+                {table.header("role", "Role")}
+                {table.header("title", "Title")}
+                {table.header("profile", "Target profile")}
+                {table.header("teams", "Teams")}
+                {table.header("status", "Status")}
               </tr>
             </thead>
             <tbody>
-              {members.map((m) => (
+              {table.sorted.map((m) => (
                 <tr key={m.id} className={m.active ? undefined : "inactive"}>
                   <td>
                     <Link to={`/admin/members/${m.id}`}>{m.display_name}</Link>

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useDates } from "~/components/dates";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { FormError, failureOf } from "~/components/forms";
+import { FormError, failureOf, FormSuccess } from "~/components/forms";
 import { handleFormErrors } from "~/lib/errors.server";
 import { parseForm } from "~/lib/forms.server";
 import { clientIp } from "~/lib/request.server";
@@ -10,7 +11,6 @@ import {
   queueDashboard,
   retryFailedJob,
 } from "~/modules/jobs/queue-dashboard.server";
-import { utcTime } from "~/lib/format";
 
 export const meta: MetaFunction = () => [{ title: "Queues · Gapmap" }];
 
@@ -36,6 +36,7 @@ function interval(ms: number | null) {
 }
 
 export default function Queues() {
+  const { dateTime } = useDates();
   const dashboard = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const failure = failureOf(result);
@@ -52,7 +53,7 @@ export default function Queues() {
         </div>
       </div>
       <div aria-live="polite">
-        {message ? <div className="alert success">{message}</div> : null}
+        <FormSuccess message={message} />
       </div>
       <FormError failure={failure} />
       {!dashboard.reachable ? (
@@ -100,7 +101,7 @@ export default function Queues() {
                           <ul className="plain">
                             {q.schedules.map((s) => (
                               <li key={s.id}>
-                                {s.id}: {interval(s.every)}, next {utcTime(s.next)} UTC
+                                {s.id}: {interval(s.every)}, next {dateTime(s.next)}
                               </li>
                             ))}
                           </ul>
@@ -133,7 +134,7 @@ export default function Queues() {
                   <tbody>
                     {dashboard.failed.map((job) => (
                       <tr key={`${job.queue}:${job.id}`}>
-                        <td className="nowrap">{utcTime(job.failedAt)}</td>
+                        <td className="nowrap">{dateTime(job.failedAt)}</td>
                         <td>
                           {job.queue} · {job.name}
                           {job.notification ? (

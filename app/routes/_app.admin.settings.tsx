@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { Field, FormError, failureOf } from "~/components/forms";
+import { Field, FormError, failureOf, FormSuccess } from "~/components/forms";
 import { handleFormErrors } from "~/lib/errors.server";
 import { parseForm } from "~/lib/forms.server";
 import { clientIp } from "~/lib/request.server";
@@ -45,7 +45,7 @@ export default function Settings() {
         </div>
       </div>
       <div aria-live="polite">
-        {message ? <div className="alert success">{message}</div> : null}
+        <FormSuccess message={message} />
       </div>
       <section className="card narrow" aria-labelledby="settings-heading">
         <h2 id="settings-heading" className="visually-hidden">

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { Field, FormError, SelectField, failureOf } from "~/components/forms";
+import { Field, FormError, SelectField, failureOf, FormSuccess } from "~/components/forms";
 import { handleFormErrors, loadOrRespond } from "~/lib/errors.server";
 import { parseForm } from "~/lib/forms.server";
 import { clientIp } from "~/lib/request.server";
@@ -96,59 +96,60 @@ export default function TeamDetail() {
           </p>
           <h1>{team.name}</h1>
         </div>
+        <Link to={`/admin/teams/${team.id}/channels`} className="button secondary">
+          Slack, Teams and webhooks
+        </Link>
       </div>
-      {message ? (
-        <div className="alert success" role="status">
-          {message}
-        </div>
-      ) : null}
+      <FormSuccess message={message} />
       <FormError failure={failure} />
       <section className="card" aria-labelledby="members-heading">
         <h2 id="members-heading">Members</h2>
         {team.members.length ? (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Role</th>
-                <th scope="col">Leads this team</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {team.members.map((m) => (
-                <tr key={m.id} className={m.active ? undefined : "inactive"}>
-                  <td>
-                    <Link to={`/admin/members/${m.id}`}>{m.display_name}</Link>
-                    {m.active ? null : <span className="badge danger"> deactivated</span>}
-                  </td>
-                  <td>{m.role}</td>
-                  <td>
-                    <Form method="post" className="inline-form">
-                      <input type="hidden" name="intent" value="lead" />
-                      <input type="hidden" name="memberId" value={m.id} />
-                      <input type="hidden" name="isLead" value={m.is_lead ? "no" : "yes"} />
-                      {m.is_lead ? <span className="badge lead">Lead</span> : null}
-                      <button type="submit" className="secondary small" disabled={!m.active}>
-                        {m.is_lead ? "Remove as lead" : "Make lead"}
-                      </button>
-                    </Form>
-                  </td>
-                  <td>
-                    <Form method="post">
-                      <input type="hidden" name="intent" value="remove" />
-                      <input type="hidden" name="memberId" value={m.id} />
-                      <button type="submit" className="danger small">
-                        Remove
-                      </button>
-                    </Form>
-                  </td>
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Leads this team</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {team.members.map((m) => (
+                  <tr key={m.id} className={m.active ? undefined : "inactive"}>
+                    <td>
+                      <Link to={`/admin/members/${m.id}`}>{m.display_name}</Link>
+                      {m.active ? null : <span className="badge danger"> deactivated</span>}
+                    </td>
+                    <td>{m.role}</td>
+                    <td>
+                      <Form method="post" className="inline-form">
+                        <input type="hidden" name="intent" value="lead" />
+                        <input type="hidden" name="memberId" value={m.id} />
+                        <input type="hidden" name="isLead" value={m.is_lead ? "no" : "yes"} />
+                        {m.is_lead ? <span className="badge lead">Lead</span> : null}
+                        <button type="submit" className="secondary small" disabled={!m.active}>
+                          {m.is_lead ? "Remove as lead" : "Make lead"}
+                        </button>
+                      </Form>
+                    </td>
+                    <td>
+                      <Form method="post">
+                        <input type="hidden" name="intent" value="remove" />
+                        <input type="hidden" name="memberId" value={m.id} />
+                        <button type="submit" className="danger small">
+                          Remove
+                        </button>
+                      </Form>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         ) : (
           <p className="empty-state">Nobody is in this team yet.</p>
         )}
@@ -199,37 +200,39 @@ export default function TeamDetail() {
           view is measured against these.
         </p>
         {targets.length ? (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Topic</th>
-                <th scope="col">At least</th>
-                <th scope="col">At level</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {targets.map((t) => (
-                <tr key={t.id}>
-                  <th scope="row">
-                    {t.topic_name ?? "Topic not in the current framework"}
-                    {t.retired ? <span className="badge warning"> retired</span> : null}
-                  </th>
-                  <td>{t.min_people} people</td>
-                  <td>≥ {t.min_level}</td>
-                  <td>
-                    <Form method="post">
-                      <input type="hidden" name="intent" value="untarget" />
-                      <input type="hidden" name="targetId" value={t.id} />
-                      <button type="submit" className="small danger">
-                        Remove
-                      </button>
-                    </Form>
-                  </td>
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Topic</th>
+                  <th scope="col">At least</th>
+                  <th scope="col">At level</th>
+                  <th scope="col">Actions</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {targets.map((t) => (
+                  <tr key={t.id}>
+                    <th scope="row">
+                      {t.topic_name ?? "Topic not in the current framework"}
+                      {t.retired ? <span className="badge warning"> retired</span> : null}
+                    </th>
+                    <td>{t.min_people} people</td>
+                    <td>≥ {t.min_level}</td>
+                    <td>
+                      <Form method="post">
+                        <input type="hidden" name="intent" value="untarget" />
+                        <input type="hidden" name="targetId" value={t.id} />
+                        <button type="submit" className="small danger">
+                          Remove
+                        </button>
+                      </Form>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         ) : (
           <p className="empty-state">No capability targets yet.</p>
         )}

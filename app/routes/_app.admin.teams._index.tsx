@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { redirect } from "@remix-run/node";
+import { redirectWithFlash } from "~/lib/flash.server";
+import { useSortedRows } from "~/components/sortable";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { Field, FormError, failureOf } from "~/components/forms";
@@ -22,13 +23,21 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return handleFormErrors(async () => {
     const { name } = await parseForm(request, z.object({ name: teamNameField }));
     const team = await createTeam(ctx, name, clientIp(context));
-    return redirect(`/admin/teams/${team.id}`);
+    return redirectWithFlash(
+      `/admin/teams/${team.id}`,
+      "Team created: add its members and name its lead.",
+    );
   });
 }
 
 export default function Teams() {
   const { teams } = useLoaderData<typeof loader>();
   const failure = failureOf(useActionData<typeof action>());
+  const table = useSortedRows("teams", teams, {
+    team: (t) => t.name,
+    members: (t) => t.member_count,
+    leads: (t) => t.lead_count,
+  });
   return (
     <>
       <div className="page-header">
@@ -48,28 +57,38 @@ export default function Teams() {
       <section className="card" aria-labelledby="all-teams">
         <h2 id="all-teams">All teams</h2>
         {teams.length ? (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Team</th>
-                <th scope="col">Active members</th>
-                <th scope="col">Leads</th>
-              </tr>
-            </thead>
-            <tbody>
-              {teams.map((t) => (
-                <tr key={t.id}>
-                  <td>
-                    <Link to={`/admin/teams/${t.id}`}>{t.name}</Link>
-                  </td>
-                  <td>{t.member_count}</td>
-                  <td>{t.lead_count === 0 ? <span className="badge warning">No lead</span> : t.lead_count}</td>
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  {table.header("team", "Team")}
+                  {table.header("members", "Active members")}
+                  {table.header("leads", "Leads")}
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {table.sorted.map((t) => (
+                  <tr key={t.id}>
+                    <td>
+                      <Link to={`/admin/teams/${t.id}`}>{t.name}</Link>
+                    </td>
+                    <td>{t.member_count}</td>
+                    <td>
+                      {t.lead_count === 0 ? (
+                        <span className="badge warning">No lead</span>
+                      ) : (
+                        t.lead_count
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         ) : (
-          <p className="empty-state">No teams yet. Create one above, then add its members and name its lead.</p>
+          <p className="empty-state">
+            No teams yet. Create one above, then add its members and name its lead.
+          </p>
         )}
       </section>
     </>

@@ -1,4 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useDates } from "~/components/dates";
+import { FormSuccess } from "~/components/forms";
 import { data, redirect } from "@remix-run/node";
 import {
   Form,
@@ -10,20 +12,25 @@ import {
 } from "@remix-run/react";
 import { useState } from "react";
 import { TopicRating, type SaveResponse } from "~/components/assessment-form";
+import { plural } from "~/lib/format";
+import { relativeAge } from "~/lib/relative-age";
 import { useHydrated } from "~/lib/use-hydrated";
 import { handleFormErrors } from "~/lib/errors.server";
 import { readForm } from "~/lib/forms.server";
 import { requireMember } from "~/modules/accounts/auth.server";
 import { hasRole } from "~/modules/accounts/roles";
 import {
-  confirmUnchanged,
+  acknowledgeValidation,
   loadSelfAssessment,
-  parseTopicEntries,
   reopenSelfAssessment,
-  saveSelfRatings,
   submitSelfAssessment,
   type Assessor,
 } from "~/modules/assessments/self-assessment.server";
+import {
+  confirmUnchanged,
+  parseSelfRatingForm,
+  saveSelfRatings,
+} from "~/modules/ratings/self-ratings.server";
 
 export const meta: MetaFunction = () => [{ title: "Self-assessment · Gapmap" }];
 
@@ -53,8 +60,13 @@ export async function action({ request }: ActionFunctionArgs) {
       await reopenSelfAssessment(who);
       return { ok: true, message: "Reopened: your assessment is a draft again." };
     }
+    if (intent === "acknowledge") {
+      await acknowledgeValidation(who);
+      return { ok: true, message: "Acknowledged: your lead can see you have read it." };
+    }
     // Whatever the button, the posted ratings are saved first so no edit is lost.
-    const result = await saveSelfRatings(who, parseTopicEntries(form));
+    const { ratings, flags } = parseSelfRatingForm(form);
+    const result = await saveSelfRatings(who, ratings, flags);
     const base = {
       ok: result.conflicts.length === 0,
       saved: result.saved,
@@ -82,7 +94,7 @@ export async function action({ request }: ActionFunctionArgs) {
       return {
         ...base,
         message: count
-          ? `${count} ratings confirmed unchanged since last cycle.`
+          ? `${plural(count, "rating")} confirmed unchanged since last cycle.`
           : "Nothing to confirm here.",
       };
     }
@@ -113,6 +125,8 @@ type ActionResult = SaveResponse & {
   missing?: { topic_id: string; name: string; category_id: string; category_name: string }[];
 };
 
+const levelWord = (level: number | null) => (level === null ? "N/A" : String(level));
+
 const STATUS_TEXT = {
   draft: { label: "Draft", tone: "warning" },
   submitted: { label: "Submitted", tone: "lead" },
@@ -122,16 +136,19 @@ const STATUS_TEXT = {
 export default function SelfAssessmentPage() {
   const loaded = useLoaderData<typeof loader>();
   const { assessment, now, isAdmin } = loaded;
+  const { date } = useDates();
   const result = useActionData<typeof action>() as ActionResult | undefined;
   const navigation = useNavigation();
   const [params] = useSearchParams();
   const hydrated = useHydrated();
-  // Without a choice, start where work is left (something unrated, else something carried
-  // over), decided once: saving must not move the page to another category under your hands.
+  // Without a choice, start at the first category with work left (a topic unrated or stale),
+  // else the first; decided once: saving must not move the page under your hands.
   const [startCategory] = useState(() => {
     const categories = loaded.assessment?.categories ?? [];
-    const unrated = categories.findIndex((c) => c.answered < c.topics.length);
-    return unrated >= 0 ? unrated : categories.findIndex((c) => c.carried > 0);
+    return Math.max(
+      0,
+      categories.findIndex((c) => c.answered < c.topics.length || c.stale > 0),
+    );
   });
 
   if (!assessment) {
@@ -175,17 +192,25 @@ export default function SelfAssessmentPage() {
             Self-assessment {cycle.name}{" "}
             <span className={`badge ${status.tone}`}>{status.label}</span>
           </h1>
-          <p>
-            Due {cycle.dueOn}. Rate each topic 0–4 (or N/A) as you are today.{" "}
-            {hydrated ? (
-              <span>
-                Keys: <kbd>0</kbd>–<kbd>4</kbd> and <kbd>N</kbd> rate the focused topic,{" "}
-                <kbd>↑</kbd> <kbd>↓</kbd> move between topics. Changes save as you go.
-              </span>
-            ) : (
-              "Save each category when you are done with it."
-            )}
-          </p>
+          {locked ? (
+            <p>
+              {assessment.assessment.status === "submitted"
+                ? "Submitted: your lead will validate it. Your levels are shown as you gave them."
+                : "Validated by your lead: your levels and your lead's are shown below."}
+            </p>
+          ) : (
+            <p>
+              Due {date(cycle.dueOn)}. Rate each topic 0–4 (or N/A) as you are today.{" "}
+              {hydrated ? (
+                <span>
+                  Keys: <kbd>0</kbd>–<kbd>4</kbd> and <kbd>N</kbd> rate the focused topic,{" "}
+                  <kbd>↑</kbd> <kbd>↓</kbd> move between topics. Changes save as you go.
+                </span>
+              ) : (
+                "Save each category when you are done with it."
+              )}
+            </p>
+          )}
         </div>
       </div>
       <div className="progress-line">
@@ -193,16 +218,16 @@ export default function SelfAssessmentPage() {
           {progress.answered} of {progress.topics} topics answered
         </label>
         <progress id="assessment-progress" max={progress.topics} value={progress.answered} />
-        {progress.answered > progress.confirmed ? (
+        {!locked && progress.answered > progress.confirmed ? (
           <span className="muted">
-            {progress.answered - progress.confirmed} carried from an earlier cycle: confirm or
-            change them
+            {plural(progress.answered - progress.confirmed, "rating")} carried from an earlier
+            cycle: confirm or change {progress.answered - progress.confirmed === 1 ? "it" : "them"}
           </span>
         ) : null}
       </div>
 
       <div aria-live="polite">
-        {result?.message ? <div className="alert success">{result.message}</div> : null}
+        <FormSuccess message={result?.message} />
         {result?.formError ? (
           <div className="alert error" role="alert">
             {result.formError}
@@ -226,10 +251,42 @@ export default function SelfAssessmentPage() {
             Reopen to edit
           </button>
         </Form>
-      ) : assessment.assessment.status === "validated" ? (
-        <p className="alert info">
-          Your lead has validated this assessment. It is locked for this cycle.
-        </p>
+      ) : assessment.validation ? (
+        <section className="card validation-feedback" aria-labelledby="feedback-heading">
+          <h2 id="feedback-heading">Your lead&apos;s validation</h2>
+          <p>
+            {assessment.validation.validator ?? "Your lead"} validated this assessment
+            {assessment.assessment.validatedAt
+              ? ` ${relativeAge(assessment.assessment.validatedAt, now)}`
+              : ""}
+            ; it is locked for this cycle.{" "}
+            {assessment.validation.differing.length === 0
+              ? "Your lead's levels agree with yours."
+              : `On ${plural(assessment.validation.differing.length, "topic")} your lead's level differs from yours; where your lead gave one, that level is the one the team's figures use.`}
+          </p>
+          {assessment.validation.differing.length ? (
+            <ul className="plain history">
+              {assessment.validation.differing.map((d) => (
+                <li key={d.topicName}>
+                  <strong>{d.topicName}</strong>: yours {levelWord(d.self)}, your lead&apos;s{" "}
+                  {levelWord(d.lead)}
+                  {d.comment ? <div className="muted">“{d.comment}”</div> : null}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+          {assessment.assessment.acknowledgedAt ? (
+            <p className="muted">
+              You acknowledged it {relativeAge(assessment.assessment.acknowledgedAt, now)}.
+            </p>
+          ) : (
+            <Form method="post">
+              <button type="submit" name="intent" value="acknowledge" disabled={busy}>
+                Acknowledge
+              </button>
+            </Form>
+          )}
+        </section>
       ) : null}
 
       <div className="assessment-layout">

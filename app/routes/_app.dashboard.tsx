@@ -1,4 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useDates } from "~/components/dates";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireMember } from "~/modules/accounts/auth.server";
 import { hasRole } from "~/modules/accounts/roles";
@@ -6,7 +7,10 @@ import { summarizeOrganization } from "~/modules/accounts/organizations.server";
 import { memberCycleStatus } from "~/modules/assessments/cycle-status.server";
 import { todayIn } from "~/modules/assessments/cycles.server";
 import { listMentorships } from "~/modules/mentoring/mentorships.server";
-import { gapHeadlines } from "~/modules/gaps/gap-headlines.server";
+import { gapHeadlines, type GapHeadline } from "~/modules/gaps/gap-headlines.server";
+import { MustHaveTrendChart } from "~/components/gap-charts";
+import { useSortedRows } from "~/components/sortable";
+import { percent } from "~/lib/format";
 
 export const meta: MetaFunction = () => [{ title: "Dashboard · Gapmap" }];
 
@@ -23,12 +27,18 @@ export async function loader({ request }: LoaderFunctionArgs) {
     ),
   ]);
   const me = ctx.membership.id;
+  // Past its due date in the organisation's calendar and still not submitted.
+  const assessmentOverdue =
+    cycle?.cycle.status === "open" &&
+    cycle.cycle.dueOn < todayIn(ctx.organization.timeZone) &&
+    (cycle.assessmentStatus === "not_started" || cycle.assessmentStatus === "draft");
   const active = mine.filter((m) => m.status === "active");
   return {
     organization: ctx.organization,
     displayName: ctx.user.displayName,
     isAdmin: hasRole(ctx.membership.role, "admin"),
     cycle,
+    assessmentOverdue,
     summary,
     gaps,
     mentoring: {
@@ -48,7 +58,8 @@ const STATUS_TEXT: Record<string, { label: string; tone: string }> = {
 };
 
 export default function Dashboard() {
-  const { organization, displayName, isAdmin, cycle, summary, gaps, mentoring } =
+  const { date } = useDates();
+  const { organization, displayName, isAdmin, cycle, assessmentOverdue, summary, gaps, mentoring } =
     useLoaderData<typeof loader>();
   const status = cycle ? STATUS_TEXT[cycle.assessmentStatus] : undefined;
   const gettingStarted =
@@ -105,8 +116,9 @@ export default function Dashboard() {
             <>
               <p>
                 {cycle.cycle.name} (
-                {cycle.cycle.status === "open" ? `due ${cycle.cycle.dueOn}` : "closed"}){" "}
-                <span className={`badge ${status.tone}`}>{status.label}</span>
+                {cycle.cycle.status === "open" ? `due ${date(cycle.cycle.dueOn)}` : "closed"}){" "}
+                <span className={`badge ${status.tone}`}>{status.label}</span>{" "}
+                {assessmentOverdue ? <span className="badge danger">Overdue</span> : null}
               </p>
               <p className="muted">
                 {cycle.rated} of {cycle.topics} topics answered
@@ -168,53 +180,163 @@ export default function Dashboard() {
         </section>
       </div>
 
-      {gaps.length ? (
-        <section className="card" aria-labelledby="gaps-heading">
-          <h2 id="gaps-heading">Team gaps</h2>
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">View</th>
-                  <th scope="col">People</th>
-                  <th scope="col">Must-have met</th>
-                  <th scope="col">Bus-factor risk</th>
-                  <th scope="col">Awaiting validation</th>
-                  <th scope="col">To calibrate</th>
-                </tr>
-              </thead>
-              <tbody>
-                {gaps.map((g) => {
-                  const query = `?team=${g.team}`;
-                  return (
-                    <tr key={g.team}>
-                      <th scope="row">
-                        <Link to={`/gaps${query}`}>{g.name}</Link>
-                      </th>
-                      <td>{g.members}</td>
-                      <td>
-                        {g.mustHave.total
-                          ? `${Math.round((g.mustHave.met / g.mustHave.total) * 100)}%`
-                          : "—"}
-                      </td>
-                      <td>
-                        <Link to={`/gaps/coverage${query}&risk=1`}>
-                          {g.busFactorRisk} of {g.topics} topics
-                        </Link>
-                        {g.busFactorRisk ? <span className="badge danger">Risk</span> : null}
-                      </td>
-                      <td>
-                        <Link to={`/gaps/review${query}`}>{g.awaitingValidation}</Link>
-                      </td>
-                      <td>
-                        <Link to={`/gaps/review${query}`}>{g.toCalibrate}</Link>
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+      {gaps.organisation || gaps.teams.length ? <TeamComparison gaps={gaps} /> : null}
+    </>
+  );
+}
+
+type Headlines = ReturnType<typeof useLoaderData<typeof loader>>["gaps"];
+
+const share = (part: { met: number; total: number } | null) =>
+  part?.total ? part.met / part.total : null;
+
+/** Percentage points between the last closed cycle's must-have share and today's. */
+function mustHaveChange(g: GapHeadline) {
+  const now = share(g.mustHave);
+  const before = share(g.mustHaveBefore);
+  return now === null || before === null ? null : Math.round((now - before) * 100);
+}
+
+function Change({ headline }: { headline: GapHeadline }) {
+  const change = mustHaveChange(headline);
+  if (change === null || !headline.mustHaveBefore) return <span className="muted">—</span>;
+  const { cycleName } = headline.mustHaveBefore;
+  const [arrow, word] = change > 0 ? ["▲", "up"] : change < 0 ? ["▼", "down"] : ["→", "level"];
+  return (
+    <span
+      className={change > 0 ? "change up" : change < 0 ? "change down" : "change"}
+      title={`${percent(headline.mustHaveBefore.met, headline.mustHaveBefore.total)} at ${cycleName}`}
+    >
+      <span aria-hidden="true">{arrow} </span>
+      {change > 0 ? "+" : ""}
+      {change} pts{" "}
+      <span className="visually-hidden">
+        ({word} since {cycleName})
+      </span>
+    </span>
+  );
+}
+
+function HeadlineRow({ g }: { g: GapHeadline }) {
+  const query = `?team=${g.team}`;
+  return (
+    <tr>
+      <th scope="row">
+        <Link to={`/gaps${query}`}>{g.name}</Link>
+      </th>
+      <td>{g.members}</td>
+      <td>
+        {g.completion ? (
+          <span className="nowrap">
+            {percent(g.completion.done, g.completion.people)}{" "}
+            <span className="muted small">
+              {g.completion.done}/{g.completion.people}
+            </span>
+          </span>
+        ) : (
+          <span className="muted">—</span>
+        )}
+      </td>
+      <td>
+        {g.completion?.overdue ? (
+          <span className="badge danger">{g.completion.overdue}</span>
+        ) : g.completion ? (
+          0
+        ) : (
+          <span className="muted">—</span>
+        )}
+      </td>
+      <td>
+        {g.mustHave === null ? (
+          <span className="muted">Withheld (too few rated)</span>
+        ) : (
+          percent(g.mustHave.met, g.mustHave.total)
+        )}
+      </td>
+      <td>
+        <Change headline={g} />
+      </td>
+      <td>
+        {/* Before anyone has rated, every topic would count as uncovered: not a risk yet. */}
+        {g.rated === 0 ? (
+          <span className="muted">No ratings yet</span>
+        ) : (
+          <>
+            <Link
+              to={`/gaps/coverage${query}&risk=1`}
+              aria-label={`${g.busFactorRisk} of ${g.topics} topics at risk`}
+            >
+              {g.busFactorRisk} of {g.topics}
+            </Link>
+          </>
+        )}
+      </td>
+      <td>
+        <Link to={`/gaps/review${query}`}>{g.awaitingValidation}</Link>
+      </td>
+      <td>
+        <Link to={`/gaps/review${query}`}>{g.toCalibrate}</Link>
+      </td>
+    </tr>
+  );
+}
+
+function TeamComparison({ gaps }: { gaps: Headlines }) {
+  const { date } = useDates();
+  const table = useSortedRows("teams", gaps.teams, {
+    team: (g) => g.name,
+    people: (g) => g.members,
+    completion: (g) => (g.completion?.people ? g.completion.done / g.completion.people : null),
+    overdue: (g) => g.completion?.overdue,
+    musthave: (g) => share(g.mustHave),
+    change: mustHaveChange,
+    risk: (g) => (g.rated === 0 ? null : g.busFactorRisk),
+    validation: (g) => g.awaitingValidation,
+    calibration: (g) => g.toCalibrate,
+  });
+  return (
+    <>
+      <section className="card" aria-labelledby="gaps-heading">
+        <h2 id="gaps-heading">Team gaps</h2>
+        <p className="muted">
+          {gaps.openCycle
+            ? `Assessed and overdue: self-assessments of ${gaps.openCycle.name} (due ${date(gaps.openCycle.dueOn)}) submitted, and not submitted past the due date.`
+            : "No cycle is open: assessed and overdue show once one opens."}{" "}
+          Must-have met: today&apos;s levels, and the change since the last closed cycle. Bus-factor
+          risks: topics with one person or nobody at Proficient or above. Sort by any column.
+        </p>
+        <div className="table-wrap">
+          <table className="team-comparison">
+            <thead>
+              <tr>
+                {table.header("team", "Team")}
+                {table.header("people", "People")}
+                {table.header("completion", "Assessed")}
+                {table.header("overdue", "Overdue")}
+                {table.header("musthave", "Must-have met")}
+                {table.header("change", "Change since last cycle")}
+                {table.header("risk", "Bus-factor risks")}
+                {table.header("validation", "To validate")}
+                {table.header("calibration", "To calibrate")}
+              </tr>
+            </thead>
+            <tbody>
+              {table.sorted.map((g) => (
+                <HeadlineRow key={g.team} g={g} />
+              ))}
+            </tbody>
+            {gaps.organisation ? (
+              <tfoot>
+                <HeadlineRow g={gaps.organisation} />
+              </tfoot>
+            ) : null}
+          </table>
+        </div>
+      </section>
+      {gaps.trend.length > 1 ? (
+        <section className="card" aria-labelledby="org-trend-heading">
+          <h2 id="org-trend-heading">Must-have targets met across the organisation</h2>
+          <MustHaveTrendChart points={gaps.trend} height={180} />
         </section>
       ) : null}
     </>

@@ -6,6 +6,7 @@ import {
   MustHaveTrendChart,
   TeamRadarChart,
 } from "~/components/gap-charts";
+import { useSortedRows } from "~/components/sortable";
 import { loadOrRespond } from "~/lib/errors.server";
 import { requireMember } from "~/modules/accounts/auth.server";
 import { beforeFirstCycle } from "~/modules/accounts/organizations.server";
@@ -15,6 +16,7 @@ import { filtersQuery, resolveGapScope } from "~/modules/gaps/gap-scope.server";
 import { gapSummary, mustHaveTrend, topGaps } from "~/modules/gaps/team-gaps.server";
 import { calibrationQueue, pendingValidations } from "~/modules/gaps/validation.server";
 import { percent } from "~/lib/format";
+import { WithheldNote } from "~/components/withheld-note";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const ctx = await requireMember(request, "lead");
@@ -26,22 +28,31 @@ export async function loader({ request }: LoaderFunctionArgs) {
       calibrationQueue(scope, 0),
       beforeFirstCycle(ctx.organization.id),
     ]);
-    const trend = summary.chartsHidden ? [] : await mustHaveTrend(scope, summary.mustHave);
+    const trend = summary.mustHave ? await mustHaveTrend(scope, summary.mustHave) : [];
     return {
       query: filtersQuery(filters),
       privacyFloor: scope.privacyFloor,
       members: summary.members,
-      topicCount: summary.topics.length,
+      // Bus-factor risk is counted over the topics whose figures are shown.
+      topicCount: summary.topics.filter((t) => !t.withheld).length,
       atRisk: summary.topics.filter((t) => t.busFactorRisk).length,
       mustHave: summary.mustHave,
-      categories: summary.chartsHidden ? [] : summary.categories,
+      categories: summary.chartsHidden ? [] : summary.categories.filter((c) => !c.withheld),
+      withheldCategories: summary.chartsHidden
+        ? []
+        : summary.categories.filter((c) => c.withheld).map((c) => c.name),
+      withheldTopics: summary.topics.filter((t) => t.withheld).length,
       trend,
+      compared: scope.compareProfileId !== null,
       chartsHidden: summary.chartsHidden,
       top: topGaps(summary),
       pending: pending.length,
       calibration: calibration.total,
       // Before anyone has assessed, the page says how gaps come about, not that there are none.
-      firstRun: firstRun && { isAdmin: hasRole(ctx.membership.role, "admin"), alone: firstRun.alone },
+      firstRun: firstRun && {
+        isAdmin: hasRole(ctx.membership.role, "admin"),
+        alone: firstRun.alone,
+      },
     };
   });
 }
@@ -49,6 +60,16 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export default function GapsOverview() {
   const data = useLoaderData<typeof loader>();
   const { query } = data;
+  // Ranked by score on the server; any column may re-sort the ten, the rank stays the score's.
+  const rank = new Map(data.top.map((t, i) => [t.topicId, i + 1]));
+  const top = useSortedRows("top", data.top, {
+    rank: (t) => rank.get(t.topicId),
+    topic: (t) => t.name,
+    score: (t) => t.score,
+    affected: (t) => t.affected,
+    mentored: (t) => t.mentored,
+    met: (t) => t.met,
+  });
   if (data.firstRun)
     return (
       <section className="card" aria-labelledby="first-run">
@@ -86,10 +107,19 @@ export default function GapsOverview() {
         </div>
         <div className="card stat">
           <div className="stat-label">Must-have targets met</div>
-          <strong>{percent(data.mustHave.met, data.mustHave.total)}</strong>
-          <span className="muted">
-            {data.mustHave.met} of {data.mustHave.total} rated
-          </span>
+          {data.mustHave ? (
+            <>
+              <strong>{percent(data.mustHave.met, data.mustHave.total)}</strong>
+              <span className="muted">
+                {data.mustHave.met} of {data.mustHave.total} rated
+              </span>
+            </>
+          ) : (
+            <>
+              <strong>—</strong>
+              <span className="muted">Withheld: fewer than {data.privacyFloor} people rated</span>
+            </>
+          )}
         </div>
         <Link className="card stat" to={`/gaps/coverage${query}&risk=1`}>
           <div className="stat-label">Bus-factor risk</div>
@@ -108,7 +138,13 @@ export default function GapsOverview() {
       <section className="card" aria-labelledby="top-gaps">
         <h2 id="top-gaps">Top gaps</h2>
         <p className="muted">{GAP_FORMULA_TEXT}</p>
-        {data.top.length === 0 ? (
+        {data.withheldTopics ? (
+          <WithheldNote
+            floor={data.privacyFloor}
+            what={`${data.withheldTopics} topic${data.withheldTopics === 1 ? "" : "s"} left out`}
+          />
+        ) : null}
+        {data.top.length === 0 && data.withheldTopics ? null : data.top.length === 0 ? (
           <p className="empty-state">
             No one in this view is below target on a rated topic. Gaps appear as people self-assess.
           </p>
@@ -117,18 +153,18 @@ export default function GapsOverview() {
             <table>
               <thead>
                 <tr>
-                  <th scope="col">#</th>
-                  <th scope="col">Topic</th>
-                  <th scope="col">Score</th>
-                  <th scope="col">Below target</th>
-                  <th scope="col">With a mentor</th>
-                  <th scope="col">Meeting target</th>
+                  {top.header("rank", "#")}
+                  {top.header("topic", "Topic")}
+                  {top.header("score", "Score")}
+                  {top.header("affected", "Below target")}
+                  {top.header("mentored", "With a mentor")}
+                  {top.header("met", "Meeting target")}
                 </tr>
               </thead>
               <tbody>
-                {data.top.map((t, i) => (
+                {top.sorted.map((t) => (
                   <tr key={t.topicId}>
-                    <td>{i + 1}</td>
+                    <td>{rank.get(t.topicId)}</td>
                     <th scope="row">
                       <Link to={`/gaps/topics/${t.topicId}${query}`}>{t.name}</Link>
                       {t.busFactorRisk ? (
@@ -158,35 +194,45 @@ export default function GapsOverview() {
       </section>
 
       {data.chartsHidden ? (
-        <p className="alert">
-          Charts are hidden because fewer than {data.privacyFloor} people are in this view, so an
-          average would show one person&apos;s ratings. (Admins can change this limit in Settings.)
-        </p>
+        <WithheldNote floor={data.privacyFloor} what="Charts and totals of this view" />
       ) : (
-        <div className="grid chart-grid">
-          <section className="card" aria-labelledby="gap-by-category">
-            <h2 id="gap-by-category">Average gap by category</h2>
-            <CategoryGapChart categories={data.categories} />
-          </section>
-          <section className="card" aria-labelledby="team-vs-target">
-            <h2 id="team-vs-target">Team vs target</h2>
-            <TeamRadarChart categories={data.categories} />
-          </section>
-          <section className="card" aria-labelledby="level-mix">
-            <h2 id="level-mix">Levels by category</h2>
-            <LevelMixChart categories={data.categories} />
-          </section>
-          <section className="card" aria-labelledby="must-have-trend">
-            <h2 id="must-have-trend">Must-have targets met over cycles</h2>
-            {data.trend.length ? (
-              <MustHaveTrendChart points={data.trend} />
-            ) : (
-              <p className="muted">
-                The trend covers must-have targets and appears once a cycle has been opened.
-              </p>
-            )}
-          </section>
-        </div>
+        <>
+          {data.withheldCategories.length ? (
+            <WithheldNote
+              floor={data.privacyFloor}
+              what={`Categories left out of the charts (${data.withheldCategories.join(", ")})`}
+            />
+          ) : null}
+          <div className="grid chart-grid">
+            <section className="card" aria-labelledby="gap-by-category">
+              <h2 id="gap-by-category">Average gap by category</h2>
+              <CategoryGapChart categories={data.categories} />
+            </section>
+            <section className="card" aria-labelledby="team-vs-target">
+              <h2 id="team-vs-target">Team vs target</h2>
+              <TeamRadarChart categories={data.categories} />
+            </section>
+            <section className="card" aria-labelledby="level-mix">
+              <h2 id="level-mix">Levels by category</h2>
+              <LevelMixChart categories={data.categories} />
+            </section>
+            <section className="card" aria-labelledby="must-have-trend">
+              <h2 id="must-have-trend">Must-have targets met over cycles</h2>
+              {data.trend.length ? (
+                <MustHaveTrendChart points={data.trend} />
+              ) : data.compared ? (
+                <p className="muted">
+                  Past cycles were measured against each person&apos;s own profile: compare against
+                  each person&apos;s own profile to see the trend.
+                </p>
+              ) : (
+                <p className="muted">
+                  The trend covers must-have targets and appears once a cycle has been opened.
+                </p>
+              )}
+            </section>
+          </div>
+        </>
       )}
     </>
   );

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { Heatmap } from "~/components/heatmap";
+import { heatmapPayload } from "~/modules/gaps/heatmap-payload";
 import { loadOrRespond } from "~/lib/errors.server";
 import { requireMember } from "~/modules/accounts/auth.server";
 import { filtersQuery, resolveGapScope } from "~/modules/gaps/gap-scope.server";
@@ -11,6 +12,7 @@ import { HEATMAP_ORDERS, heatmap } from "~/modules/gaps/team-gaps.server";
 const ViewSchema = z.object({
   page: z.coerce.number().int().min(1).max(100_000).catch(1),
   order: z.enum(HEATMAP_ORDERS).catch("name"),
+  axis: z.enum(["people", "topics"]).catch("people"),
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -19,18 +21,26 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const view = ViewSchema.parse({
     page: params.get("page") ?? undefined,
     order: params.get("order") ?? undefined,
+    axis: params.get("axis") ?? undefined,
   });
   return loadOrRespond(async () => {
     const { scope, filters } = await resolveGapScope(ctx, params);
     const map = await heatmap(scope, view);
-    return { query: filtersQuery(filters), order: view.order, map };
+    return {
+      query: filtersQuery(filters),
+      order: view.order,
+      axis: view.axis,
+      map: heatmapPayload(map),
+    };
   });
 }
 
 export default function HeatmapPage() {
-  const { query, order, map } = useLoaderData<typeof loader>();
+  const { query, order, axis, map } = useLoaderData<typeof loader>();
   if (map.totalMembers === 0) return <p className="empty-state">Nobody is in this view yet.</p>;
-  const pageLink = (page: number) => `/gaps/heatmap${query}&order=${order}&page=${page}`;
+  const view = (changes: { order?: string; axis?: string; page?: number }) =>
+    `/gaps/heatmap${query}&order=${changes.order ?? order}&axis=${changes.axis ?? axis}${changes.page ? `&page=${changes.page}` : ""}`;
+  const pageLink = (page: number) => view({ page });
   return (
     <section className="card" aria-labelledby="heatmap-heading">
       <h2 id="heatmap-heading">Heatmap</h2>
@@ -39,16 +49,28 @@ export default function HeatmapPage() {
         {order === "name" ? (
           <strong aria-current="true">by name</strong>
         ) : (
-          <Link to={`/gaps/heatmap${query}&order=name`}>by name</Link>
+          <Link to={view({ order: "name" })}>by name</Link>
         )}{" "}
         ·{" "}
         {order === "gap" ? (
           <strong aria-current="true">furthest below target first</strong>
         ) : (
-          <Link to={`/gaps/heatmap${query}&order=gap`}>furthest below target first</Link>
+          <Link to={view({ order: "gap" })}>furthest below target first</Link>
+        )}{" "}
+        · Layout:{" "}
+        {axis === "people" ? (
+          <strong aria-current="true">people × topics</strong>
+        ) : (
+          <Link to={view({ axis: "people", page: map.page })}>people × topics</Link>
+        )}{" "}
+        ·{" "}
+        {axis === "topics" ? (
+          <strong aria-current="true">topics × people</strong>
+        ) : (
+          <Link to={view({ axis: "topics", page: map.page })}>topics × people</Link>
         )}
       </p>
-      <Heatmap map={map} query={query} />
+      <Heatmap map={map} query={query} axis={axis} />
       {map.pages > 1 ? (
         <nav className="pagination" aria-label="Heatmap pages">
           {map.page > 1 ? <Link to={pageLink(map.page - 1)}>← Previous</Link> : null}

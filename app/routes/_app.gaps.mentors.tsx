@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { redirect } from "@remix-run/node";
+import { redirectWithFlash } from "~/lib/flash.server";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Field, FormError, SelectField, failureOf } from "~/components/forms";
 import { handleFormErrors, loadOrRespond } from "~/lib/errors.server";
@@ -47,7 +47,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const input = await parseForm(request, ProposeMentorshipSchema);
     await proposeMentorship(ctx, input, clientIp(context));
     const { filters } = await resolveGapScope(ctx, search);
-    throw redirect(`/gaps/mentoring${filtersQuery(filters)}`);
+    throw await redirectWithFlash(
+      `/gaps/mentoring${filtersQuery(filters)}`,
+      "Mentorship proposed: the mentor is asked to accept it.",
+    );
   });
 }
 

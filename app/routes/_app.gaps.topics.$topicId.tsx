@@ -10,6 +10,7 @@ import { todayIn } from "~/modules/assessments/cycles.server";
 import { listMentorships } from "~/modules/mentoring/mentorships.server";
 import type { ReactNode } from "react";
 import { z } from "zod";
+import { WithheldNote } from "~/components/withheld-note";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const ctx = await requireMember(request, "lead");
@@ -111,36 +112,35 @@ export default function TopicPage() {
         </h2>
         {data.topic.description ? <p>{data.topic.description}</p> : null}
         {data.distribution ? (
-          <table className="distribution">
-            <caption>
-              Levels of the {data.members} people in view ({data.notApplicable} N/A, {data.unrated}{" "}
-              not rated)
-            </caption>
-            <tbody>
-              {data.distribution.map((count, level) => (
-                <tr key={level}>
-                  <th scope="row">
-                    {level} {LEVEL_NAMES[level]}
-                  </th>
-                  <td>
-                    <span
-                      className="bar"
-                      style={{
-                        width: `${(count / max) * 100}%`,
-                        background: LEVEL_COLOURS[level],
-                      }}
-                    />
-                  </td>
-                  <td>{count}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <div className="table-wrap">
+            <table className="distribution">
+              <caption>
+                Levels of the {data.members} people in view ({data.notApplicable} N/A,{" "}
+                {data.unrated} not rated)
+              </caption>
+              <tbody>
+                {data.distribution.map((count, level) => (
+                  <tr key={level}>
+                    <th scope="row">
+                      {level} {LEVEL_NAMES[level]}
+                    </th>
+                    <td>
+                      <span
+                        className="bar"
+                        style={{
+                          width: `${(count / max) * 100}%`,
+                          background: LEVEL_COLOURS[level],
+                        }}
+                      />
+                    </td>
+                    <td>{count}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         ) : (
-          <p className="alert">
-            The distribution is hidden because fewer than {data.privacyFloor} people are in this
-            view.
-          </p>
+          <WithheldNote floor={data.privacyFloor} what="The distribution of levels" />
         )}
       </section>
       <section className="card" aria-labelledby="strong-heading">

@@ -29,6 +29,7 @@ export default function GapsLayout() {
   const submit = useSubmit();
   // Topic pages keep their path; the tabs keep the filters.
   const action = location.pathname;
+  const yardstick = options.profiles.find((p) => p.id === filters.compare)?.name;
   return (
     <>
       <div className="page-header">
@@ -96,7 +97,7 @@ export default function GapsLayout() {
           </select>
         </div>
         <div className="filter">
-          <label htmlFor="filter-profile">Target profile</label>
+          <label htmlFor="filter-profile">People on profile</label>
           <select
             id="filter-profile"
             name="profile"
@@ -111,12 +112,33 @@ export default function GapsLayout() {
             ))}
           </select>
         </div>
+        <div className="filter">
+          <label htmlFor="filter-compare">Compare against</label>
+          <select
+            id="filter-compare"
+            name="compare"
+            defaultValue={filters.compare ?? ""}
+            key={`compare-${filters.compare}`}
+          >
+            <option value="">Each person&apos;s own profile</option>
+            {options.profiles.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        </div>
         <noscript>
           <button type="submit" className="button">
             Apply
           </button>
         </noscript>
       </Form>
+      <p className="yardstick" role="status">
+        {yardstick
+          ? `Yardstick: ${yardstick}. Everyone in view is measured against ${yardstick}'s targets, whatever their own profile.`
+          : "Yardstick: each person's own target profile."}
+      </p>
       <nav className="tabs" aria-label="Gap views">
         {TABS.map((tab) => (
           <NavLink key={tab.to} to={`${tab.to}${query}`} end={tab.end}>

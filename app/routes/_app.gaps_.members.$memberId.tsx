@@ -4,9 +4,9 @@ import { ProfileHistory, ProfileRadar } from "~/components/profile-charts";
 import { ProfileTopicTable } from "~/components/profile-topics";
 import { loadOrRespond } from "~/lib/errors.server";
 import { requireMember } from "~/modules/accounts/auth.server";
+import { viewableMember } from "~/modules/accounts/visibility.server";
 import { memberCycleStatus } from "~/modules/assessments/cycle-status.server";
 import { memberProfile } from "~/modules/assessments/member-profile.server";
-import { viewableMember } from "~/modules/gaps/gap-scope.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.profile.member.displayName ?? "Member"} · Team gaps · Gapmap` },

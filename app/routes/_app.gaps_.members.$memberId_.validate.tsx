@@ -1,22 +1,23 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { redirect } from "@remix-run/node";
+import { redirectWithFlash } from "~/lib/flash.server";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { useState } from "react";
-import { FormError, failureOf } from "~/components/forms";
+import { useEffect, useState } from "react";
+import { FormError, failureOf, FormSuccess } from "~/components/forms";
 import { handleFormErrors, invalid, loadOrRespond } from "~/lib/errors.server";
 import { readForm } from "~/lib/forms.server";
 import { relativeAge } from "~/lib/relative-age";
 import { clientIp } from "~/lib/request.server";
 import { requireMember } from "~/modules/accounts/auth.server";
+import { viewableMember } from "~/modules/accounts/visibility.server";
 import { CALIBRATION_DIFFERENCE } from "~/modules/gaps/gap-formula";
-import { viewableMember } from "~/modules/gaps/gap-scope.server";
+import { loadValidation, type ValidationTopic } from "~/modules/gaps/validation.server";
 import {
-  loadValidation,
-  parseValidationEntries,
-  saveValidation,
+  parseLeadRatingForm,
+  saveLeadRatings,
   undoValidation,
-  type ValidationTopic,
-} from "~/modules/gaps/validation.server";
+  type Agreement,
+} from "~/modules/ratings/lead-ratings.server";
+import { plural } from "~/lib/format";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `Validate ${data?.view.member.display_name ?? "assessment"} · Gapmap` },
@@ -47,43 +48,72 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       await undoValidation(ctx, memberId, ip);
       return { ok: true as const, message: "Validation undone: you can change your levels again." };
     }
-    if (intent !== "save" && intent !== "validate") throw invalid("Unknown action.");
-    const entries = parseValidationEntries(form);
-    const result = await saveValidation(ctx, memberId, entries, {
+    const agreement = parseAgreement(intent);
+    if (intent !== "save" && intent !== "validate" && !agreement) throw invalid("Unknown action.");
+    const ratings = parseLeadRatingForm(form);
+    const result = await saveLeadRatings(ctx, memberId, ratings, {
       markValidated: intent === "validate",
+      agree: agreement,
       ip,
     });
-    if (result.validated) throw redirect(`/gaps/review${search}`);
+    if (result.validated)
+      throw await redirectWithFlash(`/gaps/review${search}`, "Assessment validated.");
+    const left = result.withoutLeadLevel;
     return {
       ok: true as const,
-      message: `Saved: ${result.ratingsAdded} topic${result.ratingsAdded === 1 ? "" : "s"} changed.`,
+      message:
+        `Saved: ${plural(result.ratingsAdded, "topic")} changed.` +
+        (left
+          ? ` ${plural(left, "topic")} ${left === 1 ? "has" : "have"} no level from you yet.`
+          : ""),
     };
   });
+}
+
+/** "agree:<topicId>" (one topic) or "agree-category:<categoryId>" (the rest of a category). */
+function parseAgreement(intent: FormDataEntryValue | null): Agreement | undefined {
+  if (typeof intent !== "string") return undefined;
+  const topic = /^agree:(.+)$/.exec(intent)?.[1];
+  if (topic) return { topicIds: [topic] };
+  const category = /^agree-category:(.+)$/.exec(intent)?.[1];
+  return category ? { categoryId: category } : undefined;
 }
 
 const LEVELS = ["0 None", "1 Aware", "2 Working", "3 Proficient", "4 Expert"];
 const show = (value: number | null | undefined) =>
   value === undefined ? "—" : value === null ? "N/A" : String(value);
 
+/** The lead's field starts from the lead's own newest level, never from the member's. */
 function startingLevel(topic: ValidationTopic) {
-  if (topic.lead?.thisCycle) return topic.lead.level === null ? "na" : String(topic.lead.level);
-  if (!topic.self) return "";
-  return topic.self.level === null ? "na" : String(topic.self.level);
+  if (!topic.lead) return "";
+  return topic.lead.level === null ? "na" : String(topic.lead.level);
 }
 
 export default function ValidateAssessment() {
   const { view, isSelf, search, now } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const failure = failureOf(actionData);
-  const saved = actionData && "message" in actionData ? actionData.message : null;
+  const message = actionData && "message" in actionData ? actionData.message : null;
   const busy = useNavigation().state === "submitting";
   const [levels, setLevels] = useState<Record<string, string>>(() =>
     Object.fromEntries(view.topics.map((t) => [t.id, startingLevel(t)])),
   );
+  // A save that wrote lead ratings starts the form again from them (and from their ids as the
+  // new bases); a refused save keeps what was typed.
+  const saved = view.topics.map((t) => t.lead?.ratingId ?? "").join(",");
+  useEffect(() => {
+    setLevels(Object.fromEntries(view.topics.map((t) => [t.id, startingLevel(t)])));
+    // Only new lead ratings reset the form.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [saved]);
   const { member, cycle, assessment, topics } = view;
   const status = assessment?.status;
   const editable = status === "submitted" && !isSelf;
   const categories = [...new Map(topics.map((t) => [t.categoryId, t.categoryName]))];
+  // Topics the lead has not judged this cycle and whose field is still as it started.
+  const unjudged = topics.filter(
+    (t) => !t.lead?.thisCycle && (levels[t.id] ?? "") === startingLevel(t),
+  ).length;
 
   return (
     <>
@@ -124,32 +154,46 @@ export default function ValidateAssessment() {
           )}
         </div>
       ) : null}
-      {saved ? (
-        <div className="alert success" role="status">
-          {saved}
-        </div>
-      ) : null}
+      <FormSuccess message={message} />
       <FormError failure={failure} />
       {status === "submitted" || status === "validated" ? (
-        <Form method="post">
-          {categories.map(([categoryId, categoryName]) => (
-            <section className="card" key={categoryId} aria-labelledby={`cat-${categoryId}`}>
-              <h2 id={`cat-${categoryId}`}>{categoryName}</h2>
-              <div className="table-wrap">
-                <table className="validation-table">
-                  <thead>
-                    <tr>
-                      <th scope="col">Topic</th>
-                      <th scope="col">Target</th>
-                      <th scope="col">Their level</th>
-                      <th scope="col">Your level</th>
-                      <th scope="col">Comment</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {topics
-                      .filter((t) => t.categoryId === categoryId)
-                      .map((t) => {
+        <Form method="post" key={saved}>
+          {categories.map(([categoryId, categoryName]) => {
+            const inCategory = topics.filter((t) => t.categoryId === categoryId);
+            const rest = inCategory.filter(
+              (t) => t.self && !t.lead?.thisCycle && levels[t.id] === startingLevel(t),
+            ).length;
+            return (
+              <section className="card" key={categoryId} aria-labelledby={`cat-${categoryId}`}>
+                <div className="category-header">
+                  <h2 id={`cat-${categoryId}`}>{categoryName}</h2>
+                  {editable && rest > 0 ? (
+                    <button
+                      type="submit"
+                      name="intent"
+                      value={`agree-category:${categoryId}`}
+                      className="secondary"
+                      disabled={busy}
+                      aria-label={`Agree with the rest of ${categoryName} (${plural(rest, "topic")})`}
+                    >
+                      Agree with the rest of this category
+                    </button>
+                  ) : null}
+                </div>
+                <div className="table-wrap">
+                  <table className="validation-table">
+                    <thead>
+                      <tr>
+                        <th scope="col">Topic</th>
+                        <th scope="col">Target</th>
+                        <th scope="col">Their level</th>
+                        <th scope="col">Your last level</th>
+                        <th scope="col">Your level</th>
+                        <th scope="col">Comment</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {inCategory.map((t) => {
                         const chosen = levels[t.id] ?? "";
                         const self = t.self?.level;
                         const apart =
@@ -166,7 +210,7 @@ export default function ValidateAssessment() {
                             <th scope="row">{t.name}</th>
                             <td>{show(t.target)}</td>
                             <td>
-                              {show(self)}
+                              {t.self ? show(self) : "not rated"}
                               {t.self?.note ? <div className="muted">“{t.self.note}”</div> : null}
                               {t.self?.evidence.length ? (
                                 <ul className="evidence">
@@ -186,6 +230,25 @@ export default function ValidateAssessment() {
                               ) : null}
                             </td>
                             <td>
+                              {t.lead ? (
+                                <>
+                                  {show(t.lead.level)}{" "}
+                                  <span className="muted">
+                                    {t.lead.thisCycle
+                                      ? "this cycle"
+                                      : relativeAge(t.lead.ratedAt, now)}
+                                  </span>
+                                </>
+                              ) : (
+                                <span className="muted">none</span>
+                              )}
+                            </td>
+                            <td>
+                              <input
+                                type="hidden"
+                                name={`base.${t.id}`}
+                                value={t.lead?.ratingId ?? ""}
+                              />
                               <label className="visually-hidden" htmlFor={`lead-${t.id}`}>
                                 Your level for {t.name}
                               </label>
@@ -208,6 +271,18 @@ export default function ValidateAssessment() {
                                 ))}
                                 <option value="na">N/A</option>
                               </select>
+                              {editable && t.self ? (
+                                <button
+                                  type="submit"
+                                  name="intent"
+                                  value={`agree:${t.id}`}
+                                  className="secondary small"
+                                  disabled={busy}
+                                  aria-label={`Agree with ${show(self)} on ${t.name}`}
+                                >
+                                  Agree
+                                </button>
+                              ) : null}
                               {apart >= CALIBRATION_DIFFERENCE ? (
                                 <span className="badge warning">{apart} apart: calibrate</span>
                               ) : null}
@@ -228,34 +303,49 @@ export default function ValidateAssessment() {
                                 maxLength={2000}
                                 disabled={!editable}
                                 aria-invalid={commentError ? true : undefined}
+                                aria-describedby={
+                                  commentError ? `comment-${t.id}-error` : undefined
+                                }
                               />
                               {commentError ? (
-                                <div className="field-error">{commentError}</div>
+                                <div className="field-error" id={`comment-${t.id}-error`}>
+                                  {commentError}
+                                </div>
                               ) : null}
                             </td>
                           </tr>
                         );
                       })}
-                  </tbody>
-                </table>
-              </div>
-            </section>
-          ))}
+                    </tbody>
+                  </table>
+                </div>
+              </section>
+            );
+          })}
           {editable ? (
-            <div className="form-actions">
-              <button
-                type="submit"
-                name="intent"
-                value="save"
-                className="secondary"
-                disabled={busy}
-              >
-                Save
-              </button>
-              <button type="submit" name="intent" value="validate" disabled={busy}>
-                Save and mark validated
-              </button>
-            </div>
+            <>
+              {unjudged > 0 ? (
+                <p className="muted" role="status">
+                  {plural(unjudged, "topic")} {unjudged === 1 ? "has" : "have"} no level from you
+                  this cycle: validating keeps {member.display_name}&apos;s own level for{" "}
+                  {unjudged === 1 ? "it" : "them"}. Choose a level or press Agree to give yours.
+                </p>
+              ) : null}
+              <div className="form-actions">
+                <button
+                  type="submit"
+                  name="intent"
+                  value="save"
+                  className="secondary"
+                  disabled={busy}
+                >
+                  Save
+                </button>
+                <button type="submit" name="intent" value="validate" disabled={busy}>
+                  Save and mark validated
+                </button>
+              </div>
+            </>
           ) : null}
         </Form>
       ) : null}

@@ -1,6 +1,14 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useDates } from "~/components/dates";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { Field, FormError, SelectField, failureOf } from "~/components/forms";
+import {
+  Field,
+  FormError,
+  SelectField,
+  failureOf,
+  FormSuccess,
+  useResetOnSuccess,
+} from "~/components/forms";
 import { handleFormErrors, invalid, loadOrRespond } from "~/lib/errors.server";
 import { parseFormData, readForm } from "~/lib/forms.server";
 import { clientIp } from "~/lib/request.server";
@@ -58,11 +66,13 @@ const LEVELS = ["0 None", "1 Aware", "2 Working", "3 Proficient", "4 Expert"];
 const show = (value: number | null) => (value === null ? "—" : String(value));
 
 export default function MentorshipPage() {
+  const { date } = useDates();
   const { mentorship: m, role, checkIns, today } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const failure = failureOf(result);
   const message = result && "message" in result ? result.message : null;
   const busy = useNavigation().state === "submitting";
+  const checkInForm = useResetOnSuccess(result);
   const participant = role === "mentor" || role === "mentee";
   const open = m.status === "active" || m.status === "proposed";
   return (
@@ -77,12 +87,12 @@ export default function MentorshipPage() {
           </h1>
           <p>
             {m.topicName} · goal level {m.goalLevel} · check-ins every {m.cadenceDays} days
-            {m.dueOn ? ` · due ${m.dueOn}` : ""} · <span className="badge">{m.status}</span>
+            {m.dueOn ? ` · due ${date(m.dueOn)}` : ""} · <span className="badge">{m.status}</span>
           </p>
         </div>
       </div>
       <div aria-live="polite">
-        {message ? <div className="alert success">{message}</div> : null}
+        <FormSuccess message={message} />
       </div>
       <FormError failure={failure} />
 
@@ -104,10 +114,10 @@ export default function MentorshipPage() {
           <div className="stat-label" id="next-heading">
             Next check-in
           </div>
-          <strong>{m.nextCheckIn ?? "—"}</strong>
+          <strong>{date(m.nextCheckIn)}</strong>
           {m.overdue ? <span className="badge danger">Overdue</span> : null}
           <span className="muted">
-            {m.checkIns} logged{m.lastCheckIn ? `, last on ${m.lastCheckIn}` : ""}
+            {m.checkIns} logged{m.lastCheckIn ? `, last on ${date(m.lastCheckIn)}` : ""}
           </span>
         </section>
         <section className="card" aria-labelledby="actions-heading">
@@ -141,7 +151,7 @@ export default function MentorshipPage() {
       {m.status === "active" && participant ? (
         <section className="card" aria-labelledby="checkin-heading">
           <h2 id="checkin-heading">Log a check-in</h2>
-          <Form method="post" className="stack" noValidate>
+          <Form method="post" className="stack" noValidate ref={checkInForm}>
             <input type="hidden" name="intent" value="checkin" />
             <div className="inline-form">
               <Field
@@ -204,7 +214,7 @@ export default function MentorshipPage() {
               <tbody>
                 {checkIns.map((c) => (
                   <tr key={c.id}>
-                    <th scope="row">{c.occurred_on}</th>
+                    <th scope="row">{date(c.occurred_on)}</th>
                     <td>{show(c.level_estimate)}</td>
                     <td className="prewrap">{c.notes ?? ""}</td>
                     <td>{c.logged_by ?? "—"}</td>

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { MentorshipTable } from "~/components/mentorship-list";
-import { FormError, failureOf } from "~/components/forms";
+import { FormError, failureOf, FormSuccess } from "~/components/forms";
 import { handleFormErrors } from "~/lib/errors.server";
 import { parseForm } from "~/lib/forms.server";
 import { clientIp } from "~/lib/request.server";
@@ -63,7 +63,7 @@ export default function MyMentoring() {
         </div>
       </div>
       <div aria-live="polite">
-        {message ? <div className="alert success">{message}</div> : null}
+        <FormSuccess message={message} />
       </div>
       <FormError failure={failure} />
       {nothing ? (

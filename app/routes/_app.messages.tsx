@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { FormSuccess } from "~/components/forms";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { OutboxTable } from "~/components/outbox-table";
 import { env } from "~/lib/env.server";
@@ -61,7 +62,7 @@ export default function Messages() {
       <section className="card" aria-labelledby="reminders-heading">
         <h2 id="reminders-heading">Reminders you receive</h2>
         <div aria-live="polite">
-          {saved ? <div className="alert success">Preferences saved.</div> : null}
+          <FormSuccess message={saved ? "Preferences saved." : null} />
         </div>
         <Form method="post" className="stack">
           <fieldset className="mentor-choices">

@@ -5,6 +5,8 @@ import { ProfileTopicTable } from "~/components/profile-topics";
 import { loadOrRespond } from "~/lib/errors.server";
 import { requireMember } from "~/modules/accounts/auth.server";
 import { memberProfile } from "~/modules/assessments/member-profile.server";
+import { teamStanding } from "~/modules/gaps/team-standing.server";
+import { TeamStandingPanel } from "~/components/team-standing";
 
 export const meta: MetaFunction = () => [{ title: "My profile · Gapmap" }];
 
@@ -12,14 +14,17 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const ctx = await requireMember(request);
   const now = new Date();
   // Always the caller's own profile: nothing in the request picks the member.
-  const profile = await loadOrRespond(() =>
-    memberProfile(ctx.organization.id, ctx.membership.id, now),
+  const [profile, standing] = await loadOrRespond(() =>
+    Promise.all([
+      memberProfile(ctx.organization.id, ctx.membership.id, now),
+      teamStanding(ctx.organization.id, ctx.membership.id),
+    ]),
   );
-  return { profile, now: now.toISOString() };
+  return { profile, standing, now: now.toISOString() };
 }
 
 export default function Profile() {
-  const { profile, now } = useLoaderData<typeof loader>();
+  const { profile, standing, now } = useLoaderData<typeof loader>();
   const { member, categories, topics, history } = profile;
   const rated = topics.some((t) => t.self !== undefined);
   return (
@@ -54,6 +59,7 @@ export default function Profile() {
               <p className="muted">The trend appears after your second review cycle.</p>
             )}
           </section>
+          <TeamStandingPanel teams={standing} />
           <section className="card" aria-labelledby="topics-heading">
             <h2 id="topics-heading">Every topic</h2>
             <ProfileTopicTable categories={categories} topics={topics} now={now} />

@@ -1,4 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useDates } from "~/components/dates";
 import { Link, useLoaderData } from "@remix-run/react";
 import { MustHaveTrendChart } from "~/components/gap-charts";
 import { CategoryBeforeAfterChart } from "~/components/report-charts";
@@ -6,9 +7,10 @@ import { loadOrRespond } from "~/lib/errors.server";
 import { requireMember } from "~/modules/accounts/auth.server";
 import { reportMembers, viewableReport } from "~/modules/reports/report-views.server";
 import type { ReportChange } from "#db/schema";
-import { percent, utcTime } from "~/lib/format";
+import { percent } from "~/lib/format";
 import { BUS_FACTOR_RISK_AT } from "~/modules/gaps/gap-formula";
 import { CHANGE_LABEL } from "~/modules/reports/report-changes";
+import { WithheldNote } from "~/components/withheld-note";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   {
@@ -27,6 +29,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export default function Report() {
+  const { date } = useDates();
   const { report, members } = useLoaderData<typeof loader>();
   const s = report.summary;
   const before = s.scope.previousCycleName ?? "before";
@@ -47,7 +50,7 @@ export default function Report() {
             {s.scope.previousCycleName
               ? `compared with ${s.scope.previousCycleName}`
               : "the first cycle: nothing to compare with"}{" "}
-            · issued {utcTime(report.generatedAt, "day")}, frozen since
+            · issued {date(report.generatedAt)}, frozen since
           </p>
         </div>
         <div className="actions no-print">
@@ -63,11 +66,22 @@ export default function Report() {
       <section className="grid cols-4 stats" aria-label="Headlines">
         <div className="card stat">
           <div className="stat-label">Must-have targets met</div>
-          <strong>{percent(s.mustHave.metNow, s.mustHave.totalNow)}</strong>
-          <span className="muted">
-            {s.mustHave.metNow} of {s.mustHave.totalNow} rated · {before}:{" "}
-            {percent(s.mustHave.metBefore, s.mustHave.totalBefore)}
-          </span>
+          {s.mustHave ? (
+            <>
+              <strong>{percent(s.mustHave.metNow, s.mustHave.totalNow)}</strong>
+              <span className="muted">
+                {s.mustHave.metNow} of {s.mustHave.totalNow} rated · {before}:{" "}
+                {s.mustHave.totalBefore === null
+                  ? "withheld"
+                  : percent(s.mustHave.metBefore ?? 0, s.mustHave.totalBefore)}
+              </span>
+            </>
+          ) : (
+            <>
+              <strong>—</strong>
+              <span className="muted">Withheld: fewer than {s.privacy?.floor} people rated</span>
+            </>
+          )}
         </div>
         <div className="card stat">
           <div className="stat-label">Gaps closed</div>
@@ -90,84 +104,102 @@ export default function Report() {
         </div>
       </section>
 
-      <section className="card" aria-labelledby="trend-heading">
-        <h2 id="trend-heading">Must-have targets met over cycles</h2>
-        <MustHaveTrendChart points={s.trend} />
-      </section>
+      {s.privacy?.withheld ? (
+        <WithheldNote floor={s.privacy.floor} what="The trend and the averages by category" />
+      ) : (
+        <>
+          <section className="card" aria-labelledby="trend-heading">
+            <h2 id="trend-heading">Must-have targets met over cycles</h2>
+            <MustHaveTrendChart points={s.trend} />
+          </section>
 
-      <section className="card" aria-labelledby="categories-heading">
-        <h2 id="categories-heading">Average level by category, before and after</h2>
-        <CategoryBeforeAfterChart categories={s.categories} before={before} after={after} />
-      </section>
+          <section className="card" aria-labelledby="categories-heading">
+            <h2 id="categories-heading">Average level by category, before and after</h2>
+            {s.privacy?.withheldCategories.length ? (
+              <WithheldNote
+                floor={s.privacy.floor}
+                what={`Left out: ${s.privacy.withheldCategories.join(", ")}`}
+              />
+            ) : null}
+            <CategoryBeforeAfterChart categories={s.categories} before={before} after={after} />
+          </section>
+        </>
+      )}
 
       <div className="grid cols-2">
         <section className="card" aria-labelledby="changes-heading">
           <h2 id="changes-heading">Level changes since {before}</h2>
-          <table>
-            <caption className="visually-hidden">Member × topic levels by change</caption>
-            <tbody>
-              {(Object.keys(CHANGE_LABEL) as ReportChange[]).map((k) => (
-                <tr key={k}>
-                  <th scope="row">{CHANGE_LABEL[k]}</th>
-                  <td className="num">{s.changes[k]}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <div className="table-wrap">
+            <table>
+              <caption className="visually-hidden">Member × topic levels by change</caption>
+              <tbody>
+                {(Object.keys(CHANGE_LABEL) as ReportChange[]).map((k) => (
+                  <tr key={k}>
+                    <th scope="row">{CHANGE_LABEL[k]}</th>
+                    <td className="num">{s.changes[k]}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </section>
         <section className="card" aria-labelledby="mentoring-heading">
           <h2 id="mentoring-heading">Mentoring</h2>
-          <table>
-            <caption className="visually-hidden">Mentoring activity in {after}</caption>
-            <tbody>
-              <tr>
-                <th scope="row">Active mentorships</th>
-                <td className="num">{s.mentoring.active}</td>
-              </tr>
-              <tr>
-                <th scope="row">Completed in {after}</th>
-                <td className="num">{s.mentoring.completed}</td>
-              </tr>
-              <tr>
-                <th scope="row">Check-ins in {after}</th>
-                <td className="num">{s.mentoring.checkIns}</td>
-              </tr>
-              <tr>
-                <th scope="row">Mentored topics whose level went up</th>
-                <td className="num">
-                  {s.mentoring.menteesImproved} of {s.mentoring.mentoredTopics}
-                </td>
-              </tr>
-            </tbody>
-          </table>
+          <div className="table-wrap">
+            <table>
+              <caption className="visually-hidden">Mentoring activity in {after}</caption>
+              <tbody>
+                <tr>
+                  <th scope="row">Active mentorships</th>
+                  <td className="num">{s.mentoring.active}</td>
+                </tr>
+                <tr>
+                  <th scope="row">Completed in {after}</th>
+                  <td className="num">{s.mentoring.completed}</td>
+                </tr>
+                <tr>
+                  <th scope="row">Check-ins in {after}</th>
+                  <td className="num">{s.mentoring.checkIns}</td>
+                </tr>
+                <tr>
+                  <th scope="row">Mentored topics whose level went up</th>
+                  <td className="num">
+                    {s.mentoring.menteesImproved} of {s.mentoring.mentoredTopics}
+                  </td>
+                </tr>
+              </tbody>
+            </table>
+          </div>
         </section>
       </div>
 
       <section className="card" aria-labelledby="movers-heading">
         <h2 id="movers-heading">Biggest movers</h2>
         {s.movers.length ? (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Person</th>
-                <th scope="col">Levels up</th>
-                <th scope="col">Levels down</th>
-                <th scope="col">Net</th>
-              </tr>
-            </thead>
-            <tbody>
-              {s.movers.map((m) => (
-                <tr key={m.memberId}>
-                  <th scope="row">
-                    <Link to={`/reports/${report.id}/members/${m.memberId}`}>{m.name}</Link>
-                  </th>
-                  <td className="num">{m.improved}</td>
-                  <td className="num">{m.regressed}</td>
-                  <td className="num">{m.net > 0 ? `+${m.net}` : m.net}</td>
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Person</th>
+                  <th scope="col">Levels up</th>
+                  <th scope="col">Levels down</th>
+                  <th scope="col">Net</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {s.movers.map((m) => (
+                  <tr key={m.memberId}>
+                    <th scope="row">
+                      <Link to={`/reports/${report.id}/members/${m.memberId}`}>{m.name}</Link>
+                    </th>
+                    <td className="num">{m.improved}</td>
+                    <td className="num">{m.regressed}</td>
+                    <td className="num">{m.net > 0 ? `+${m.net}` : m.net}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         ) : (
           <p className="empty-state">No level moved up or down since {before}.</p>
         )}
@@ -176,28 +208,34 @@ export default function Report() {
       <section className="card" aria-labelledby="gaps-heading">
         <h2 id="gaps-heading">Top gaps that remain</h2>
         {s.topGaps.length ? (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Topic</th>
-                <th scope="col">Score</th>
-                <th scope="col">People short</th>
-                <th scope="col">Of them mentored</th>
-              </tr>
-            </thead>
-            <tbody>
-              {s.topGaps.map((g) => (
-                <tr key={g.topicId}>
-                  <th scope="row">
-                    {g.name} <span className="muted small">{g.category}</span>
-                  </th>
-                  <td className="num">{g.score}</td>
-                  <td className="num">{g.peopleShort}</td>
-                  <td className="num">{g.mentored}</td>
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Topic</th>
+                  <th scope="col">Score</th>
+                  <th scope="col">People short</th>
+                  <th scope="col">Of them mentored</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {s.topGaps.map((g) => (
+                  <tr key={g.topicId}>
+                    <th scope="row">
+                      {g.name} <span className="muted small">{g.category}</span>
+                    </th>
+                    <td className="num">{g.score}</td>
+                    <td className="num">{g.peopleShort}</td>
+                    <td className="num">{g.mentored}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : s.privacy && s.topics.length < s.scope.topics ? (
+          <p className="muted">
+            None among the topics at least {s.privacy.floor} people rated; the others are left out.
+          </p>
         ) : (
           <p className="empty-state">No one is below target on any rated topic.</p>
         )}
@@ -205,36 +243,44 @@ export default function Report() {
 
       <section className="card" aria-labelledby="coverage-heading">
         <h2 id="coverage-heading">Coverage: people Proficient or above, per topic</h2>
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Topic</th>
-                <th scope="col">{before}</th>
-                <th scope="col">{after}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {s.topics.map((t) => (
-                <tr
-                  key={t.topicId}
-                  className={t.proficientAfter <= BUS_FACTOR_RISK_AT ? "risk" : undefined}
-                >
-                  <th scope="row">
-                    {t.name} <span className="muted small">{t.category}</span>
-                  </th>
-                  <td className="num">{t.proficientBefore}</td>
-                  <td className="num">
-                    {t.proficientAfter}
-                    {t.proficientAfter <= BUS_FACTOR_RISK_AT ? (
-                      <span className="badge danger">bus factor</span>
-                    ) : null}
-                  </td>
+        {s.privacy && s.topics.length < s.scope.topics ? (
+          <WithheldNote
+            floor={s.privacy.floor}
+            what={`${s.scope.topics - s.topics.length} topics left out`}
+          />
+        ) : null}
+        {s.topics.length ? (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Topic</th>
+                  <th scope="col">{before}</th>
+                  <th scope="col">{after}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+              </thead>
+              <tbody>
+                {s.topics.map((t) => (
+                  <tr
+                    key={t.topicId}
+                    className={t.proficientAfter <= BUS_FACTOR_RISK_AT ? "risk" : undefined}
+                  >
+                    <th scope="row">
+                      {t.name} <span className="muted small">{t.category}</span>
+                    </th>
+                    <td className="num">{t.proficientBefore ?? "withheld"}</td>
+                    <td className="num">
+                      {t.proficientAfter}
+                      {t.proficientAfter <= BUS_FACTOR_RISK_AT ? (
+                        <span className="badge danger">bus factor</span>
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : null}
       </section>
 
       <section className="card" aria-labelledby="members-heading">

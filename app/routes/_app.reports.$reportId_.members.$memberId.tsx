@@ -21,7 +21,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 const level = (value: number | null) => (value === null ? "—" : String(value));
 
 export default function MemberSummary() {
-  const { report, name, rows, canSeeReport } = useLoaderData<typeof loader>();
+  const { report, name, rows, planGoals, canSeeReport } = useLoaderData<typeof loader>();
+  const outcomes = (kind: string) => planGoals.filter((g) => g.outcome === kind).length;
   const up = rows.filter((r) => r.change === "improved").length;
   const down = rows.filter((r) => r.change === "regressed").length;
   const withTarget = rows.filter((r) => r.priority === "must_have" && r.level_after !== null);
@@ -95,6 +96,45 @@ export default function MemberSummary() {
           </table>
         </div>
       </section>
+      {planGoals.length ? (
+        <section className="card" aria-labelledby="plan-heading">
+          <h2 id="plan-heading">Development plan</h2>
+          <p data-testid="plan-outcomes">
+            {outcomes("met")} met, {outcomes("missed")} missed, {outcomes("carried_over")} carried
+            over
+          </p>
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Goal</th>
+                  <th scope="col">Target</th>
+                  <th scope="col">Due by</th>
+                  <th scope="col">Level</th>
+                  <th scope="col">Outcome</th>
+                </tr>
+              </thead>
+              <tbody>
+                {planGoals.map((g) => (
+                  <tr key={g.goal_id}>
+                    <th scope="row">{g.topic_name}</th>
+                    <td className="num">{g.target_level}</td>
+                    <td>{g.due_cycle_name}</td>
+                    <td className="num">{level(g.level)}</td>
+                    <td>{OUTCOME_LABEL[g.outcome]}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      ) : null}
     </article>
   );
 }
+
+const OUTCOME_LABEL: Record<string, string> = {
+  met: "Met",
+  missed: "Missed",
+  carried_over: "Carried over",
+};

@@ -1,12 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { redirect } from "@remix-run/node";
+import { redirectWithFlash } from "~/lib/flash.server";
+import { useDates } from "~/components/dates";
+import { useSortedRows } from "~/components/sortable";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { FormError, SelectField, failureOf } from "~/components/forms";
 import { handleFormErrors } from "~/lib/errors.server";
 import { parseForm } from "~/lib/forms.server";
 import { requireMember } from "~/modules/accounts/auth.server";
 import { hasRole } from "~/modules/accounts/roles";
-import { viewableTeams } from "~/modules/gaps/gap-scope.server";
 import {
   GenerateReportSchema,
   generateOnDemand,
@@ -14,7 +15,7 @@ import {
   ownSummaries,
   reportableCycles,
 } from "~/modules/reports/report-views.server";
-import { utcTime } from "~/lib/format";
+import { viewableTeams } from "~/modules/accounts/visibility.server";
 
 export const meta: MetaFunction = () => [{ title: "Reports · Gapmap" }];
 
@@ -44,15 +45,22 @@ export async function action({ request }: ActionFunctionArgs) {
     const input = await parseForm(request, GenerateReportSchema);
     return { ok: true as const, reportId: await generateOnDemand(ctx, input) };
   });
-  if (result && "reportId" in result) return redirect(`/reports/${result.reportId}`);
+  if (result && "reportId" in result)
+    return redirectWithFlash(`/reports/${result.reportId}`, "Report made.");
   return result;
 }
 
 export default function Reports() {
+  const { date } = useDates();
   const { reports, own, memberId, isAdmin, canGenerate, teams, cycles } =
     useLoaderData<typeof loader>();
   const failure = failureOf(useActionData<typeof action>());
   const busy = useNavigation().state === "submitting";
+  const table = useSortedRows("reports", reports, {
+    cycle: (r) => r.cycleName,
+    for: (r) => r.teamName ?? "",
+    made: (r) => String(r.generatedAt),
+  });
   return (
     <>
       <div className="page-header">
@@ -102,20 +110,20 @@ export default function Reports() {
               <table>
                 <thead>
                   <tr>
-                    <th scope="col">Cycle</th>
-                    <th scope="col">For</th>
-                    <th scope="col">Made</th>
+                    {table.header("cycle", "Cycle")}
+                    {table.header("for", "For")}
+                    {table.header("made", "Made")}
                   </tr>
                 </thead>
                 <tbody>
-                  {reports.map((r) => (
+                  {table.sorted.map((r) => (
                     <tr key={r.id}>
                       <th scope="row">
                         <Link to={`/reports/${r.id}`}>{r.cycleName}</Link>
                       </th>
                       <td>{r.teamName ?? "The whole organisation"}</td>
                       <td>
-                        {utcTime(r.generatedAt, "day")}{" "}
+                        {date(r.generatedAt)}{" "}
                         {r.trigger === "cycle_closed" ? "(at the cycle's close)" : "(on demand)"}
                       </td>
                     </tr>
@@ -144,7 +152,7 @@ export default function Reports() {
             {own.map((r) => (
               <li key={r.id}>
                 <Link to={`/reports/${r.id}/members/${memberId}`}>{r.cycleName}</Link>{" "}
-                <span className="muted small">issued {utcTime(r.generatedAt, "day")}</span>
+                <span className="muted small">issued {date(r.generatedAt)}</span>
               </li>
             ))}
           </ul>

@@ -74,35 +74,37 @@ export default function ApiDocs() {
                 Success: <code>{op.successStatus}</code> {op.successMediaType}
               </p>
               {op.parameters.length ? (
-                <table>
-                  <caption className="visually-hidden">Parameters of {op.operationId}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Parameter</th>
-                      <th scope="col">In</th>
-                      <th scope="col">Required</th>
-                      <th scope="col">Type</th>
-                      <th scope="col">About</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {op.parameters.map((p) => (
-                      <tr key={`${p.in}-${p.name}`}>
-                        <td>
-                          <code>{p.name}</code>
-                        </td>
-                        <td>{p.in}</td>
-                        <td>{p.required ? "yes" : "no"}</td>
-                        <td>
-                          <code>{p.type}</code>
-                        </td>
-                        <td>
-                          <Prose text={p.description} />
-                        </td>
+                <div className="table-wrap">
+                  <table>
+                    <caption className="visually-hidden">Parameters of {op.operationId}</caption>
+                    <thead>
+                      <tr>
+                        <th scope="col">Parameter</th>
+                        <th scope="col">In</th>
+                        <th scope="col">Required</th>
+                        <th scope="col">Type</th>
+                        <th scope="col">About</th>
                       </tr>
-                    ))}
-                  </tbody>
-                </table>
+                    </thead>
+                    <tbody>
+                      {op.parameters.map((p) => (
+                        <tr key={`${p.in}-${p.name}`}>
+                          <td>
+                            <code>{p.name}</code>
+                          </td>
+                          <td>{p.in}</td>
+                          <td>{p.required ? "yes" : "no"}</td>
+                          <td>
+                            <code>{p.type}</code>
+                          </td>
+                          <td>
+                            <Prose text={p.description} />
+                          </td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
               ) : null}
               {op.requestSchema ? (
                 <>

@@ -26,8 +26,8 @@ export default function ForgotPassword() {
     return (
       <AuthCard title="Check your email">
         <p role="status">
-          If an account exists for <strong>{result.email}</strong>, we sent it a link to choose a new password. The
-          link works once, for one hour.
+          If an account exists for <strong>{result.email}</strong>, we sent it a link to choose a
+          new password. The link works once, for one hour.
         </p>
         <Link to="/login">Back to log in</Link>
       </AuthCard>

@@ -4,7 +4,8 @@ import { requireMember } from "~/modules/accounts/auth.server";
 import { gapMatrixCsv } from "~/modules/gaps/gap-matrix-csv.server";
 import { resolveGapScope } from "~/modules/gaps/gap-scope.server";
 
-// GET /gaps.csv?team=…&category=…: the gap view's matrix, as filtered, as a CSV download.
+// GET /gaps.csv?team=…&category=…&compare=…: the gap view's matrix, as filtered and measured,
+// as a CSV download.
 export async function loader({ request }: LoaderFunctionArgs) {
   const ctx = await requireMember(request, "lead");
   return loadOrRespond(async () => {
@@ -12,7 +13,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
     const viewName = scope.teamId
       ? (options.teams.find((t) => t.id === scope.teamId)?.name ?? "team")
       : ctx.organization.name;
-    const file = await gapMatrixCsv(scope, viewName);
+    const yardstick = options.profiles.find((p) => p.id === scope.compareProfileId)?.name;
+    const file = await gapMatrixCsv(scope, viewName, yardstick ?? null);
     return new Response(file.body, {
       headers: {
         "Content-Type": "text/csv; charset=utf-8",

@@ -35,7 +35,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const input = needsAccount
       ? await parseForm(request, AcceptInvitationSchema)
       : await parseForm(request, z.object({}));
-    const accepted = await acceptInvitation(token, { signedInUserId: session?.user.id ?? null, ...input });
+    const accepted = await acceptInvitation(token, {
+      signedInUserId: session?.user.id ?? null,
+      ...input,
+    });
     return signInAndRedirect(request, accepted.userId, accepted.organizationId, "/dashboard");
   });
 }
@@ -47,7 +50,10 @@ export default function AcceptInvitation() {
   if (!invitation) {
     return (
       <AuthCard title="This invitation cannot be used">
-        <p>It has expired, was revoked or was already used. Ask an admin of your organisation for a new one.</p>
+        <p>
+          It has expired, was revoked or was already used. Ask an admin of your organisation for a
+          new one.
+        </p>
         <Link to="/login">Go to log in</Link>
       </AuthCard>
     );
@@ -57,8 +63,8 @@ export default function AcceptInvitation() {
     return (
       <AuthCard title={title}>
         <p>
-          You were invited as <strong>{invitation.email}</strong>, which already has a Gapmap account. Log in with it,
-          then come back to this link.
+          You were invited as <strong>{invitation.email}</strong>, which already has a Gapmap
+          account. Log in with it, then come back to this link.
         </p>
         <Link className="button" to={`/login?redirectTo=${encodeURIComponent(location.pathname)}`}>
           Log in as {invitation.email}
@@ -69,13 +75,20 @@ export default function AcceptInvitation() {
   return (
     <AuthCard title={title}>
       <p>
-        You are invited as <strong>{invitation.role}</strong> with the email <strong>{invitation.email}</strong>.
+        You are invited as <strong>{invitation.role}</strong> with the email{" "}
+        <strong>{invitation.email}</strong>.
       </p>
       <FormError failure={failure} />
       <Form method="post" className="stack" noValidate>
         {invitation.hasAccount ? null : (
           <>
-            <Field label="Your name" name="displayName" autoComplete="name" required error={failure?.fieldErrors.displayName} />
+            <Field
+              label="Your name"
+              name="displayName"
+              autoComplete="name"
+              required
+              error={failure?.fieldErrors.displayName}
+            />
             <Field
               label="Choose a password"
               name="password"

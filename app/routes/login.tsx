@@ -2,13 +2,15 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { AuthCard } from "~/components/auth-card";
-import { Field, FormError, failureOf } from "~/components/forms";
+import { Field, FormError, failureOf, FormSuccess } from "~/components/forms";
+import { env } from "~/lib/env.server";
 import { handleFormErrors } from "~/lib/errors.server";
 import { parseForm } from "~/lib/forms.server";
 import { clientIp } from "~/lib/request.server";
 import { getUser, signInAndRedirect } from "~/modules/accounts/auth.server";
 import { logIn } from "~/modules/accounts/credentials.server";
 import { LoginSchema, safeRedirect } from "~/modules/accounts/schemas";
+import { organizationForPasswordSignIn } from "~/modules/accounts/single-sign-on.server";
 
 export const meta: MetaFunction = () => [{ title: "Log in · Gapmap" }];
 
@@ -21,7 +23,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return handleFormErrors(async () => {
     const input = await parseForm(request, LoginSchema);
     const { userId } = await logIn(input, clientIp(context));
-    return signInAndRedirect(request, userId, null, safeRedirect(input.redirectTo));
+    const organizationId = await organizationForPasswordSignIn(userId, clientIp(context));
+    return signInAndRedirect(
+      request,
+      userId,
+      organizationId,
+      safeRedirect(input.redirectTo, env().APP_URL),
+    );
   });
 }
 
@@ -33,14 +41,24 @@ export default function Login() {
   return (
     <AuthCard title="Log in">
       {params.get("reset") === "1" ? (
-        <div className="alert success" role="status">
-          Your password was changed. Log in with the new one.
+        <FormSuccess>Your password was changed. Log in with the new one.</FormSuccess>
+      ) : null}
+      {params.get("switch") === "1" ? (
+        <div className="alert" role="status">
+          That organisation does not take your single sign-on. Log in with your password to open it.
         </div>
       ) : null}
       <FormError failure={failure} />
       <Form method="post" className="stack" noValidate>
         <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? ""} />
-        <Field label="Email" name="email" type="email" autoComplete="email" required error={errors.email} />
+        <Field
+          label="Email"
+          name="email"
+          type="email"
+          autoComplete="email"
+          required
+          error={errors.email}
+        />
         <Field
           label="Password"
           name="password"
@@ -52,9 +70,20 @@ export default function Login() {
         <button type="submit" disabled={busy}>
           {busy ? "Logging in…" : "Log in"}
         </button>
+        {/* The same email, sent to the SSO route: its domain finds the organisation's provider. */}
+        <button
+          type="submit"
+          className="secondary"
+          formAction="/sso"
+          formNoValidate
+          disabled={busy}
+        >
+          Continue with SSO
+        </button>
       </Form>
       <p className="muted" style={{ marginTop: "1rem" }}>
-        <Link to="/forgot-password">Forgot your password?</Link> · <Link to="/signup">Create an organisation</Link>
+        <Link to="/forgot-password">Forgot your password?</Link> ·{" "}
+        <Link to="/signup">Create an organisation</Link>
       </p>
     </AuthCard>
   );

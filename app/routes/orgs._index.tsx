@@ -1,15 +1,21 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useDates } from "~/components/dates";
 import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { AuthCard } from "~/components/auth-card";
-import { Field, FormError, failureOf } from "~/components/forms";
+import { Field, FormError, failureOf, FormSuccess } from "~/components/forms";
+import { z } from "zod";
 import { handleFormErrors } from "~/lib/errors.server";
-import { parseForm } from "~/lib/forms.server";
+import { parseFormData, readForm } from "~/lib/forms.server";
 import { clientIp } from "~/lib/request.server";
 import { requireUser } from "~/modules/accounts/auth.server";
-import { createOrganizationForUser, listUserOrganizations } from "~/modules/accounts/organizations.server";
+import {
+  createOrganizationForUser,
+  listUserOrganizations,
+} from "~/modules/accounts/organizations.server";
 import { CreateOrganizationSchema } from "~/modules/accounts/schemas";
 import { setSessionOrganization } from "~/modules/accounts/sessions.server";
+import { cancelDeletion } from "~/modules/organisation-data/deletion.server";
 
 export const meta: MetaFunction = () => [{ title: "Your organisations · Gapmap" }];
 
@@ -21,22 +27,40 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const { user, session } = await requireUser(request);
   return handleFormErrors(async () => {
-    const { name } = await parseForm(request, CreateOrganizationSchema);
+    const form = await readForm(request);
+    if (form.get("intent") === "cancel-deletion") {
+      const { organizationId } = parseFormData(form, CancelDeletionSchema);
+      await cancelDeletion(user.id, organizationId, clientIp(context));
+      return { ok: true as const, message: "Deletion cancelled: the organisation is open again." };
+    }
+    const { name } = parseFormData(form, CreateOrganizationSchema);
     const org = await createOrganizationForUser({ name, userId: user.id, ip: clientIp(context) });
     await setSessionOrganization(session.id, org.organizationId);
     return redirect("/dashboard");
   });
 }
 
+const CancelDeletionSchema = z.object({
+  organizationId: z.uuid({ error: "Unknown organisation." }),
+});
+
 export default function Organizations() {
+  const { dateTime } = useDates();
   const { organizations, user } = useLoaderData<typeof loader>();
-  const failure = failureOf(useActionData<typeof action>());
-  const active = organizations.filter((o) => o.active);
+  const result = useActionData<typeof action>();
+  const failure = failureOf(result);
+  const message = result && "message" in result ? result.message : null;
+  const active = organizations.filter((o) => o.active && !o.closed_at);
+  // Closed for deletion: its admins may still take the deletion back during the grace.
+  const closed = organizations.filter((o) => o.active && o.closed_at && o.role === "admin");
   const removed = organizations.filter((o) => !o.active);
   return (
     <AuthCard title="Your organisations">
       {active.length ? (
-        <ul className="stack" style={{ listStyle: "none", padding: 0, display: "grid", gap: "0.5rem" }}>
+        <ul
+          className="stack"
+          style={{ listStyle: "none", padding: 0, display: "grid", gap: "0.5rem" }}
+        >
           {active.map((org) => (
             <li key={org.id}>
               <Form method="post" action="/orgs/switch" className="inline-form">
@@ -51,12 +75,29 @@ export default function Organizations() {
         </ul>
       ) : (
         <p className="empty-state">
-          {user.displayName}, you are not an active member of any organisation yet. Create one below, or ask an admin
-          to invite {user.email}.
+          {user.displayName}, you are not an active member of any organisation yet. Create one
+          below, or ask an admin to invite {user.email}.
         </p>
       )}
+      <FormSuccess message={message} />
+      {closed.map((org) => (
+        <div key={org.id} className="alert info">
+          <p>
+            {org.name} is closed and will be erased on {dateTime(org.erase_after)}.
+          </p>
+          <Form method="post">
+            <input type="hidden" name="intent" value="cancel-deletion" />
+            <input type="hidden" name="organizationId" value={org.id} />
+            <button type="submit" className="secondary">
+              Cancel the deletion of {org.name}
+            </button>
+          </Form>
+        </div>
+      ))}
       {removed.length ? (
-        <p className="muted">Your access to {removed.map((o) => o.name).join(", ")} was removed by an admin.</p>
+        <p className="muted">
+          Your access to {removed.map((o) => o.name).join(", ")} was removed by an admin.
+        </p>
       ) : null}
       <h2 style={{ marginTop: "1.5rem" }}>Create an organisation</h2>
       <FormError failure={failure} />

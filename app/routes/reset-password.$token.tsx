@@ -5,6 +5,7 @@ import { AuthCard } from "~/components/auth-card";
 import { Field, FormError, failureOf } from "~/components/forms";
 import { handleFormErrors } from "~/lib/errors.server";
 import { parseForm } from "~/lib/forms.server";
+import { clientIp } from "~/lib/request.server";
 import { findPasswordReset, resetPassword } from "~/modules/accounts/credentials.server";
 import { ResetPasswordSchema } from "~/modules/accounts/schemas";
 
@@ -14,10 +15,10 @@ export async function loader({ params }: LoaderFunctionArgs) {
   return { valid: Boolean(await findPasswordReset(params.token ?? "")) };
 }
 
-export async function action({ request, params }: ActionFunctionArgs) {
+export async function action({ request, params, context }: ActionFunctionArgs) {
   return handleFormErrors(async () => {
     const { password } = await parseForm(request, ResetPasswordSchema);
-    await resetPassword(params.token ?? "", password);
+    await resetPassword(params.token ?? "", password, clientIp(context));
     return redirect("/login?reset=1");
   });
 }

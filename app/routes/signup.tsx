@@ -33,8 +33,21 @@ export default function SignUp() {
     <AuthCard title="Create your organisation">
       <FormError failure={failure} />
       <Form method="post" className="stack" noValidate>
-        <Field label="Your name" name="displayName" autoComplete="name" required error={errors.displayName} />
-        <Field label="Work email" name="email" type="email" autoComplete="email" required error={errors.email} />
+        <Field
+          label="Your name"
+          name="displayName"
+          autoComplete="name"
+          required
+          error={errors.displayName}
+        />
+        <Field
+          label="Work email"
+          name="email"
+          type="email"
+          autoComplete="email"
+          required
+          error={errors.email}
+        />
         <Field
           label="Password"
           name="password"

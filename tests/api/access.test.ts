@@ -14,7 +14,15 @@ let b: Awaited<ReturnType<typeof createOrgWithAdmin>>;
 let tokenA: string;
 let tokenB: string;
 let bIds: Record<
-  "memberId" | "teamId" | "frameworkId" | "cycleId" | "mentorshipId" | "reportId" | "topicId",
+  | "memberId"
+  | "teamId"
+  | "frameworkId"
+  | "cycleId"
+  | "mentorshipId"
+  | "reportId"
+  | "topicId"
+  | "profileId"
+  | "exportId",
   string
 >;
 
@@ -75,7 +83,18 @@ beforeAll(async () => {
     })
     .returning("id")
     .executeTakeFirstOrThrow();
+  const bExport = await db
+    .insertInto("organization_exports")
+    .values({
+      organization_id: b.organizationId,
+      status: "ready",
+      archive: Buffer.from("Bea Other B team"),
+      expires_at: new Date(Date.now() + 86_400_000),
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
   bIds = {
+    exportId: bExport.id,
     memberId: bMember.membershipId,
     teamId: bTeam.id,
     frameworkId: bFramework.id,
@@ -83,6 +102,13 @@ beforeAll(async () => {
     mentorshipId: bMentorship.id,
     reportId: bReport.id,
     topicId: bTopic.topic_id,
+    profileId: (
+      await db
+        .selectFrom("target_profiles")
+        .select("id")
+        .where("framework_id", "=", bFramework.id)
+        .executeTakeFirstOrThrow()
+    ).id,
   };
 });
 
@@ -127,6 +153,29 @@ describe("tenant isolation", () => {
       json: { memberId: bIds.memberId, ratings: [{ topicId: bIds.topicId, level: 2 }] },
     });
     expect(lead.status).toBe(404);
+    for (const path of [`/readiness?team=${bIds.teamId}`, `/readiness?against=${bIds.profileId}`]) {
+      expect((await api(tokenA, "GET", path)).status, path).toBe(404);
+    }
+    const goal = await api(tokenA, "POST", `/members/${bIds.memberId}/plan/goals`, {
+      json: { topicId: bIds.topicId, targetLevel: 2, dueCycleId: bIds.cycleId },
+    });
+    expect(goal.status).toBe(404);
+    // A's own member, B's topic and cycle: not found in A, nothing saved.
+    const mixed = await api(tokenA, "POST", `/members/${a.ben.membershipId}/plan/goals`, {
+      json: { topicId: bIds.topicId, targetLevel: 2, dueCycleId: bIds.cycleId },
+    });
+    expect(mixed.status).toBe(422);
+    expect(
+      await db
+        .selectFrom("development_plans")
+        .select("id")
+        .where("member_id", "in", [bIds.memberId, a.ben.membershipId])
+        .execute(),
+    ).toEqual([]);
+    const comment = await api(tokenA, "POST", `/members/${bIds.memberId}/plan/comments`, {
+      json: { body: "Hi" },
+    });
+    expect(comment.status).toBe(404);
     const mentorship = await api(tokenA, "POST", "/mentorships", {
       json: {
         mentorId: a.ann.membershipId,
@@ -140,6 +189,20 @@ describe("tenant isolation", () => {
     expect(
       await db.selectFrom("ratings").select("id").where("member_id", "=", bIds.memberId).execute(),
     ).toEqual([]);
+  });
+
+  it("answers 404 to a channel write naming organisation B's team or channel, and changes nothing there", async () => {
+    const bChannel = await api(tokenB, "POST", "/channels", { json: { teamId: bIds.teamId, kind: "slack", url: "https://hooks.slack.com/services/B" } });
+    expect(bChannel.status).toBe(201);
+    const channelId = bChannel.body.channel.id as string;
+    const set = await api(tokenA, "POST", "/channels", { json: { teamId: bIds.teamId, kind: "slack", url: "https://hooks.slack.com/services/A" } });
+    expect(set.status).toBe(404);
+    for (const path of ["/channels/test", "/channels/remove"]) {
+      expect((await api(tokenA, "POST", path, { json: { teamId: bIds.teamId, channelId } })).status, path).toBe(404);
+      expect((await api(tokenA, "POST", path, { json: { teamId: a.teamT.id, channelId } })).status, path).toBe(404);
+    }
+    const still = await api(tokenB, "GET", `/teams/${bIds.teamId}/channels`);
+    expect(still.body.data).toEqual([expect.objectContaining({ id: channelId, host: "hooks.slack.com" })]);
   });
 
   it("lists only the token's own organisation", async () => {

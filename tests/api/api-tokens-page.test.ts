@@ -138,6 +138,9 @@ describe("the API reference page", () => {
       "Gaps",
       "Mentorships",
       "Reports",
+      "Growth",
+      "Channels",
+      "Organisation data",
     ]);
     const ratings = page.sections.find((s) => s.tag === "Ratings")!;
     const write = ratings.operations.find((o) => o.operationId === "saveSelfRatings")!;

@@ -2,9 +2,11 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "#db/database";
+import { runExport } from "~/modules/organisation-data/export.server";
 import { generateReport } from "~/modules/reports/generate-report.server";
-import { buildGapData, type GapData } from "../gaps/gap-data";
+import { buildGapData, showEveryFigure, type GapData } from "../gaps/gap-data";
 import { api, apiToken, type ApiResponse } from "../support/api-client";
+import { startReceiver } from "../support/http-receiver";
 
 // Every endpoint, called for real on the hand-built organisation, answers what the served
 // OpenAPI document says it answers: success bodies and problem bodies alike.
@@ -22,6 +24,7 @@ const exercised = new Set<string>();
 
 beforeAll(async () => {
   g = await buildGapData();
+  await showEveryFigure(g.organizationId);
   token = (await apiToken(g.organizationId, g.admin.id)).secret;
   const served = await api(null, "GET", "/openapi.json");
   expect(served.status).toBe(200);
@@ -180,7 +183,8 @@ describe("the API answers what its OpenAPI document says", () => {
     const one = await check("GET", "/cycles/{cycleId}", `/cycles/${open.id}`);
     expect(one.body).toMatchObject({
       name: "2026-Q4",
-      assessments: { draft: 1, submitted: 1, validated: 0 },
+      // Cat's draft, Ben's submitted assessment and Ann's validated one (tests/gaps/gap-data.ts).
+      assessments: { draft: 1, submitted: 1, validated: 1 },
     });
   });
 
@@ -258,6 +262,18 @@ describe("the API answers what its OpenAPI document says", () => {
       history.body.data.map((r: { source: string; level: number }) => `${r.source}:${r.level}`),
     ).toEqual(["self:0", "lead:1", "self:2"]);
 
+    // A lead level from a stale base (b1 has no lead rating, the caller thought it had one) is
+    // refused beside its item, and nothing is written.
+    const staleLead = await check("POST", "/ratings/lead", "/ratings/lead", {
+      memberId: g.ben.membershipId,
+      ratings: [{ topicId: g.topic.b1, level: 4, baseRatingId: 999_999 }],
+    });
+    expect(staleLead.status).toBe(422);
+    expect(staleLead.body.errors).toEqual({
+      "ratings.0.level":
+        "Changed since you opened this page: the lead level is now unset. Reload the page to see it; nothing was saved.",
+    });
+
     const validated = await check("POST", "/ratings/lead", "/ratings/lead", {
       memberId: g.ben.membershipId,
       ratings: [
@@ -267,7 +283,7 @@ describe("the API answers what its OpenAPI document says", () => {
       ],
       validate: true,
     });
-    expect(validated.body).toEqual({ ratingsAdded: 3, validated: true });
+    expect(validated.body).toEqual({ ratingsAdded: 3, validated: true, withoutLeadLevel: 0 });
 
     // Cat's assessment is a draft: the same rule as the page.
     const draft = await check("POST", "/ratings/lead", "/ratings/lead", {
@@ -328,6 +344,26 @@ describe("the API answers what its OpenAPI document says", () => {
     expect(self.body.errors).toEqual({ mentorId: "A person cannot mentor themselves." });
   });
 
+  it("channels: connect a signed webhook (secret once), list, test, refuse plain http, remove", async () => {
+    const receiver = await startReceiver();
+    const created = await check("POST", "/channels", "/channels", { teamId: g.teamT.id, kind: "webhook", url: receiver.url() });
+    expect(created.status).toBe(201);
+    expect(created.body.secret).toMatch(/^whsec_/);
+    const channelId = created.body.channel.id as string;
+    const list = await check("GET", "/teams/{teamId}/channels", `/teams/${g.teamT.id}/channels`);
+    expect(list.body.data).toEqual([expect.objectContaining({ id: channelId, kind: "webhook", host: new URL(receiver.url()).host, disabled: false })]);
+    expect(JSON.stringify(list.body)).not.toContain("whsec_");
+    const test = await check("POST", "/channels/test", "/channels/test", { teamId: g.teamT.id, channelId });
+    expect(test.body).toEqual({ delivered: true, reason: null });
+    expect(receiver.accepted()).toHaveLength(1);
+    const plain = await check("POST", "/channels", "/channels", { teamId: g.teamT.id, kind: "slack", url: "http://hooks.example.com/x" });
+    expect(plain.status).toBe(422);
+    expect(plain.body.errors.url).toMatch(/https:\/\//);
+    const removed = await check("POST", "/channels/remove", "/channels/remove", { teamId: g.teamT.id, channelId });
+    expect(removed.body).toEqual({ removed: true });
+    expect((await check("GET", "/teams/{teamId}/channels", `/teams/${g.teamT.id}/channels`)).body.data).toEqual([]);
+  });
+
   it("reports: list, the frozen summary, and the CSV", async () => {
     const q3 = await db
       .selectFrom("cycles")
@@ -354,6 +390,119 @@ describe("the API answers what its OpenAPI document says", () => {
     );
   });
 
+  it("growth: a member's readiness, the team table and a plan", async () => {
+    // A fresh hand-built set (the tests above change this one's ratings). It has one profile,
+    // Senior: everyone with it is measured against it.
+    const h = await buildGapData();
+    const hToken = (await apiToken(h.organizationId, h.admin.id)).secret;
+    const check = async (method: string, template: string, path: string, json?: unknown) => {
+      const response = await api(hToken, method, path, json === undefined ? {} : { json });
+      conforms(template, method, response);
+      return response;
+    };
+    const ben = await check(
+      "GET",
+      "/members/{memberId}/readiness",
+      `/members/${h.ben.membershipId}/readiness`,
+    );
+    expect(ben.body.readiness).toMatchObject({
+      profile: { id: h.senior, name: "Senior" },
+      mustHave: { met: 0, total: 1 },
+      goodToHave: { met: 0, total: 0 },
+      advanced: { met: 0, total: 1 },
+      score: 9,
+      ready: false,
+    });
+    expect(
+      ben.body.readiness.blocking.map((b: { name: string; score: number }) => [b.name, b.score]),
+    ).toEqual([
+      ["a1", 6],
+      ["b1", 3],
+    ]);
+    expect(
+      ben.body.trend.map((p: { cycleName: string; score: number }) => [p.cycleName, p.score]),
+    ).toEqual([
+      ["2026-Q3", 0],
+      ["2026-Q4", 9],
+    ]);
+    const table = await check("GET", "/readiness", `/readiness?team=${h.teamT.id}&sort=gap`);
+    expect(
+      table.body.members.map((m: { displayName: string; score: number }) => [
+        m.displayName,
+        m.score,
+      ]),
+    ).toEqual([
+      ["Ben", 9],
+      ["Cat", 2],
+      ["Ann", 0],
+      ["Lee Lead", 0],
+    ]);
+    expect(table.body.ready).toBe(2);
+
+    const none = await check(
+      "GET",
+      "/members/{memberId}/plan",
+      `/members/${h.ben.membershipId}/plan`,
+    );
+    expect(none.body.plan).toBeNull();
+    const goal = await check(
+      "POST",
+      "/members/{memberId}/plan/goals",
+      `/members/${h.ben.membershipId}/plan/goals`,
+      {
+        topicId: h.topic.a1,
+        targetLevel: 3,
+        dueCycleId: h.cycleId,
+        learningLinks: ["https://example.com/indexes"],
+      },
+    );
+    expect(goal.status).toBe(201);
+    expect(goal.body.plan.goals).toMatchObject([
+      { topicName: "a1", targetLevel: 3, level: 1, met: false },
+    ]);
+    const badLink = await check(
+      "POST",
+      "/members/{memberId}/plan/goals",
+      `/members/${h.ben.membershipId}/plan/goals`,
+      {
+        topicId: h.topic.b1,
+        targetLevel: 4,
+        dueCycleId: h.cycleId,
+        learningLinks: ["javascript:alert(1)"],
+      },
+    );
+    expect(badLink.status).toBe(422);
+    expect(badLink.body.errors).toEqual({
+      "learningLinks.0": "Links must be web addresses starting with http:// or https://.",
+    });
+    const tooHigh = await check(
+      "POST",
+      "/members/{memberId}/plan/goals",
+      `/members/${h.ben.membershipId}/plan/goals`,
+      {
+        topicId: h.topic.b1,
+        targetLevel: 5,
+        dueCycleId: h.cycleId,
+      },
+    );
+    expect(tooHigh.status).toBeGreaterThanOrEqual(400);
+    expect(Object.keys(tooHigh.body.errors)).toEqual(["targetLevel"]);
+    const comment = await check(
+      "POST",
+      "/members/{memberId}/plan/comments",
+      `/members/${h.ben.membershipId}/plan/comments`,
+      { body: "Index first" },
+    );
+    expect(comment.status).toBe(201);
+    const plan = await check(
+      "GET",
+      "/members/{memberId}/plan",
+      `/members/${h.ben.membershipId}/plan`,
+    );
+    expect(plan.body.plan.goals).toHaveLength(1);
+    expect(plan.body.plan.comments).toMatchObject([{ author: "Ada Admin", body: "Index first" }]);
+  });
+
   it("problems are problem+json as documented", async () => {
     conforms("/members/{memberId}", "GET", await api(token, "GET", "/members/not-a-uuid"));
     conforms("/members", "GET", await api(token, "GET", "/members?limit=0"));
@@ -370,6 +519,31 @@ describe("the API answers what its OpenAPI document says", () => {
         body: "{",
         headers: { "Content-Type": "application/json" },
       }),
+    );
+  });
+
+  it("organisation data: start an export, follow it, fetch the archive", async () => {
+    const started = await check("POST", "/exports", "/exports");
+    expect(started.status).toBe(201);
+    expect(started.body).toMatchObject({ status: "queued", progress: 0 });
+    // The worker's job, run here.
+    await runExport(started.body.id);
+    const ready = await check("GET", "/exports/{exportId}", `/exports/${started.body.id}`);
+    expect(ready.body).toMatchObject({ status: "ready", progress: 100 });
+    expect(ready.body.counts.ratings).toBeGreaterThan(0);
+    const archive = await check(
+      "GET",
+      "/exports/{exportId}/archive",
+      `/exports/${started.body.id}/archive`,
+    );
+    expect(archive.headers.get("Content-Type")).toBe("application/gzip");
+    expect(archive.headers.get("Content-Disposition")).toMatch(
+      /attachment; filename="gapmap-.*\.tar\.gz"/,
+    );
+    conforms(
+      "/exports/{exportId}",
+      "GET",
+      await api(token, "GET", "/exports/00000000-0000-4000-8000-000000000000"),
     );
   });
 

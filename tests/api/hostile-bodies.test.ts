@@ -1,9 +1,12 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "#db/database";
+import { requireMember } from "~/modules/accounts/auth.server";
 import { API_ENDPOINTS } from "~/modules/api/endpoints.server";
+import { setTeamChannel } from "~/modules/notifications/channels.server";
 import { buildGapData, type GapData } from "../gaps/gap-data";
 import { api, apiToken } from "../support/api-client";
+import { buildRequest } from "../support/remix";
 
 // Generated hostile input against every API write and every list's query: whatever arrives,
 // the answer is a 2xx or a 4xx problem, never a 5xx, and nothing already saved is lost.
@@ -18,6 +21,8 @@ let bodies: Record<string, Record<string, unknown>>;
 
 const nasty = fc.oneof(
   fc.string({ maxLength: 40 }),
+  // PostgreSQL cannot store U+0000: text with a NUL inside.
+  fc.tuple(fc.string({ maxLength: 20 }), fc.string({ maxLength: 20 })).map(([a, b]) => `${a}\u0000${b}`),
   fc.string({ unit: "grapheme", maxLength: 40 }),
   fc.string({
     unit: fc.integer({ min: 0, max: 31 }).map((c) => String.fromCharCode(c)),
@@ -69,6 +74,8 @@ async function ratingsCount() {
 
 beforeAll(async () => {
   g = await buildGapData();
+  const ctx = await requireMember(buildRequest("/", { cookie: g.admin.cookie }), "admin");
+  const { channel } = await setTeamChannel(ctx, g.teamT.id, { kind: "slack", url: "http://127.0.0.1:9/hook" });
   bodies = {
     "/ratings/self": {
       memberId: g.cat.membershipId,
@@ -96,6 +103,20 @@ beforeAll(async () => {
       dueOn: null,
     },
     "/frameworks": { name: "Fuzzed", format: "markdown", content: "## A\n- a\n" },
+    // Takes no body: whatever is sent is ignored.
+    "/exports": {},
+    "/members/{memberId}/plan/goals": {
+      topicId: g.topic.b1,
+      targetLevel: 3,
+      dueCycleId: g.cycleId,
+      actions: "ok",
+      learningLinks: ["https://example.com/course"],
+    },
+    "/members/{memberId}/plan/comments": { body: "ok" },
+    "/channels": { teamId: g.teamT.id, kind: "webhook", url: "https://hooks.example.com/gapmap" },
+    // Nothing listens at port 9: a test message that gets through is refused there.
+    "/channels/test": { teamId: g.teamT.id, channelId: channel.id },
+    "/channels/remove": { teamId: g.teamT.id, channelId: channel.id },
   };
 });
 
@@ -105,13 +126,24 @@ describe("hostile input to the API", () => {
     expect(writes.toSorted()).toEqual(Object.keys(bodies).toSorted());
   });
 
-  for (const path of ["/ratings/self", "/ratings/lead", "/mentorships", "/frameworks"]) {
-    it(`POST ${path}: never a 5xx, and no saved rating lost`, async () => {
+  for (const template of [
+    "/ratings/self",
+    "/ratings/lead",
+    "/mentorships",
+    "/frameworks",
+    "/members/{memberId}/plan/goals",
+    "/members/{memberId}/plan/comments",
+    "/channels",
+    "/channels/test",
+    "/channels/remove",
+  ]) {
+    it(`POST ${template}: never a 5xx, and no saved rating lost`, async () => {
+      const path = template.replace("{memberId}", g.ben.membershipId);
       // One token per property keeps each under the per-minute rate limit.
       const { secret } = await apiToken(g.organizationId, g.admin.id);
       const before = await ratingsCount();
       await fc.assert(
-        fc.asyncProperty(hostileBody(bodies[path]!), async (body) => {
+        fc.asyncProperty(hostileBody(bodies[template]!), async (body) => {
           const response = await api(secret, "POST", path, { json: body });
           expect(response.status, JSON.stringify(body).slice(0, 300)).toBeLessThan(500);
           if (response.status >= 400) {
@@ -143,6 +175,8 @@ describe("hostile input to the API", () => {
       "priority",
       "profile",
       "cycle",
+      "against",
+      "sort",
     ];
     await fc.assert(
       fc.asyncProperty(

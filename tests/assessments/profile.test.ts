@@ -94,6 +94,17 @@ describe("the engineer's profile", () => {
     await rate(q2, c!.topic_id, "self", null); // N/A
     await rate(q2, d!.topic_id, "self", 0);
     await rate(q2, a!.topic_id, "lead", 3);
+    // The lead's level shows (and counts) once the lead has validated the assessment.
+    await db
+      .insertInto("assessments")
+      .values({
+        organization_id: organizationId,
+        cycle_id: q2,
+        member_id: eng.membershipId,
+        status: "validated",
+        validated_at: new Date(),
+      })
+      .execute();
     // d is retired: its rating stays in history but leaves the averages.
     await db
       .updateTable("topic_revisions")

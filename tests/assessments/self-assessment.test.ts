@@ -396,3 +396,62 @@ describe("the self-assessment form", () => {
     expect(save.status).toBe(302);
   });
 });
+
+describe("what each topic tells the member", () => {
+  it("shows the target and priority of the member's own profile, and counts stale topics per category", async () => {
+    const { organizationId, who, versionId, topics } = await openOrg({ staleAfterDays: 30 });
+    const profile = await db
+      .selectFrom("target_profiles")
+      .select("id")
+      .where("organization_id", "=", organizationId)
+      .orderBy("position")
+      .executeTakeFirstOrThrow();
+    await db
+      .updateTable("memberships")
+      .set({ target_profile_id: profile.id })
+      .where("id", "=", who.memberId)
+      .execute();
+    const first = topics[0]!;
+    const target = await db
+      .selectFrom("topic_targets")
+      .select(["target_level", "priority"])
+      .where("framework_version_id", "=", versionId)
+      .where("target_profile_id", "=", profile.id)
+      .where("topic_id", "=", first.id)
+      .executeTakeFirstOrThrow();
+    const closed = await db
+      .selectFrom("cycles")
+      .select("id")
+      .where("organization_id", "=", organizationId)
+      .where("status", "=", "closed")
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto("ratings")
+      .values({
+        organization_id: organizationId,
+        cycle_id: closed.id,
+        member_id: who.memberId,
+        topic_id: first.id,
+        source: "self",
+        level: 1,
+        created_at: new Date(Date.now() - 90 * 86_400_000),
+      })
+      .execute();
+
+    const view = await loadSelfAssessment(who);
+    const topic = view!.categories[0]!.topics.find((t) => t.id === first.id)!;
+    expect(topic.target).toEqual({ level: target.target_level, priority: target.priority });
+    expect(topic.stale).toBe(true);
+    expect(view!.categories[0]!.stale).toBe(1);
+    expect(view!.categories.slice(1).every((c) => c.stale === 0)).toBe(true);
+
+    // Without a profile there is no target.
+    await db
+      .updateTable("memberships")
+      .set({ target_profile_id: null })
+      .where("id", "=", who.memberId)
+      .execute();
+    const bare = await loadSelfAssessment(who);
+    expect(bare!.categories[0]!.topics.every((t) => t.target === null)).toBe(true);
+  });
+});

@@ -34,6 +34,10 @@ it("runs the whole benchmark at smoke size and writes every measurement", async 
     expect(view.http.non2xx + view.http.errors).toBe(0);
     expect(view.raw.statements).toBeGreaterThan(0);
     expect(view.ratio).toBeGreaterThan(0);
+    // Every measured page's size on the wire, raw and encoded.
+    expect(view.bytes.raw).toBeGreaterThan(1000);
+    expect(view.bytes.gzip).toBeLessThan(view.bytes.raw / 3);
+    expect(view.bytes.br).toBeLessThan(view.bytes.raw / 3);
   }
   expect(results.views.team.members).toBe(20);
   expect(results.views.teamAfterChange.count).toBeGreaterThan(0);
@@ -63,6 +67,9 @@ it("runs the whole benchmark at smoke size and writes every measurement", async 
     [
       "team-view-p95",
       "team-view-vs-raw",
+      "team-heatmap-p95",
+      "team-heatmap-html",
+      "team-heatmap-compressed",
       "org-view-p95",
       "sustained-rps",
       "sustained-p99",

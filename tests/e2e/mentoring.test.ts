@@ -53,6 +53,11 @@ describe("mentoring in the browser", () => {
     await lead.getByLabel("Goal level").selectOption("3");
     await lead.getByRole("button", { name: "Propose mentorship" }).click();
     await lead.waitForURL(/\/gaps\/mentoring\?/);
+    // The proposal redirected here; its confirmation came along, once.
+    await lead
+      .getByRole("status")
+      .filter({ hasText: "Mentorship proposed: the mentor is asked to accept it." })
+      .waitFor();
     const waiting = lead.getByRole("region", { name: "Waiting for the mentor" });
     await expect.poll(() => waiting.locator("tbody tr").count()).toBe(1);
     expect(await waiting.locator("tbody tr").textContent()).toMatch(/Ben.*Ann.*b1/);
@@ -78,6 +83,9 @@ describe("mentoring in the browser", () => {
     await answer.getByText("Mentor Ben on b1").waitFor();
     await answer.getByRole("button", { name: "Accept" }).click();
     await mentor.getByText("Accepted: log your first check-in when you meet.").waitFor();
+    // The answer went to the index route (?index), which the address no longer shows.
+    await expect.poll(() => new URL(mentor.url()).search).toBe("");
+    expect(new URL(mentor.url()).pathname).toBe("/mentoring");
 
     const mentoring = mentor.getByRole("region", { name: "You mentor" });
     await mentoring.getByRole("row", { name: /b1/ }).getByRole("link", { name: "Ben" }).click();
@@ -86,11 +94,15 @@ describe("mentoring in the browser", () => {
     await mentor.getByLabel("Notes").fill("Walked through the b1 runbook together.");
     await mentor.getByLabel("Ben's level now (optional)").selectOption("2");
     await mentor.getByRole("button", { name: "Log check-in" }).click();
-    await mentor.getByText("Check-in logged.").waitFor();
+    await mentor.getByRole("status").filter({ hasText: "Check-in logged." }).waitFor();
     const checkIns = mentor.getByRole("region", { name: "Check-ins" });
     await expect
       .poll(() => checkIns.locator("tbody tr").first().textContent())
       .toContain("Walked through the b1 runbook together.");
+    // The form is empty again: a second click cannot log the same check-in twice.
+    await expect.poll(() => mentor.getByLabel("Notes").inputValue()).toBe("");
+    expect(await mentor.getByLabel("Ben's level now (optional)").inputValue()).toBe("");
+    expect(await checkIns.locator("tbody tr").count()).toBe(1);
     expect(errors).toEqual([]);
     await mentor.close();
   });

@@ -53,6 +53,47 @@ describe("a server error", () => {
   });
 });
 
+describe("the access log", () => {
+  it("has a line per page request but none per static asset, which /metrics still counts", async () => {
+    const database = await createIsolatedDatabase();
+    afterThisTest(() => database.drop());
+    const app = await startAppServer(
+      { DATABASE_URL: database.url, LOG_LEVEL: "info" },
+      { captureLogs: true },
+    );
+    afterThisTest(() => app.stop());
+    const html = await (await fetch(`${app.url}/login`)).text();
+    const assets = [...new Set(html.match(/\/assets\/[\w.-]+\.(js|css)/g) ?? [])];
+    expect(assets.length).toBeGreaterThan(2);
+    for (const asset of [...assets, "/favicon.svg"]) {
+      const res = await fetch(`${app.url}${asset}`);
+      await res.arrayBuffer();
+      expect(res.status, asset).toBe(200);
+    }
+    const scrape = async () =>
+      (
+        await fetch(`${app.url}/metrics`, {
+          headers: { Authorization: `Bearer ${process.env.METRICS_TOKEN}` },
+        })
+      ).text();
+    const counted = (text: string) =>
+      Number(
+        /gapmap_http_request_duration_seconds_count\{method="GET",route="static",status="200"\} (\d+)/.exec(
+          text,
+        )?.[1] ?? 0,
+      );
+    await expect.poll(async () => counted(await scrape())).toBe(assets.length + 1);
+    const paths = app
+      .logs()
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as { msg?: string; path?: string })
+      .filter((entry) => entry.msg === "request")
+      .map((entry) => entry.path);
+    expect(paths).toContain("/login");
+    expect(paths.filter((p) => p?.startsWith("/assets/") || p === "/favicon.svg")).toEqual([]);
+  });
+});
+
 describe("GET /metrics", () => {
   const token = "metrics-token-0123456789";
 

@@ -129,11 +129,10 @@ describe("an engineer's self-assessment in the browser", () => {
     }
     await page.getByText(`${topics.length} of ${topics.length} topics answered`).waitFor();
     const saved = await db
-      .selectFrom("current_ratings as cr")
-      .innerJoin("cycles as c", "c.id", "cr.cycle_id")
-      .select(["cr.topic_id", "cr.level", "c.name"])
+      .selectFrom("current_levels as cr")
+      .innerJoin("cycles as c", "c.id", "cr.self_cycle_id")
+      .select(["cr.topic_id", "cr.self_level as level", "c.name"])
       .where("cr.member_id", "=", eng.membershipId)
-      .where("cr.source", "=", "self")
       .where(
         "cr.topic_id",
         "in",

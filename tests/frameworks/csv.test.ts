@@ -6,7 +6,7 @@ import {
   readFrameworkCsv,
   writeFrameworkCsv,
   type TargetedOutline,
-} from "~/modules/frameworks/framework-csv.server";
+} from "~/modules/frameworks/framework-csv";
 import { previewImport, type ImportPreview } from "~/modules/frameworks/framework-import.server";
 import * as exportRoute from "~/routes/admin.frameworks.$frameworkId[.csv]";
 import * as importRoute from "~/routes/_app.admin.frameworks.import";

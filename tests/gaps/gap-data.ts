@@ -17,10 +17,24 @@ import { addMember, createOrgWithAdmin, createTeamRow } from "../support/factori
  *   Cat    4 (stale)   1 (lead; self 0)  —
  *   Dan    0           —              —
  *
- * In the closed 2026-Q3, Ben was at 3 on a1 (his only rating then).
+ * In the closed 2026-Q3, Ben was at 3 on a1 (his only rating then), and Cat's a2 was rated
+ * (self 0, lead 1, validated); she carries it. Lead levels count once validated: Ann's
+ * assessment of 2026-Q4 is.
  * Ben has an active mentorship on a1 (mentor Ann). Team T's capability targets: a1 ≥ 2 people
  * at 3 (met), b1 ≥ 2 people at 4 (not met). Ben has submitted his assessment; Cat's is a draft.
  */
+/**
+ * The hand-built team has topics two people rated: tests of how figures are defined lower the
+ * privacy floor to 1 so every figure shows (tests/gaps/privacy-floor.test.ts tests the floor).
+ */
+export async function showEveryFigure(organizationId: string) {
+  await db
+    .updateTable("organizations")
+    .set({ privacy_floor: 1 })
+    .where("id", "=", organizationId)
+    .execute();
+}
+
 export async function buildGapData() {
   const { organizationId, admin } = await createOrgWithAdmin();
   const framework = await db.transaction().execute((trx) =>
@@ -122,15 +136,38 @@ export async function buildGapData() {
     })
     .returning("id")
     .executeTakeFirstOrThrow();
+  // Cat's a2 is carried from there: her own 0, and her lead's 1, validated then.
+  const earlierRating = (
+    memberId: string,
+    name: "a1" | "a2",
+    level: number,
+    source: RatingSource,
+  ) => ({
+    organization_id: organizationId,
+    cycle_id: earlier.id,
+    member_id: memberId,
+    topic_id: topic[name],
+    source,
+    level,
+  });
   await db
     .insertInto("ratings")
+    .values([
+      earlierRating(ben.membershipId, "a1", 3, "self"),
+      earlierRating(cat.membershipId, "a2", 0, "self"),
+      earlierRating(cat.membershipId, "a2", 1, "lead"),
+    ])
+    .execute();
+  await db
+    .insertInto("assessments")
     .values({
       organization_id: organizationId,
       cycle_id: earlier.id,
-      member_id: ben.membershipId,
-      topic_id: topic.a1,
-      source: "self",
-      level: 3,
+      member_id: cat.membershipId,
+      status: "validated",
+      submitted_at: new Date(),
+      validated_at: new Date(),
+      validated_by_user_id: lee.id,
     })
     .execute();
   await sql`SELECT record_cycle_progress(${earlier.id})`.execute(db);
@@ -163,8 +200,6 @@ export async function buildGapData() {
       rate(ben.membershipId, "a2", null),
       rate(ben.membershipId, "b1", 1),
       rate(cat.membershipId, "a1", 4, "self", longAgo),
-      rate(cat.membershipId, "a2", 0),
-      rate(cat.membershipId, "a2", 1, "lead"),
       rate(dan.membershipId, "a1", 0),
     ])
     .execute();
@@ -183,6 +218,16 @@ export async function buildGapData() {
         cycle_id: cycle.id,
         member_id: cat.membershipId,
         status: "draft",
+      },
+      // Ann's lead level counts: Lee has validated her assessment.
+      {
+        organization_id: organizationId,
+        cycle_id: cycle.id,
+        member_id: ann.membershipId,
+        status: "validated",
+        submitted_at: new Date(),
+        validated_at: new Date(),
+        validated_by_user_id: lee.id,
       },
     ])
     .execute();
@@ -237,3 +282,41 @@ export async function buildGapData() {
 }
 
 export type GapData = Awaited<ReturnType<typeof buildGapData>>;
+
+/** A new engineer on the Senior profile in `teamId`, who rates `topics` at `level` in the cycle. */
+export async function addSeniorRater(
+  data: GapData,
+  teamId: string,
+  name: string,
+  topics: (keyof GapData["topic"])[],
+  level: number,
+) {
+  const member = await addMember(data.organizationId, "engineer", name);
+  await db
+    .updateTable("memberships")
+    .set({ target_profile_id: data.senior })
+    .where("id", "=", member.membershipId)
+    .execute();
+  await db
+    .insertInto("team_members")
+    .values({
+      organization_id: data.organizationId,
+      team_id: teamId,
+      membership_id: member.membershipId,
+    })
+    .execute();
+  await db
+    .insertInto("ratings")
+    .values(
+      topics.map((topic) => ({
+        organization_id: data.organizationId,
+        cycle_id: data.cycleId,
+        member_id: member.membershipId,
+        topic_id: data.topic[topic],
+        source: "self" as const,
+        level,
+      })),
+    )
+    .execute();
+  return member;
+}

@@ -13,7 +13,7 @@ import * as csvRoute from "~/routes/gaps[.csv]";
 import * as dashboard from "~/routes/_app.dashboard";
 import { addMember, createOrgWithAdmin } from "../support/factories";
 import { buildRequest, call } from "../support/remix";
-import { buildGapData, type GapData } from "./gap-data";
+import { buildGapData, showEveryFigure, type GapData } from "./gap-data";
 
 let data: GapData;
 let outsider: Awaited<ReturnType<typeof createOrgWithAdmin>>;
@@ -21,6 +21,7 @@ let engineerCookie: string;
 
 beforeAll(async () => {
   data = await buildGapData();
+  await showEveryFigure(data.organizationId);
   outsider = await createOrgWithAdmin();
   engineerCookie = data.ann.cookie;
 });
@@ -95,22 +96,42 @@ describe("the pages' content", () => {
   it("counts risks and reviews per team on the dashboard", async () => {
     type Dashboard = Awaited<ReturnType<typeof dashboard.loader>>;
     const lead = (await get(dashboard, "/dashboard", data.lee.cookie)).data as Dashboard;
-    expect(lead.gaps).toEqual([
+    expect(lead.gaps.organisation).toBeNull();
+    expect(lead.gaps.teams).toEqual([
       {
         team: data.teamT.id,
         name: "Team T",
         members: 4,
         topics: 3,
+        rated: 7,
         busFactorRisk: 2,
         mustHave: { total: 3, met: 2 },
+        // Ben's a1 was the one must-have rated in the closed 2026-Q3, and met.
+        mustHaveBefore: { cycleName: "2026-Q3", total: 1, met: 1 },
+        // Due 2026-11-15: the draft and the assessment never started are overdue.
+        completion: { done: 2, people: 4, overdue: 2 },
         awaitingValidation: 1,
         toCalibrate: 1,
       },
     ]);
+    // Admins compare every team, with the whole organisation beside them.
     const admin = (await get(dashboard, "/dashboard", data.admin.cookie)).data as Dashboard;
-    expect(admin.gaps.map((g) => [g.name, g.members])).toEqual([["Whole organisation", 6]]);
+    expect(admin.gaps.organisation).toMatchObject({ name: "Whole organisation", members: 6 });
+    expect(admin.gaps.teams.map((g) => [g.name, g.members])).toEqual([
+      ["Team T", 4],
+      ["Team U", 1],
+    ]);
+    expect(admin.gaps.trend.map((p) => p.cycleName)).toEqual(["2026-Q3", "2026-Q4"]);
     const engineer = (await get(dashboard, "/dashboard", engineerCookie)).data as Dashboard;
-    expect(engineer.gaps).toEqual([]);
+    expect(engineer.gaps).toEqual({ openCycle: null, organisation: null, trend: [], teams: [] });
+  });
+
+  it("says an organisation nobody has rated in has no ratings yet, rather than every topic at risk", async () => {
+    type Dashboard = Awaited<ReturnType<typeof dashboard.loader>>;
+    const fresh = (await get(dashboard, "/dashboard", outsider.admin.cookie)).data as Dashboard;
+    expect(fresh.gaps.organisation).toMatchObject({ name: "Whole organisation", rated: 0 });
+    const lead = (await get(dashboard, "/dashboard", data.lee.cookie)).data as Dashboard;
+    expect(lead.gaps.teams[0]!.rated).toBeGreaterThan(0);
   });
 
   it("keeps only bus-factor risks when asked", async () => {
@@ -131,11 +152,20 @@ describe("the pages' content", () => {
     expect(res.headers.get("Content-Disposition")).toMatch(/attachment; filename="gaps-team-t-/);
     const rows = parse(res.data as string) as string[][];
     expect(rows).toEqual([
-      ["Member", "Title", "Target profile", "A / a1", "A / a2"],
-      ["'=HYPERLINK(1)", "", "Senior", "4", "1"],
-      ["Ann", "", "Senior", "3", "2"],
-      ["Ben", "", "Senior", "1", "N/A"],
-      ["Lee Lead", "", "", "", ""],
+      [
+        "Member",
+        "Title",
+        "Target profile",
+        "Compared against",
+        "A / a1",
+        "A / a2",
+        "Topics below target",
+        "Weighted shortfall",
+      ],
+      ["'=HYPERLINK(1)", "", "Senior", "Senior", "4", "1", "1", "2"],
+      ["Ann", "", "Senior", "Senior", "3", "2", "0", "0"],
+      ["Ben", "", "Senior", "Senior", "1", "N/A", "1", "6"],
+      ["Lee Lead", "", "", "", "", "", "0", "0"],
     ]);
   });
 });

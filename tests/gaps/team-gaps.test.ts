@@ -12,7 +12,7 @@ import {
 } from "~/modules/gaps/team-gaps.server";
 import { addMember, createOrgWithAdmin } from "../support/factories";
 import { buildRequest } from "../support/remix";
-import { buildGapData, type GapData } from "./gap-data";
+import { buildGapData, showEveryFigure, type GapData } from "./gap-data";
 
 let data: GapData;
 
@@ -23,6 +23,7 @@ async function scopeFor(cookie: string, query = "") {
 
 beforeAll(async () => {
   data = await buildGapData();
+  await showEveryFigure(data.organizationId);
 });
 
 describe("gap summary on the hand-built team", () => {
@@ -84,6 +85,7 @@ describe("gap summary on the hand-built team", () => {
     expect(summary.categories).toEqual([
       {
         categoryId: data.categoryOf.a1,
+        withheld: false,
         name: "A",
         averageGap: 0.6,
         averageLevel: 2.2,
@@ -96,6 +98,7 @@ describe("gap summary on the hand-built team", () => {
       },
       {
         categoryId: data.categoryOf.b1,
+        withheld: false,
         name: "B",
         averageGap: 1.5,
         averageLevel: 2.5,
@@ -151,7 +154,7 @@ describe("gap summary on the hand-built team", () => {
     } finally {
       await db
         .updateTable("organizations")
-        .set({ privacy_floor: 3 })
+        .set({ privacy_floor: 1 })
         .where("id", "=", data.organizationId)
         .execute();
     }
@@ -162,7 +165,7 @@ describe("must-have targets met over cycles", () => {
   it("takes closed cycles from what was recorded at close and the open one from today", async () => {
     const { scope } = await scopeFor(data.lee.cookie);
     const summary = await gapSummary(scope);
-    const trend = await mustHaveTrend(scope, summary.mustHave);
+    const trend = await mustHaveTrend(scope, summary.mustHave!);
     expect(trend.map((p) => [p.cycleName, p.total, p.met])).toEqual([
       ["2026-Q3", 1, 1],
       ["2026-Q4", 3, 2],
@@ -280,8 +283,14 @@ describe("who may see which gaps", () => {
   it("drops malformed filters instead of failing", async () => {
     const { filters } = await scopeFor(
       data.lee.cookie,
-      "?category=nope&priority=urgent&profile=%27%3B--",
+      "?category=nope&priority=urgent&profile=%27%3B--&compare=nope",
     );
-    expect(filters).toEqual({ team: data.teamT.id, category: null, priority: null, profile: null });
+    expect(filters).toEqual({
+      team: data.teamT.id,
+      category: null,
+      priority: null,
+      profile: null,
+      compare: null,
+    });
   });
 });

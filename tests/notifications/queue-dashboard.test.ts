@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { db } from "#db/database";
-import { QUEUES, createQueue, createWorker, type QueueName } from "#jobs/queues";
+import { QUEUES, createQueue, createWorker, type QueueName } from "~/lib/queues.server";
 import * as queuesRoute from "~/routes/_app.admin.queues";
 import { addMember, createOrgWithAdmin } from "../support/factories";
 import { buildRequest, call } from "../support/remix";
@@ -75,7 +75,7 @@ describe("the queue dashboard", () => {
     if (!page.reachable) throw new Error(page.error);
     const email = page.queues.find((q) => q.name === "email");
     expect(email?.counts.failed).toBeGreaterThanOrEqual(2);
-    expect(page.queues.map((q) => q.name).sort()).toEqual(["email", "maintenance", "reminders"]);
+    expect(page.queues.map((q) => q.name).sort()).toEqual(["channels", "email", "maintenance", "reminders"]);
     const shown = page.failed.map((j) => [j.queue, j.id]);
     expect(shown).toContainEqual(["email", ourJob]);
     expect(shown).toContainEqual(["maintenance", systemJob]);

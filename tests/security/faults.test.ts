@@ -17,7 +17,11 @@ let cookie = "";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  ms = 20_000,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await probe();
@@ -29,13 +33,19 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms 
 
 async function readiness() {
   const response = await fetch(`${app.url}/readyz`, { signal: AbortSignal.timeout(5000) });
-  return { status: response.status, body: (await response.json()) as { checks: Record<string, string> } };
+  return {
+    status: response.status,
+    body: (await response.json()) as { checks: Record<string, string> },
+  };
 }
 
 beforeAll(async () => {
   [postgres, redis] = await Promise.all([startPrivatePostgres(), startRedisServer()]);
   // Its logs are kept, not printed: the outage makes it log every failed request.
-  app = await startAppServer({ DATABASE_URL: postgres.url, REDIS_URL: redis.url }, { captureLogs: true });
+  app = await startAppServer(
+    { DATABASE_URL: postgres.url, REDIS_URL: redis.url },
+    { captureLogs: true },
+  );
   const signUp = await fetch(`${app.url}/signup`, {
     method: "POST",
     redirect: "manual",
@@ -58,7 +68,10 @@ afterAll(async () => {
 
 describe("faults", () => {
   it("Postgres stopped and started under writes: /readyz 503 then 200, fast errors meanwhile, no acknowledged write lost", async () => {
-    expect(await readiness()).toEqual({ status: 200, body: { ready: true, checks: { postgres: "ok", redis: "ok" } } });
+    expect(await readiness()).toEqual({
+      status: 200,
+      body: { ready: true, checks: { postgres: "ok", redis: "ok" } },
+    });
 
     const acknowledged: string[] = [];
     let failed = 0;
@@ -75,7 +88,11 @@ describe("faults", () => {
             signal: AbortSignal.timeout(10_000),
           });
           await response.arrayBuffer();
-          if (response.status === 302 && response.headers.get("Location")?.startsWith("/admin/teams/")) acknowledged.push(name);
+          if (
+            response.status === 302 &&
+            response.headers.get("Location")?.startsWith("/admin/teams/")
+          )
+            acknowledged.push(name);
           else failed += 1;
         } catch {
           failed += 1;
@@ -94,24 +111,36 @@ describe("faults", () => {
 
     // A page needs the database: it answers with an error at once rather than hanging.
     const started = Date.now();
-    const page = await fetch(`${app.url}/dashboard`, { headers: { Cookie: cookie }, signal: AbortSignal.timeout(10_000) });
+    const page = await fetch(`${app.url}/dashboard`, {
+      headers: { Cookie: cookie },
+      signal: AbortSignal.timeout(10_000),
+    });
     await page.arrayBuffer();
     expect(page.status).toBeGreaterThanOrEqual(500);
     expect(Date.now() - started).toBeLessThan(5000);
-    const failedWhileDown = await waitFor("a refused write", async () => (failed > 0 ? failed : undefined));
+    const failedWhileDown = await waitFor("a refused write", async () =>
+      failed > 0 ? failed : undefined,
+    );
     expect(failedWhileDown).toBeGreaterThan(0);
 
     await postgres.start();
-    await waitFor("/readyz to answer 200 again", async () => ((await readiness()).status === 200 ? true : undefined));
+    await waitFor("/readyz to answer 200 again", async () =>
+      (await readiness()).status === 200 ? true : undefined,
+    );
     const before = acknowledged.length;
-    await waitFor("writes after the restart", async () => (acknowledged.length >= before + 5 ? true : undefined));
+    await waitFor("writes after the restart", async () =>
+      acknowledged.length >= before + 5 ? true : undefined,
+    );
     writing = false;
     await writer;
 
     const client = new pg.Client({ connectionString: postgres.url });
     await client.connect();
     try {
-      const { rows } = await client.query<{ name: string }>("SELECT name FROM teams WHERE name = ANY($1)", [acknowledged]);
+      const { rows } = await client.query<{ name: string }>(
+        "SELECT name FROM teams WHERE name = ANY($1)",
+        [acknowledged],
+      );
       expect(rows.map((r) => r.name).sort()).toEqual([...acknowledged].sort());
     } finally {
       await client.end();
@@ -126,7 +155,9 @@ describe("faults", () => {
     });
     expect(down.body.checks).toEqual({ postgres: "ok", redis: "unreachable" });
     await redis.restart();
-    await waitFor("/readyz to answer 200 again", async () => ((await readiness()).status === 200 ? true : undefined));
+    await waitFor("/readyz to answer 200 again", async () =>
+      (await readiness()).status === 200 ? true : undefined,
+    );
     const health = await fetch(`${app.url}/healthz`);
     expect(health.status).toBe(200);
   }, 60_000);
@@ -147,8 +178,11 @@ it("Ctrl-C stops the app and its worker cleanly while their PostgreSQL shuts dow
     await Promise.all([server.stop("SIGINT"), own.stop()]);
     expect(server.exitCode()).toBe(0);
     // Nothing at error level, and nothing printed outside the JSON log lines.
-    expect(server.logs().filter((l) => !l.startsWith("{") || /"level":(50|60)/.test(l))).toEqual([]);
+    expect(server.logs().filter((l) => !l.startsWith("{") || /"level":(50|60)/.test(l))).toEqual(
+      [],
+    );
   } finally {
     await own.destroy();
   }
-}, 60_000);
+  // A PostgreSQL of its own to create and the app and worker to start: minutes on a loaded machine.
+}, 180_000);

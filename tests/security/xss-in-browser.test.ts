@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "#db/database";
 import { tenantParams, tenantSearch } from "../support/action-forms";
 import { launchBrowser, startAppServer, type AppServer } from "../support/app-server";
-import { appRoutes, fillPattern, type AppRoute } from "../support/route-manifest";
+import { appRoutes, fillPattern, isPage, type AppRoute } from "../support/route-manifest";
 import { buildTenant, type Tenant } from "../support/tenant-fixture";
 
 // Script and HTML stored in every text a person can type that the app shows again, then
@@ -58,6 +58,30 @@ async function storePayloads(org: string) {
     .set({ details: JSON.stringify({ name: next() }), object_id: next() })
     .where("organization_id", "=", org)
     .execute();
+  // Ben's development plan: a goal's actions and links, a comment, and a topic's learning link.
+  const plan = await db
+    .insertInto("development_plans")
+    .values({ organization_id: org, member_id: t.ben.membershipId, cycle_id: t.cycleId })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto("plan_goals")
+    .values({
+      organization_id: org,
+      plan_id: plan.id,
+      topic_id: t.topic.a1,
+      target_level: 4,
+      due_cycle_id: t.cycleId,
+      actions: next(),
+      learning_urls: [`javascript:alert('link ${n}')`],
+      position: 0,
+    })
+    .execute();
+  await db.insertInto("plan_comments").values({ organization_id: org, plan_id: plan.id, body: next() }).execute();
+  await db
+    .insertInto("topic_resources")
+    .values({ organization_id: org, topic_id: t.topic.a1, title: next(), url: "https://example.com/", position: 0 })
+    .execute();
   // Ratings are append-only: the newest self and lead ratings carry note and evidence.
   for (const source of ["self", "lead"] as const) {
     await db
@@ -85,11 +109,6 @@ afterAll(async () => {
   await browser?.close();
   await app?.stop();
 });
-
-/** Pages a browser shows: not the CSV downloads, probes, or form-only routes. */
-const isPage = (route: AppRoute) =>
-  Boolean(route.loader) &&
-  !/\[\.csv\]$|^(healthz|readyz|logout|orgs\.switch)$|^api\.v1/.test(route.id);
 
 describe("stored script in the browser", () => {
   it("never runs and never becomes an element, on any page, for an admin or an engineer", async () => {

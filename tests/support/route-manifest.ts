@@ -19,7 +19,9 @@ export interface AppRoute {
 
 export async function appRoutes(): Promise<AppRoute[]> {
   await ensureBuild();
-  const build = (await import(pathToFileURL(path.resolve("build/server/index.js")).href)) as ServerBuild;
+  const build = (await import(
+    pathToFileURL(path.resolve("build/server/index.js")).href
+  )) as ServerBuild;
   const fullPath = (id: string): string => {
     const route = build.routes[id];
     if (!route) return "";
@@ -37,6 +39,11 @@ export async function appRoutes(): Promise<AppRoute[]> {
     }))
     .sort((a, b) => a.id.localeCompare(b.id));
 }
+
+/** Pages a browser shows: not the CSV downloads, probes, form-only routes or the API. */
+export const isPage = (route: AppRoute) =>
+  Boolean(route.loader) &&
+  !/\[\.(csv|tar\.gz)\]$|^(healthz|readyz|logout|orgs\.switch)$|^api\.v1\.\$$/.test(route.id);
 
 /** The pattern with each `:param` filled from `values`; throws on a param it has no value for. */
 export function fillPattern(pattern: string, values: Record<string, string>) {

@@ -2,6 +2,8 @@ import { inject } from "vitest";
 
 process.env.DATABASE_URL = inject("databaseUrl");
 process.env.SESSION_SECRET ??= "test-session-secret-that-is-long-enough-0123456789";
+process.env.METRICS_TOKEN ??= "test-metrics-token-0123456789";
+process.env.ENCRYPTION_KEY ??= "0123456789abcdef".repeat(4);
 process.env.APP_URL ??= "http://localhost:3000";
 process.env.LOG_LEVEL ??= "silent";
 // Queues of this run's own, on a Redis shared with other runs.

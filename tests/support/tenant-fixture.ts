@@ -1,6 +1,7 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import { db } from "#db/database";
+import { sealSecret } from "~/lib/secret-box.server";
 import { generateToken, hashToken } from "~/modules/accounts/sessions.server";
 import { recordAudit } from "~/modules/audit/audit.server";
 import { muteToken } from "~/modules/notifications/mutes.server";
@@ -131,6 +132,50 @@ export async function buildTenant() {
     .where("idempotency_key", "=", `${mark}:failed`)
     .returning("id")
     .executeTakeFirstOrThrow();
+  // Team T's signed webhook (nothing listens at port 9, so a test message is refused), and
+  // one of its deliveries that failed.
+  const channelId = randomUUID();
+  await db
+    .insertInto("team_channels")
+    .values({
+      id: channelId,
+      organization_id: org,
+      team_id: g.teamT.id,
+      kind: "webhook",
+      url_sealed: sealSecret("http://127.0.0.1:9/hook", `team-channel-url:${channelId}`),
+      url_host: "127.0.0.1:9",
+      secret_sealed: sealSecret(`whsec_${mark}`, `team-channel-secret:${channelId}`),
+    })
+    .execute();
+  const channelDelivery = await db
+    .insertInto("channel_deliveries")
+    .values({
+      organization_id: org,
+      channel_id: channelId,
+      kind: "report_ready",
+      idempotency_key: `${mark}:channel-failed`,
+      content: JSON.stringify({ kind: "report_ready", title: `${mark} report`, lines: [], action: { label: "Open", url: "http://localhost:3000/reports" } }),
+      status: "failed",
+      last_error: "connect ECONNREFUSED 127.0.0.1:9",
+      attempts: 5,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  // A finished export, whose archive the download route serves.
+  const finishedExport = await db
+    .insertInto("organization_exports")
+    .values({
+      organization_id: org,
+      requested_by_user_id: g.admin.id,
+      status: "ready",
+      progress: 100,
+      archive: Buffer.from(`${mark} archive`),
+      byte_size: 20,
+      finished_at: new Date(),
+      expires_at: new Date(Date.now() + 7 * 86_400_000),
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
   await recordAudit({ organizationId: org, actorUserId: g.admin.id, action: "team.rename", objectType: "team", objectId: g.teamT.id, details: { name: `${mark} old name` } });
 
   const people = {
@@ -144,8 +189,16 @@ export async function buildTenant() {
     /** An engineer of Team U, in no mentorship. */
     bystander: g.dan,
   };
+  // Ann's a1 (self 1, lead 3): the calibration item the review page's form resolves.
+  const annA1 = await db
+    .selectFrom("current_levels")
+    .select(["self_rating_id", "lead_rating_id"])
+    .where("member_id", "=", g.ann.membershipId)
+    .where("topic_id", "=", g.topic.a1)
+    .executeTakeFirstOrThrow();
   return {
     ...g,
+    calibration: { selfRatingId: annA1.self_rating_id!, leadRatingId: annA1.lead_rating_id! },
     mark,
     uma,
     dee,
@@ -163,6 +216,9 @@ export async function buildTenant() {
     resetToken,
     muteToken: muteToken({ organizationId: org, userId: g.ben.id, kind: "check_in_due" }),
     notificationId: notification.id,
+    channelId,
+    channelDeliveryId: channelDelivery.id,
+    exportId: finishedExport.id,
     /** A fresh session of `who` in this organisation (actions such as logout end theirs). */
     session: (who: keyof typeof people) => signIn(people[who].id, org),
   };

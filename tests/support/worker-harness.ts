@@ -1,7 +1,9 @@
 import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { afterEach } from "vitest";
-import type { JobBackend } from "#jobs/queues";
+import { Queue, UnrecoverableError, Worker, createPostgresBackend } from "bullmq";
+import { Redis } from "ioredis";
+import { afterEach, expect } from "vitest";
+import type { JobBackend } from "~/lib/queues.server";
 import { createIsolatedDatabase } from "./isolated-database";
 import { startSmtpSink, type SmtpSink } from "./smtp-sink";
 import { spawnWorkerProcess, stopProcess, WORKER_COMMAND } from "./worker-process";
@@ -19,20 +21,32 @@ export function afterThisTest(cleanup: () => Promise<void>) {
   cleanups.push(cleanup);
 }
 
+/** Worker processes started by the current test that have not exited. */
+const running = new Set<ChildProcess>();
+
 /** Starts the worker process (worker-process.ts), killed after the current test. */
 export function startWorkerProcess(
   env: Record<string, string>,
   command: [string, ...string[]] = WORKER_COMMAND,
 ): ChildProcess {
   const child = spawnWorkerProcess(env, command);
+  running.add(child);
+  child.once("exit", () => running.delete(child));
   afterThisTest(() => stopProcess(child));
   return child;
 }
 
+/** Sends `signal` and waits for the exit; a process that has already exited gives its code. */
 export async function killWorker(child: ChildProcess, signal: NodeJS.Signals) {
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
   const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
   child.kill(signal);
   return exited;
+}
+
+/** Stops every running worker as a deployment does (SIGTERM: running jobs finish). */
+async function stopWorkers() {
+  await Promise.all([...running].map((child) => killWorker(child, "SIGTERM")));
 }
 
 export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number) {
@@ -78,6 +92,12 @@ export async function outboxFixture(
     SMTP_URL: sink.url,
     REDIS_URL: backend === "redis" ? redisUrl : "",
     GAPMAP_QUEUE_PREFIX: `test-${randomUUID()}`,
+    // Faults play out in seconds: a killed worker's jobs return after the 5 s lock
+    // (worker-process.ts; shorter ones are lost under load while the worker is busy), a failed
+    // send is retried after 1, 2, 4 and 8 s, and a message whose job was lost (a Redis crash)
+    // is queued again 5 s after its dispatch.
+    GAPMAP_RETRY_BACKOFF_MS: "1000",
+    GAPMAP_REDISPATCH_AFTER_MS: "5000",
   };
 
   /** Every row sent and every recipient's message received (by `received`). */
@@ -91,9 +111,35 @@ export async function outboxFixture(
     return open.length === 0 && received.length >= recipients.length;
   }
 
-  /** After a short wait for stragglers: who got nothing, who got more than one. */
+  /**
+   * Waits until every message is sent and received, however long that takes on a busy
+   * machine, as long as deliveries keep coming: it fails once `idleMs` pass with none. A
+   * killed worker's last message returns only once the stalled-job check finds its job,
+   * which on BullMQ's PostgreSQL backend took over 60 s in a loaded CI run (1,999 of 2,000).
+   */
+  async function allDeliveredInTime(received = sink.received, idleMs = 150_000) {
+    let progress = -1;
+    let lastProgressAt = Date.now();
+    while (!(await allDelivered(received))) {
+      const sent = await database.db
+        .selectFrom("notifications")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("status", "=", "sent")
+        .executeTakeFirstOrThrow();
+      const now = Number(sent.n) + received.length;
+      if (now !== progress) [progress, lastProgressAt] = [now, Date.now()];
+      else if (Date.now() - lastProgressAt > idleMs)
+        throw new Error(`no message delivered for ${idleMs} ms (${received.length} received)`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
+  /**
+   * Who got nothing, who got more than one, once the workers have stopped: every send
+   * they had started has then finished, so a late duplicate cannot slip past the count.
+   */
   async function deliveryReport(received = sink.received) {
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await stopWorkers();
     const counts = new Map<string, number>();
     for (const mail of received)
       for (const to of mail.to) counts.set(to, (counts.get(to) ?? 0) + 1);
@@ -103,5 +149,47 @@ export async function outboxFixture(
     };
   }
 
-  return { database, sink, recipients, env, allDelivered, deliveryReport };
+  return { database, sink, recipients, env, allDelivered, allDeliveredInTime, deliveryReport };
+}
+
+/**
+ * Leaves a failed job `jobId` in `queueName` of the fixture's queue store, as BullMQ does
+ * with a job that stalled twice (its worker killed, the next one too busy to take it over).
+ */
+export async function leaveFailedJob(
+  backend: JobBackend,
+  env: Record<string, string>,
+  queueName: string,
+  jobId: string,
+  data: object,
+) {
+  const connection =
+    backend === "redis"
+      ? {
+          connection: new Redis(env.REDIS_URL!, { maxRetriesPerRequest: null }),
+          prefix: env.GAPMAP_QUEUE_PREFIX,
+        }
+      : { connection: { connectionString: env.DATABASE_URL, schema: "bullmq", migrate: true } };
+  const backendArgs = backend === "redis" ? [] : [createPostgresBackend];
+  /* eslint-disable @typescript-eslint/no-explicit-any -- the two backends' generic types differ */
+  const queue = new (Queue as any)(queueName, connection, ...backendArgs);
+  const worker = new (Worker as any)(
+    queueName,
+    async () => {
+      throw new UnrecoverableError("job stalled more than allowable limit");
+    },
+    connection,
+    ...backendArgs,
+  );
+  /* eslint-enable @typescript-eslint/no-explicit-any */
+  try {
+    const failed = new Promise((resolve) => worker.once("failed", resolve));
+    await queue.add("deliver", data, { jobId, attempts: 1 });
+    await failed;
+    expect(await queue.getJobState(jobId)).toBe("failed");
+  } finally {
+    await worker.close();
+    await queue.close();
+    if (backend === "redis") (connection.connection as Redis).disconnect();
+  }
 }

@@ -2,9 +2,10 @@ import { redirect } from "@remix-run/node";
 import { db } from "#db/database";
 import type { MemberRole } from "#db/schema";
 import { forbidden, toResponse } from "~/lib/errors.server";
+import { readingFor } from "#db/read-replica";
 import { memoInRequest } from "~/lib/request-scope.server";
 import { defaultOrganizationFor } from "./organizations.server";
-import { hasRole } from "./roles";
+import { hasRole, sessionMayActIn } from "./roles";
 import {
   blankSessionCookie,
   createSession,
@@ -27,10 +28,14 @@ export interface UserContext {
 }
 
 export interface MemberContext extends UserContext {
-  organization: { id: string; name: string; slug: string; timeZone: string };
-  membership: { id: string; role: MemberRole; title: string | null; targetProfileId: string | null };
+  organization: { id: string; name: string; slug: string; timeZone: string; requireSso: boolean };
+  membership: {
+    id: string;
+    role: MemberRole;
+    title: string | null;
+    targetProfileId: string | null;
+  };
 }
-
 
 function loginRedirect(request: Request) {
   const url = new URL(request.url);
@@ -58,7 +63,9 @@ export async function activeMembership(
   const row = await db
     .selectFrom("memberships as m")
     .innerJoin("organizations as o", "o.id", "m.organization_id")
+    .leftJoin("sso_connections as sso", "sso.organization_id", "m.organization_id")
     .select([
+      "sso.require_sso",
       "m.id",
       "m.role",
       "m.title",
@@ -71,10 +78,18 @@ export async function activeMembership(
     .where("m.organization_id", "=", organizationId)
     .where("m.user_id", "=", userId)
     .where("m.active", "=", true)
+    // A closed organisation (deletion pending) lets nobody in, through a page or a token.
+    .where("o.closed_at", "is", null)
     .executeTakeFirst();
   if (!row) return null;
   return {
-    organization: { id: row.org_id, name: row.org_name, slug: row.slug, timeZone: row.time_zone },
+    organization: {
+      id: row.org_id,
+      name: row.org_name,
+      slug: row.slug,
+      timeZone: row.time_zone,
+      requireSso: row.require_sso ?? false,
+    },
     membership: {
       id: row.id,
       role: row.role,
@@ -97,27 +112,37 @@ export async function requireMember(
     const user = await requireUser(request);
     const orgId = user.session.organizationId;
     const member = orgId ? await activeMembership(orgId, user.user.id) : null;
-    if (!member) throw redirect("/orgs");
+    if (!member || !sessionMayActIn(user.session, member.organization, member.membership.role)) {
+      throw redirect("/orgs");
+    }
     return { ...user, ...member };
   });
   if (!hasRole(ctx.membership.role, atLeast)) throw toResponse(forbidden());
+  readingFor(ctx.organization.id);
   return { ...ctx };
 }
 
 /**
  * Starts a fresh session (never reusing one) and redirects with its cookie. The session the
  * request came with, if any, ends: a cookie planted or seen before sign-in is worth nothing after.
+ * `viaSso`: the session was started through the organisation's SSO, and acts there only.
  */
-export async function signInAndRedirect(request: Request, userId: string, organizationId: string | null, to: string) {
+export async function signInAndRedirect(
+  request: Request,
+  userId: string,
+  organizationId: string | null,
+  to: string,
+  viaSso = false,
+) {
   const previous = readSessionToken(request);
   if (previous) await invalidateSession(hashToken(previous));
   const orgId = organizationId ?? (await defaultOrganizationFor(userId));
-  const { token } = await createSession(userId, orgId);
+  const { token } = await createSession(userId, orgId, viaSso ? orgId : null);
   return redirect(orgId ? to : "/orgs", { headers: { "Set-Cookie": sessionCookie(token) } });
 }
 
-export async function signOut(request: Request) {
+export async function signOut(request: Request, to = "/login") {
   const token = readSessionToken(request);
   if (token) await invalidateSession(hashToken(token));
-  return redirect("/login", { headers: { "Set-Cookie": blankSessionCookie() } });
+  return redirect(to, { headers: { "Set-Cookie": blankSessionCookie() } });
 }

@@ -1,6 +1,6 @@
-import { sql } from "kysely";
+import { sql, type Kysely } from "kysely";
 import { db } from "#db/database";
-import type { MemberRole } from "#db/schema";
+import type { Database, MemberRole } from "#db/schema";
 import { conflict, invalid, notFound } from "~/lib/errors.server";
 import { env } from "~/lib/env.server";
 import { recordAudit } from "~/modules/audit/audit.server";
@@ -25,7 +25,8 @@ export async function inviteMember(
       .where("organization_id", "=", orgId)
       .where("id", "=", input.teamId)
       .executeTakeFirst();
-    if (!team) throw invalid("Choose a team from the list", { teamId: "Choose a team from the list" });
+    if (!team)
+      throw invalid("Choose a team from the list", { teamId: "Choose a team from the list" });
   }
   const existing = await db
     .selectFrom("memberships as m")
@@ -41,68 +42,88 @@ export async function inviteMember(
         : "This person is a deactivated member: reactivate them from the member list.",
     });
   }
+  return db.transaction().execute((trx) => createInvitation(trx, ctx, input, ip));
+}
 
+/**
+ * Writes one invitation (team and profile already checked to be the organisation's) and its
+ * email to the outbox, in the caller's transaction. A new invitation for the same address
+ * replaces the pending one.
+ */
+export async function createInvitation(
+  trx: Kysely<Database>,
+  ctx: MemberContext,
+  input: {
+    email: string;
+    role: MemberRole;
+    teamId: string | null;
+    displayName?: string | null;
+    targetProfileId?: string | null;
+  },
+  ip: string | null,
+) {
+  const orgId = ctx.organization.id;
   const token = generateToken();
   const expiresAt = new Date(Date.now() + INVITE_TTL_MS);
   const link = `${env().APP_URL}/invite/${token}`;
-  return db.transaction().execute(async (trx) => {
-    // A new invitation for the same address replaces the pending one.
-    await trx
-      .updateTable("invitations")
-      .set({ revoked_at: new Date() })
-      .where("organization_id", "=", orgId)
-      .where("email", "=", input.email)
-      .where("accepted_at", "is", null)
-      .where("revoked_at", "is", null)
-      .execute();
-    const invitation = await trx
-      .insertInto("invitations")
-      .values({
-        organization_id: orgId,
-        email: input.email,
-        role: input.role,
-        team_id: input.teamId,
-        token_hash: hashToken(token),
-        invited_by_user_id: ctx.user.id,
-        expires_at: expiresAt,
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    const message = invitationEmail({
-      organizationName: ctx.organization.name,
-      inviterName: ctx.user.displayName,
+  await trx
+    .updateTable("invitations")
+    .set({ revoked_at: new Date() })
+    .where("organization_id", "=", orgId)
+    .where("email", "=", input.email)
+    .where("accepted_at", "is", null)
+    .where("revoked_at", "is", null)
+    .execute();
+  const invitation = await trx
+    .insertInto("invitations")
+    .values({
+      organization_id: orgId,
+      email: input.email,
       role: input.role,
-      link,
-      expiresAt,
-    });
-    await enqueueNotification(
-      {
-        organizationId: orgId,
-        kind: "invitation",
-        recipientUserId: null,
-        recipientEmail: input.email,
-        idempotencyKey: `invitation:${invitation.id}`,
-        subject: message.subject,
-        text: message.text,
-        html: message.html,
-        actionUrl: link,
-      },
-      trx,
-    );
-    await recordAudit(
-      {
-        organizationId: orgId,
-        actorUserId: ctx.user.id,
-        action: "invitation.create",
-        objectType: "invitation",
-        objectId: invitation.id,
-        details: { email: input.email, role: input.role },
-        ip,
-      },
-      trx,
-    );
-    return { invitationId: invitation.id, link };
+      team_id: input.teamId,
+      display_name: input.displayName ?? null,
+      target_profile_id: input.targetProfileId ?? null,
+      token_hash: hashToken(token),
+      invited_by_user_id: ctx.user.id,
+      expires_at: expiresAt,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  const message = invitationEmail({
+    organizationName: ctx.organization.name,
+    inviterName: ctx.user.displayName,
+    role: input.role,
+    link,
+    expiresAt,
+    timeZone: ctx.organization.timeZone,
   });
+  await enqueueNotification(
+    {
+      organizationId: orgId,
+      kind: "invitation",
+      recipientUserId: null,
+      recipientEmail: input.email,
+      idempotencyKey: `invitation:${invitation.id}`,
+      subject: message.subject,
+      text: message.text,
+      html: message.html,
+      actionUrl: link,
+    },
+    trx,
+  );
+  await recordAudit(
+    {
+      organizationId: orgId,
+      actorUserId: ctx.user.id,
+      action: "invitation.create",
+      objectType: "invitation",
+      objectId: invitation.id,
+      details: { email: input.email, role: input.role },
+      ip,
+    },
+    trx,
+  );
+  return { invitationId: invitation.id, link };
 }
 
 /** Pending invitations with the link that was emailed, so an admin can copy it. */
@@ -113,7 +134,15 @@ export function listPendingInvitations(organizationId: string) {
     .leftJoin("notifications as n", (join) =>
       join.on("n.idempotency_key", "=", sql<string>`'invitation:' || i.id`),
     )
-    .select(["i.id", "i.email", "i.role", "i.expires_at", "i.created_at", "t.name as team_name", "n.action_url as link"])
+    .select([
+      "i.id",
+      "i.email",
+      "i.role",
+      "i.expires_at",
+      "i.created_at",
+      "t.name as team_name",
+      "n.action_url as link",
+    ])
     .where("i.organization_id", "=", organizationId)
     .where("i.accepted_at", "is", null)
     .where("i.revoked_at", "is", null)
@@ -122,7 +151,11 @@ export function listPendingInvitations(organizationId: string) {
     .execute();
 }
 
-export async function revokeInvitation(ctx: MemberContext, invitationId: string, ip: string | null = null) {
+export async function revokeInvitation(
+  ctx: MemberContext,
+  invitationId: string,
+  ip: string | null = null,
+) {
   const revoked = await db
     .updateTable("invitations")
     .set({ revoked_at: new Date() })
@@ -148,7 +181,14 @@ export async function findInvitation(token: string) {
   const row = await db
     .selectFrom("invitations as i")
     .innerJoin("organizations as o", "o.id", "i.organization_id")
-    .select(["i.id", "i.email", "i.role", "i.team_id", "i.organization_id", "o.name as organization_name"])
+    .select([
+      "i.id",
+      "i.email",
+      "i.role",
+      "i.team_id",
+      "i.organization_id",
+      "o.name as organization_name",
+    ])
     .where("i.token_hash", "=", hashToken(token))
     .where("i.accepted_at", "is", null)
     .where("i.revoked_at", "is", null)
@@ -163,7 +203,42 @@ export async function findInvitation(token: string) {
   return { ...row, existingUser: user ?? null };
 }
 
-export const SPENT_INVITATION = "This invitation has expired, was revoked or was already used. Ask an admin for a new one.";
+/** Until an admin sets one, members aim at the default framework's last (most senior) profile. */
+export async function defaultTargetProfile(trx: Kysely<Database>, organizationId: string) {
+  const profile = await trx
+    .selectFrom("organizations as o")
+    .innerJoin("target_profiles as p", "p.framework_id", "o.default_framework_id")
+    .select("p.id")
+    .where("o.id", "=", organizationId)
+    .orderBy("p.position", "desc")
+    .executeTakeFirst();
+  return profile?.id ?? null;
+}
+
+/**
+ * Spends the organisation's pending invitation for this email, if any, and returns the place
+ * it offered (a person who signs in through SSO before opening the link gets what they were
+ * invited to).
+ */
+export async function acceptPendingInvitation(
+  trx: Kysely<Database>,
+  organizationId: string,
+  email: string,
+) {
+  return trx
+    .updateTable("invitations")
+    .set({ accepted_at: new Date() })
+    .where("organization_id", "=", organizationId)
+    .where("email", "=", email)
+    .where("accepted_at", "is", null)
+    .where("revoked_at", "is", null)
+    .where("expires_at", ">", new Date())
+    .returning(["id", "role", "team_id", "target_profile_id"])
+    .executeTakeFirst();
+}
+
+export const SPENT_INVITATION =
+  "This invitation has expired, was revoked or was already used. Ask an admin for a new one.";
 
 /**
  * Accepts an invitation: creates the account when the email has none (name and password
@@ -182,7 +257,7 @@ export async function acceptInvitation(
       .where("accepted_at", "is", null)
       .where("revoked_at", "is", null)
       .where("expires_at", ">", new Date())
-      .returning(["id", "organization_id", "email", "role", "team_id"])
+      .returning(["id", "organization_id", "email", "role", "team_id", "target_profile_id"])
       .executeTakeFirst();
     if (!invitation) throw invalid(SPENT_INVITATION);
 
@@ -203,27 +278,25 @@ export async function acceptInvitation(
       if (!input.displayName || !passwordHash) throw invalid("Enter your name and a password.");
       const user = await trx
         .insertInto("users")
-        .values({ email: invitation.email, display_name: input.displayName, password_hash: passwordHash })
+        .values({
+          email: invitation.email,
+          display_name: input.displayName,
+          password_hash: passwordHash,
+        })
         .returning("id")
         .executeTakeFirstOrThrow();
       userId = user.id;
     }
 
-    // Until an admin sets one, members aim at the default framework's last (most senior) profile.
-    const profile = await trx
-      .selectFrom("organizations as o")
-      .innerJoin("target_profiles as p", "p.framework_id", "o.default_framework_id")
-      .select("p.id")
-      .where("o.id", "=", invitation.organization_id)
-      .orderBy("p.position", "desc")
-      .executeTakeFirst();
     const membership = await trx
       .insertInto("memberships")
       .values({
         organization_id: invitation.organization_id,
         user_id: userId,
         role: invitation.role,
-        target_profile_id: profile?.id ?? null,
+        target_profile_id:
+          invitation.target_profile_id ??
+          (await defaultTargetProfile(trx, invitation.organization_id)),
       })
       .onConflict((oc) => oc.columns(["organization_id", "user_id"]).doNothing())
       .returning("id")

@@ -32,7 +32,10 @@ export function membersQuery(organizationId: string) {
 
 /** Every member of the organisation with their teams, for the admin list. */
 export function listMembers(organizationId: string) {
-  return membersQuery(organizationId).orderBy("m.active", "desc").orderBy("u.display_name").execute();
+  return membersQuery(organizationId)
+    .orderBy("m.active", "desc")
+    .orderBy("u.display_name")
+    .execute();
 }
 
 export function listTargetProfiles(organizationId: string) {
@@ -69,19 +72,33 @@ async function activeAdminCount(organizationId: string) {
   return row.n;
 }
 
-const LAST_ADMIN = "An organisation needs at least one active admin: make someone else admin first.";
+const LAST_ADMIN =
+  "An organisation needs at least one active admin: make someone else admin first.";
 
-export async function changeRole(ctx: MemberContext, memberId: string, role: MemberRole, ip: string | null = null) {
+export async function changeRole(
+  ctx: MemberContext,
+  memberId: string,
+  role: MemberRole,
+  ip: string | null = null,
+) {
   const member = await findMember(ctx.organization.id, memberId);
   if (member.role === role) return;
-  if (member.role === "admin" && member.active && (await activeAdminCount(ctx.organization.id)) <= 1) {
+  if (
+    member.role === "admin" &&
+    member.active &&
+    (await activeAdminCount(ctx.organization.id)) <= 1
+  ) {
     throw conflict(LAST_ADMIN);
   }
   await db.transaction().execute(async (trx) => {
     await trx.updateTable("memberships").set({ role }).where("id", "=", member.id).execute();
     if (role === "engineer") {
       // An engineer leads no team.
-      await trx.updateTable("team_members").set({ is_lead: false }).where("membership_id", "=", member.id).execute();
+      await trx
+        .updateTable("team_members")
+        .set({ is_lead: false })
+        .where("membership_id", "=", member.id)
+        .execute();
     }
     await recordAudit(
       {
@@ -103,7 +120,12 @@ export async function changeRole(ctx: MemberContext, memberId: string, role: Mem
  * every rating, mentorship and report they are part of; their open mentorships (as mentor
  * or mentee) are cancelled, so no slot or check-in waits on someone who has left.
  */
-export async function setMemberActive(ctx: MemberContext, memberId: string, active: boolean, ip: string | null = null) {
+export async function setMemberActive(
+  ctx: MemberContext,
+  memberId: string,
+  active: boolean,
+  ip: string | null = null,
+) {
   const member = await findMember(ctx.organization.id, memberId);
   if (member.active === active) return;
   if (!active && member.id === ctx.membership.id) throw conflict("You cannot deactivate yourself.");
@@ -162,7 +184,10 @@ export async function updateMemberProfile(
       .where("organization_id", "=", ctx.organization.id)
       .where("id", "=", input.targetProfileId)
       .executeTakeFirst();
-    if (!profile) throw invalid("Choose a target profile from the list", { targetProfileId: "Choose a target profile from the list" });
+    if (!profile)
+      throw invalid("Choose a target profile from the list", {
+        targetProfileId: "Choose a target profile from the list",
+      });
   }
   await db.transaction().execute(async (trx) => {
     await trx

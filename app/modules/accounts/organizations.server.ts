@@ -4,6 +4,7 @@ import type { Database } from "#db/schema";
 import { installDefaultFramework } from "#seeds/default-framework";
 import { recordAudit } from "~/modules/audit/audit.server";
 import { notFound } from "~/lib/errors.server";
+import { sessionMayActIn } from "./roles";
 import { setSessionOrganization } from "./sessions.server";
 
 export function slugify(name: string): string {
@@ -39,14 +40,19 @@ export async function createOrganization(
 ) {
   const organization = await trx
     .insertInto("organizations")
-    .values({ name: input.name, slug: await uniqueSlug(trx, input.name), time_zone: input.timeZone ?? "UTC" })
+    .values({
+      name: input.name,
+      slug: await uniqueSlug(trx, input.name),
+      time_zone: input.timeZone ?? "UTC",
+    })
     .returning(["id", "slug"])
     .executeTakeFirstOrThrow();
   const { profileIds } = await installDefaultFramework(trx, {
     organizationId: organization.id,
     createdByUserId: input.userId,
   });
-  const senior = Object.entries(profileIds).find(([name]) => name.startsWith("Senior"))?.[1] ?? null;
+  const senior =
+    Object.entries(profileIds).find(([name]) => name.startsWith("Senior"))?.[1] ?? null;
   const membership = await trx
     .insertInto("memberships")
     .values({
@@ -72,7 +78,11 @@ export async function createOrganization(
   return { organizationId: organization.id, slug: organization.slug, membershipId: membership.id };
 }
 
-export async function createOrganizationForUser(input: { name: string; userId: string; ip?: string | null }) {
+export async function createOrganizationForUser(input: {
+  name: string;
+  userId: string;
+  ip?: string | null;
+}) {
   return db.transaction().execute((trx) => createOrganization(trx, input));
 }
 
@@ -81,23 +91,38 @@ export function listUserOrganizations(userId: string) {
   return db
     .selectFrom("memberships as m")
     .innerJoin("organizations as o", "o.id", "m.organization_id")
-    .select(["o.id", "o.name", "o.slug", "m.role", "m.active"])
+    .select(["o.id", "o.name", "o.slug", "m.role", "m.active", "o.closed_at", "o.erase_after"])
     .where("m.user_id", "=", userId)
     .orderBy("o.name")
     .execute();
 }
 
-/** Points the session at another organisation the user is an active member of. */
-export async function switchOrganization(sessionId: string, userId: string, organizationId: string) {
+/**
+ * Points the session at another organisation the user is an active member of, if the session
+ * may act there; else says how the person must sign in to it: through its SSO, or with a password.
+ */
+export async function switchOrganization(
+  session: { id: string; ssoOrganizationId: string | null },
+  userId: string,
+  organizationId: string,
+): Promise<"switched" | "sso" | "password"> {
   const membership = await db
-    .selectFrom("memberships")
-    .select("id")
-    .where("user_id", "=", userId)
-    .where("organization_id", "=", organizationId)
-    .where("active", "=", true)
+    .selectFrom("memberships as m")
+    .innerJoin("organizations as o", "o.id", "m.organization_id")
+    .leftJoin("sso_connections as sso", "sso.organization_id", "m.organization_id")
+    .select(["m.role", "sso.require_sso", "sso.organization_id as sso_organization_id"])
+    .where("m.user_id", "=", userId)
+    .where("m.organization_id", "=", organizationId)
+    .where("m.active", "=", true)
+    .where("o.closed_at", "is", null)
     .executeTakeFirst();
   if (!membership) throw notFound("Organisation");
-  await setSessionOrganization(sessionId, organizationId);
+  const organization = { id: organizationId, requireSso: membership.require_sso ?? false };
+  if (sessionMayActIn(session, organization, membership.role)) {
+    await setSessionOrganization(session.id, organizationId);
+    return "switched";
+  }
+  return membership.sso_organization_id ? "sso" : "password";
 }
 
 /** The organisation a fresh session should open in: the first active membership. */
@@ -108,6 +133,7 @@ export async function defaultOrganizationFor(userId: string): Promise<string | n
     .select("o.id")
     .where("m.user_id", "=", userId)
     .where("m.active", "=", true)
+    .where("o.closed_at", "is", null)
     .orderBy("m.created_at")
     .executeTakeFirst();
   return row?.id ?? null;

@@ -6,7 +6,12 @@ const trimmed = (max: number, label: string) =>
   z
     .string({ message: `${label} is required` })
     .transform((v) => v.replace(/\s+/g, " ").trim())
-    .pipe(z.string().min(1, `${label} is required`).max(max, `${label} must be at most ${max} characters`));
+    .pipe(
+      z
+        .string()
+        .min(1, `${label} is required`)
+        .max(max, `${label} must be at most ${max} characters`),
+    );
 
 export const emailField = z
   .string({ message: "Email is required" })
@@ -65,12 +70,36 @@ export const AcceptInvitationSchema = z.object({
 export const RequestResetSchema = z.object({ email: emailField });
 export const ResetPasswordSchema = z
   .object({ password: passwordField, confirm: z.string() })
-  .refine((v) => v.password === v.confirm, { path: ["confirm"], message: "The passwords do not match" });
+  .refine((v) => v.password === v.confirm, {
+    path: ["confirm"],
+    message: "The passwords do not match",
+  });
 
 export const CreateOrganizationSchema = z.object({ name: organizationNameField });
 
-/** Only same-site paths: an open redirect would turn our login page into a phishing aid. */
-export function safeRedirect(to: string | null | undefined, fallback = "/dashboard"): string {
-  if (!to || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return fallback;
-  return to;
+// Browsers drop tabs and newlines inside a URL and trim spaces and control characters around
+// it, so "/\t/evil.example" reaches them as "//evil.example": such a value is refused whole.
+const UNSAFE_IN_REDIRECT = /[\p{Cc}\p{Cf}\p{Z}\s]/u;
+
+/**
+ * Where to send the user after signing in: `to` only when it resolves, against the app's own
+ * URL, to the app's own origin and holds no control character or whitespace; else the
+ * fallback. An open redirect would turn our login page into a phishing aid. The answer is the
+ * resolved path, so the Location header says exactly what was checked.
+ */
+export function safeRedirect(
+  to: string | null | undefined,
+  appUrl: string,
+  fallback = "/dashboard",
+): string {
+  if (!to || UNSAFE_IN_REDIRECT.test(to)) return fallback;
+  const app = new URL(appUrl);
+  let target: URL;
+  try {
+    target = new URL(to, app);
+  } catch {
+    return fallback;
+  }
+  if (target.origin !== app.origin) return fallback;
+  return `${target.pathname}${target.search}${target.hash}`;
 }

@@ -19,12 +19,23 @@ export function hashToken(token: string): string {
   return encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
 }
 
-export async function createSession(userId: string, organizationId: string | null) {
+/** `ssoOrganizationId`: the session was started through that organisation's SSO and may act only there. */
+export async function createSession(
+  userId: string,
+  organizationId: string | null,
+  ssoOrganizationId: string | null = null,
+) {
   const token = generateToken();
   const expiresAt = new Date(Date.now() + SESSION_DAYS * DAY_MS);
   await db
     .insertInto("sessions")
-    .values({ id: hashToken(token), user_id: userId, organization_id: organizationId, expires_at: expiresAt })
+    .values({
+      id: hashToken(token),
+      user_id: userId,
+      organization_id: organizationId,
+      sso_organization_id: ssoOrganizationId,
+      expires_at: expiresAt,
+    })
     .execute();
   return { token, expiresAt };
 }
@@ -33,6 +44,7 @@ export interface ValidSession {
   id: string;
   userId: string;
   organizationId: string | null;
+  ssoOrganizationId: string | null;
   expiresAt: Date;
 }
 
@@ -50,7 +62,14 @@ export async function validateSessionToken(
   const row = await db
     .selectFrom("sessions as s")
     .innerJoin("users as u", "u.id", "s.user_id")
-    .select(["s.user_id", "s.organization_id", "s.expires_at", "u.email", "u.display_name"])
+    .select([
+      "s.user_id",
+      "s.organization_id",
+      "s.sso_organization_id",
+      "s.expires_at",
+      "u.email",
+      "u.display_name",
+    ])
     .where("s.id", "=", id)
     .executeTakeFirst();
   if (!row) return null;
@@ -66,7 +85,13 @@ export async function validateSessionToken(
     await db.updateTable("sessions").set({ expires_at: expiresAt }).where("id", "=", id).execute();
   }
   return {
-    session: { id, userId: row.user_id, organizationId: row.organization_id, expiresAt },
+    session: {
+      id,
+      userId: row.user_id,
+      organizationId: row.organization_id,
+      ssoOrganizationId: row.sso_organization_id,
+      expiresAt,
+    },
     user: { id: row.user_id, email: row.email, displayName: row.display_name },
   };
 }
@@ -80,7 +105,11 @@ export async function invalidateUserSessions(userId: string) {
 }
 
 export async function setSessionOrganization(sessionId: string, organizationId: string) {
-  await db.updateTable("sessions").set({ organization_id: organizationId }).where("id", "=", sessionId).execute();
+  await db
+    .updateTable("sessions")
+    .set({ organization_id: organizationId })
+    .where("id", "=", sessionId)
+    .execute();
 }
 
 function secureCookies() {

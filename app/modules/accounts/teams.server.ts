@@ -7,7 +7,9 @@ export function listTeams(organizationId: string) {
   return db
     .selectFrom("teams as t")
     .leftJoin("team_members as tm", "tm.team_id", "t.id")
-    .leftJoin("memberships as m", (join) => join.onRef("m.id", "=", "tm.membership_id").on("m.active", "=", true))
+    .leftJoin("memberships as m", (join) =>
+      join.onRef("m.id", "=", "tm.membership_id").on("m.active", "=", true),
+    )
     .select((eb) => [
       "t.id",
       "t.name",
@@ -62,20 +64,46 @@ export async function createTeam(ctx: MemberContext, name: string, ip: string | 
       .returning("id")
       .executeTakeFirstOrThrow();
     await recordAudit(
-      { organizationId: ctx.organization.id, actorUserId: ctx.user.id, action: "team.create", objectType: "team", objectId: team.id, details: { name }, ip },
+      {
+        organizationId: ctx.organization.id,
+        actorUserId: ctx.user.id,
+        action: "team.create",
+        objectType: "team",
+        objectId: team.id,
+        details: { name },
+        ip,
+      },
       trx,
     );
     return team;
   });
 }
 
-export async function renameTeam(ctx: MemberContext, teamId: string, name: string, ip: string | null = null) {
+export async function renameTeam(
+  ctx: MemberContext,
+  teamId: string,
+  name: string,
+  ip: string | null = null,
+) {
   await getTeam(ctx.organization.id, teamId);
   if (await nameTaken(ctx.organization.id, name, teamId)) throw conflict("Name taken", NAME_TAKEN);
   await db.transaction().execute(async (trx) => {
-    await trx.updateTable("teams").set({ name }).where("id", "=", teamId).where("organization_id", "=", ctx.organization.id).execute();
+    await trx
+      .updateTable("teams")
+      .set({ name })
+      .where("id", "=", teamId)
+      .where("organization_id", "=", ctx.organization.id)
+      .execute();
     await recordAudit(
-      { organizationId: ctx.organization.id, actorUserId: ctx.user.id, action: "team.rename", objectType: "team", objectId: teamId, details: { name }, ip },
+      {
+        organizationId: ctx.organization.id,
+        actorUserId: ctx.user.id,
+        action: "team.rename",
+        objectType: "team",
+        objectId: teamId,
+        details: { name },
+        ip,
+      },
       trx,
     );
   });
@@ -89,7 +117,10 @@ async function requireActiveMember(organizationId: string, memberId: string) {
     .where("id", "=", memberId)
     .executeTakeFirst();
   if (!member) throw notFound("Member");
-  if (!member.active) throw conflict("This member is deactivated: reactivate them first.", { memberId: "This member is deactivated: reactivate them first." });
+  if (!member.active)
+    throw conflict("This member is deactivated: reactivate them first.", {
+      memberId: "This member is deactivated: reactivate them first.",
+    });
   return member;
 }
 
@@ -109,11 +140,20 @@ export async function setTeamMember(
   await db.transaction().execute(async (trx) => {
     await trx
       .insertInto("team_members")
-      .values({ organization_id: ctx.organization.id, team_id: teamId, membership_id: member.id, is_lead: isLead })
+      .values({
+        organization_id: ctx.organization.id,
+        team_id: teamId,
+        membership_id: member.id,
+        is_lead: isLead,
+      })
       .onConflict((oc) => oc.columns(["team_id", "membership_id"]).doUpdateSet({ is_lead: isLead }))
       .execute();
     if (isLead && member.role === "engineer") {
-      await trx.updateTable("memberships").set({ role: "lead" }).where("id", "=", member.id).execute();
+      await trx
+        .updateTable("memberships")
+        .set({ role: "lead" })
+        .where("id", "=", member.id)
+        .execute();
     }
     await recordAudit(
       {
@@ -130,7 +170,12 @@ export async function setTeamMember(
   });
 }
 
-export async function removeTeamMember(ctx: MemberContext, teamId: string, memberId: string, ip: string | null = null) {
+export async function removeTeamMember(
+  ctx: MemberContext,
+  teamId: string,
+  memberId: string,
+  ip: string | null = null,
+) {
   await getTeam(ctx.organization.id, teamId);
   const removed = await db
     .deleteFrom("team_members")

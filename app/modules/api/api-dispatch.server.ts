@@ -7,6 +7,7 @@ import { env } from "~/lib/env.server";
 import { logger } from "~/lib/logger.server";
 import { takeHit } from "~/lib/rate-limit.server";
 import { clientIp } from "~/lib/request.server";
+import { UNSTORABLE_TEXT_MESSAGE, unstorableTextPaths } from "~/lib/storable-text";
 import { activeMembership, type MemberContext } from "~/modules/accounts/auth.server";
 import { recordAudit } from "~/modules/audit/audit.server";
 import type { ApiResult, Endpoint } from "./api-endpoint.server";
@@ -36,6 +37,10 @@ function fieldErrors(error: z.ZodError) {
     else errors[keyOf(issue.path)] ??= issue.message;
   }
   return errors;
+}
+
+function unstorableErrors(paths: string[]) {
+  return Object.fromEntries(paths.map((path) => [path, UNSTORABLE_TEXT_MESSAGE]));
 }
 
 interface Route {
@@ -92,6 +97,7 @@ async function actorFor(principal: ApiPrincipal): Promise<MemberContext | null> 
       id: `api-token:${principal.tokenId}`,
       userId: user.id,
       organizationId: principal.organizationId,
+      ssoOrganizationId: null,
       expiresAt: new Date(8.64e15),
     },
     user: { id: user.id, email: user.email, displayName: user.display_name },
@@ -128,18 +134,18 @@ function queryObject(url: URL) {
   return values;
 }
 
-function etagOf(body: string) {
+function etagOf(body: string | Uint8Array) {
   return `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
 }
 
 /** A GET's answer, or 304 when the client already holds this version of it. */
-function conditional(request: Request, body: string, headers: Record<string, string>) {
+function conditional(request: Request, body: string | Uint8Array, headers: Record<string, string>) {
   const etag = etagOf(body);
   const wanted = request.headers.get("if-none-match");
   const all = { ...headers, ETag: etag };
   if (wanted && wanted.split(",").some((t) => t.trim().replace(/^W\//, "") === etag))
     return new Response(null, { status: 304, headers: all });
-  return new Response(body, { headers: all });
+  return new Response(typeof body === "string" ? body : new Uint8Array(body), { headers: all });
 }
 
 function respond(result: ApiResult, request: Request, rateHeaders: Record<string, string>) {
@@ -223,7 +229,13 @@ export async function handleApiRequest(request: Request, context: AppLoadContext
     if (params && !params.success)
       return problem("not_found", "No such object in this organisation.");
 
-    const query = endpoint.query?.safeParse(queryObject(url));
+    const queryValues = queryObject(url);
+    const unstorableQuery = unstorableTextPaths(queryValues);
+    if (unstorableQuery.length)
+      return problem("bad_request", "Some query parameters are not valid.", {
+        errors: unstorableErrors(unstorableQuery),
+      });
+    const query = endpoint.query?.safeParse(queryValues);
     if (query && !query.success)
       return problem("bad_request", "Some query parameters are not valid.", {
         errors: fieldErrors(query.error),
@@ -231,7 +243,13 @@ export async function handleApiRequest(request: Request, context: AppLoadContext
 
     let body: unknown;
     if (endpoint.body) {
-      const parsed = endpoint.body.safeParse(await readBody(request));
+      const raw = await readBody(request);
+      const unstorable = unstorableTextPaths(raw);
+      if (unstorable.length)
+        return problem("invalid", "The body holds text that cannot be saved.", {
+          errors: unstorableErrors(unstorable),
+        });
+      const parsed = endpoint.body.safeParse(raw);
       if (!parsed.success)
         return problem("invalid", "The body does not match this endpoint's schema.", {
           errors: fieldErrors(parsed.error),

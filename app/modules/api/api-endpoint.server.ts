@@ -23,7 +23,7 @@ export interface ApiCall<P, Q, B> {
 /** A handler's answer: JSON by default, or a file. */
 export type ApiResult =
   | { status?: 200 | 201; json: unknown; auditObjectId?: string | null }
-  | { status?: 200; file: { body: string; contentType: string; filename: string } };
+  | { status?: 200; file: { body: string | Uint8Array; contentType: string; filename: string } };
 
 export interface Endpoint {
   operationId: string;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { db } from "#db/database";
+import { readingFor } from "#db/read-replica";
 import type { TokenScope } from "#db/schema";
 import { notFound } from "~/lib/errors.server";
 import type { MemberContext } from "~/modules/accounts/auth.server";
@@ -152,6 +153,7 @@ export async function authenticateApiToken(
       .where("id", "=", token.id)
       .execute();
   }
+  readingFor(token.organization_id);
   return {
     tokenId: token.id,
     organizationId: token.organization_id,

@@ -1,7 +1,10 @@
 import type { Endpoint } from "./api-endpoint.server";
+import { channelEndpoints } from "./endpoints/channels.server";
 import { frameworkEndpoints } from "./endpoints/frameworks.server";
 import { gapEndpoints } from "./endpoints/gaps.server";
+import { growthEndpoints } from "./endpoints/growth.server";
 import { mentorshipEndpoints } from "./endpoints/mentorships.server";
+import { organisationDataEndpoints } from "./endpoints/organisation-data.server";
 import { peopleEndpoints } from "./endpoints/people.server";
 import { ratingEndpoints } from "./endpoints/ratings.server";
 import { reportEndpoints } from "./endpoints/reports.server";
@@ -14,4 +17,7 @@ export const API_ENDPOINTS: Endpoint[] = [
   ...gapEndpoints,
   ...mentorshipEndpoints,
   ...reportEndpoints,
+  ...growthEndpoints,
+  ...channelEndpoints,
+  ...organisationDataEndpoints,
 ];

@@ -17,7 +17,10 @@ export interface ProfileTopic {
   name: string;
   categoryId: string;
   self: number | null | undefined;
-  lead: number | null | undefined;
+  /** The lead's validated level and comment; undefined until a lead has validated one. */
+  lead: { level: number | null; comment: string | null } | undefined;
+  /** The level that counts (member_levels): the validated lead's, else the member's own. */
+  level: number | null | undefined;
   target: number | null;
   priority: TargetPriority | null;
   selfRatedAt: string | null;
@@ -33,8 +36,9 @@ export interface ProfileHistoryPoint {
 
 /**
  * A member's skills profile on the organisation's default framework (current version, retired
- * topics left out): per category the average self, lead and target level (N/A excluded), per
- * topic the current levels and the self rating's age, and the self average per category as of
+ * topics left out): per category the average self, validated lead and target level (N/A
+ * excluded), per topic the member's own level, the lead's validated level and comment, the
+ * level that counts (member_levels) and the self rating's age, and the self average per category as of
  * each opened cycle. Averages are computed in SQL. The caller decides who may see whom.
  */
 export async function memberProfile(organizationId: string, memberId: string, now = new Date()) {
@@ -78,19 +82,11 @@ export async function memberProfile(organizationId: string, memberId: string, no
         .onRef("c.framework_version_id", "=", "t.framework_version_id")
         .onRef("c.category_id", "=", "t.category_id"),
     )
-    .leftJoin("current_ratings as s", (join) =>
+    .leftJoin("current_levels as cl", (join) =>
       join
-        .onRef("s.topic_id", "=", "t.topic_id")
-        .onRef("s.organization_id", "=", "t.organization_id")
-        .on("s.member_id", "=", memberId)
-        .on("s.source", "=", "self"),
-    )
-    .leftJoin("current_ratings as l", (join) =>
-      join
-        .onRef("l.topic_id", "=", "t.topic_id")
-        .onRef("l.organization_id", "=", "t.organization_id")
-        .on("l.member_id", "=", memberId)
-        .on("l.source", "=", "lead"),
+        .onRef("cl.topic_id", "=", "t.topic_id")
+        .onRef("cl.organization_id", "=", "t.organization_id")
+        .on("cl.member_id", "=", memberId),
     )
     .leftJoin("topic_targets as tt", (join) =>
       join
@@ -98,17 +94,24 @@ export async function memberProfile(organizationId: string, memberId: string, no
         .onRef("tt.topic_id", "=", "t.topic_id")
         .on("tt.target_profile_id", "=", member.profile_id ?? sql<string>`NULL::uuid`),
     )
+    .leftJoin("member_levels as ml", (join) =>
+      join.onRef("ml.topic_id", "=", "t.topic_id").on("ml.member_id", "=", memberId),
+    )
+    .leftJoin("ratings as rl", "rl.id", "cl.validated_lead_rating_id")
     .select([
       "t.topic_id",
       "t.name",
       "c.category_id",
       "c.name as category_name",
       "c.kind",
-      "s.rating_id as self_id",
-      "s.level as self",
-      "s.rated_at",
-      "l.rating_id as lead_id",
-      "l.level as lead",
+      "cl.self_rating_id as self_id",
+      "cl.self_level as self",
+      "cl.self_rated_at as rated_at",
+      "cl.validated_lead_rating_id as lead_id",
+      "cl.validated_lead_level as lead",
+      "rl.note as lead_comment",
+      "ml.source as level_source",
+      "ml.level",
       "tt.target_level",
       "tt.priority",
     ])
@@ -129,16 +132,14 @@ export async function memberProfile(organizationId: string, memberId: string, no
       target: number | null;
     }>`
       SELECT c.category_id AS id, c.name, c.kind,
-             round(avg(s.level), 1) AS self,
-             round(avg(l.level), 1) AS lead,
+             round(avg(cl.self_level), 1) AS self,
+             round(avg(cl.validated_lead_level), 1) AS lead,
              round(avg(tt.target_level), 1) AS target
       FROM topic_revisions t
       JOIN category_revisions c
         ON c.framework_version_id = t.framework_version_id AND c.category_id = t.category_id
-      LEFT JOIN current_ratings s ON s.organization_id = t.organization_id
-        AND s.topic_id = t.topic_id AND s.member_id = ${memberId} AND s.source = 'self'
-      LEFT JOIN current_ratings l ON l.organization_id = t.organization_id
-        AND l.topic_id = t.topic_id AND l.member_id = ${memberId} AND l.source = 'lead'
+      LEFT JOIN current_levels cl ON cl.organization_id = t.organization_id
+        AND cl.topic_id = t.topic_id AND cl.member_id = ${memberId}
       LEFT JOIN topic_targets tt ON tt.framework_version_id = t.framework_version_id
         AND tt.topic_id = t.topic_id AND tt.target_profile_id = ${member.profile_id}
       WHERE t.organization_id = ${organizationId} AND t.framework_version_id = ${versionId} AND NOT t.retired
@@ -192,7 +193,8 @@ export async function memberProfile(organizationId: string, memberId: string, no
     name: row.name,
     categoryId: row.category_id,
     self: row.self_id === null ? undefined : row.self,
-    lead: row.lead_id === null ? undefined : row.lead,
+    lead: row.lead_id === null ? undefined : { level: row.lead, comment: row.lead_comment },
+    level: row.level_source === null ? undefined : row.level,
     target: row.target_level,
     priority: row.priority,
     selfRatedAt: row.rated_at ? new Date(row.rated_at).toISOString() : null,

@@ -42,10 +42,14 @@ export async function getCurrentCatalogue(organizationId: string) {
     db
       .selectFrom("topic_revisions as t")
       .innerJoin("category_revisions as c", (join) =>
-        join.onRef("c.framework_version_id", "=", "t.framework_version_id").onRef("c.category_id", "=", "t.category_id"),
+        join
+          .onRef("c.framework_version_id", "=", "t.framework_version_id")
+          .onRef("c.category_id", "=", "t.category_id"),
       )
       .leftJoin("topic_targets as tt", (join) =>
-        join.onRef("tt.framework_version_id", "=", "t.framework_version_id").onRef("tt.topic_id", "=", "t.topic_id"),
+        join
+          .onRef("tt.framework_version_id", "=", "t.framework_version_id")
+          .onRef("tt.topic_id", "=", "t.topic_id"),
       )
       .select([
         "c.category_id",
@@ -83,7 +87,13 @@ export async function getCurrentCatalogue(organizationId: string) {
     }
     let topic = topicsById.get(row.topic_id);
     if (!topic) {
-      topic = { id: row.topic_id, name: row.name, description: row.description, retired: row.retired, targets: {} };
+      topic = {
+        id: row.topic_id,
+        name: row.name,
+        description: row.description,
+        retired: row.retired,
+        targets: {},
+      };
       topicsById.set(row.topic_id, topic);
       category.topics.push(topic);
     }

@@ -191,6 +191,19 @@ export async function createFramework(
   for (const rows of chunk(targets, 6)) {
     await trx.insertInto("topic_targets").values(rows).execute();
   }
+  const resources = topics.flatMap(({ id, topic }) =>
+    (topic.resources ?? []).map((r, position) => ({
+      organization_id: organizationId,
+      topic_id: id,
+      title: r.title,
+      url: r.url,
+      level: r.level,
+      position,
+    })),
+  );
+  for (const rows of chunk(resources, 6)) {
+    await trx.insertInto("topic_resources").values(rows).execute();
+  }
 
   await trx
     .updateTable("frameworks")

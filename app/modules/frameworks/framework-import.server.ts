@@ -12,11 +12,7 @@ import { invalid } from "~/lib/errors.server";
 import type { MemberContext } from "~/modules/accounts/auth.server";
 import { recordAudit } from "~/modules/audit/audit.server";
 import { createFramework, type TargetSpec } from "./create-framework.server";
-import {
-  readFrameworkCsv,
-  type TargetedCategory,
-  type TargetedOutline,
-} from "./framework-csv.server";
+import { readFrameworkCsv, type TargetedCategory, type TargetedOutline } from "./framework-csv";
 import { parseMarkdownOutline, plainText, type IgnoredLine } from "./markdown-outline";
 
 /** Every import limit, for Markdown and CSV alike. */

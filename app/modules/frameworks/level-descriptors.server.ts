@@ -1,9 +1,12 @@
-import { z } from "zod";
+import type { z } from "zod";
 import { db } from "#db/database";
 import { notFound } from "~/lib/errors.server";
 import type { MemberContext } from "~/modules/accounts/auth.server";
 import { recordAudit } from "~/modules/audit/audit.server";
 import { editFramework } from "./framework-editing.server";
+import type { DefaultDescriptorsSchema, TopicDescriptorsSchema } from "./level-descriptor-schemas";
+
+export { DefaultDescriptorsSchema, TopicDescriptorsSchema } from "./level-descriptor-schemas";
 
 /**
  * The 0–4 scale as the organisation words it (its defaults), and per-topic overrides in one
@@ -28,32 +31,6 @@ export async function levelDescriptorsForVersion(organizationId: string, version
   for (const row of rows) (overrides[row.topic_id] ??= {})[row.level] = row.description;
   return { defaults, overrides };
 }
-
-const text = (max: number, message: string) => z.string().trim().max(max, message);
-
-export const DefaultDescriptorsSchema = z.object(
-  Object.fromEntries(
-    [0, 1, 2, 3, 4].flatMap((level) => [
-      [
-        `label.${level}`,
-        text(40, "Keep the label under 40 characters.").min(1, "Give the level a label."),
-      ],
-      [
-        `description.${level}`,
-        text(500, "Keep the description under 500 characters.").min(1, "Describe the level."),
-      ],
-    ]),
-  ) as Record<`label.${number}` | `description.${number}`, z.ZodString>,
-);
-
-export const TopicDescriptorsSchema = z.object(
-  Object.fromEntries(
-    [0, 1, 2, 3, 4].map((level) => [
-      `description.${level}`,
-      text(500, "Keep the description under 500 characters."),
-    ]),
-  ) as Record<`description.${number}`, z.ZodString>,
-);
 
 export function listDefaultLevelDescriptors(organizationId: string) {
   return db

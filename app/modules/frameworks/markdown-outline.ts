@@ -5,9 +5,17 @@
 // paste): every regex below is anchored or uses character classes that cannot overlap, and
 // anything that could backtrack (trailing trims, closing hashes) is a plain loop.
 
+import {
+  MAX_RESOURCES_PER_TOPIC,
+  readResourceItem,
+  type LearningResource,
+} from "./learning-resources";
+
 export interface OutlineTopic {
   name: string;
   description?: string;
+  /** Links listed under the topic (an indented item that is only a link). */
+  resources?: LearningResource[];
 }
 
 export interface OutlineCategory {
@@ -233,6 +241,7 @@ interface TopicDraft {
   /** Raw Markdown of the item and its wrapped lines; reduced to text once, at the end. */
   name: string;
   description: string;
+  resources: LearningResource[];
 }
 
 interface CategoryDraft {
@@ -367,12 +376,20 @@ export function parseMarkdownOutline(markdown: string): FrameworkOutline {
     }
 
     const itemText = listItemText(content);
+    // A link alone, indented under a topic, is a learning link of that topic.
+    const resource =
+      itemText !== null && indent >= 2 && state.openTopic ? readResourceItem(itemText) : null;
+    if (resource && state.openTopic) {
+      if (state.openTopic.resources.length < MAX_RESOURCES_PER_TOPIC)
+        state.openTopic.resources.push(resource);
+      continue;
+    }
     if (itemText !== null) {
       const category =
         state.roleBlock ??
         state.section ??
         (state.general ??= startCategory(state, GENERAL, "skills", lineNo));
-      state.openTopic = { line: lineNo, name: itemText, description: "" };
+      state.openTopic = { line: lineNo, name: itemText, description: "", resources: [] };
       state.continues = "name";
       category.topics.push(state.openTopic);
       continue;
@@ -430,7 +447,9 @@ export function parseMarkdownOutline(markdown: string): FrameworkOutline {
         continue;
       }
       const description = draft.description && plainText(draft.description);
-      topics.push(description ? { name, description } : { name });
+      const topic: OutlineTopic = description ? { name, description } : { name };
+      if (draft.resources.length) topic.resources = draft.resources;
+      topics.push(topic);
     }
     if (topics.length) categories.push({ name: category.name, kind: category.kind, topics });
     else ignore(category.line, category.name, "heading without topics");

@@ -4,6 +4,7 @@ import { db } from "#db/database";
 import type { TargetPriority } from "#db/schema";
 import { conflict, invalid, notFound } from "~/lib/errors.server";
 import type { MemberContext } from "~/modules/accounts/auth.server";
+import { recordAudit } from "~/modules/audit/audit.server";
 import { NEW_TOPIC_TARGET, editFramework } from "./framework-editing.server";
 import { PRIORITIES } from "./priorities";
 
@@ -300,5 +301,53 @@ export async function addTargetProfile(
       )
       .execute();
     return { objectId: profile.id, details: { name }, result: { profileId: profile.id } };
+  });
+}
+
+/**
+ * Moves a profile one place up or down in the framework's order: the order "the next level
+ * up" follows (growth readiness). Not versioned: it changes no target.
+ */
+export async function moveTargetProfile(
+  ctx: MemberContext,
+  frameworkId: string,
+  profileId: string,
+  direction: "up" | "down",
+  ip: string | null = null,
+) {
+  return db.transaction().execute(async (trx) => {
+    const profiles = await trx
+      .selectFrom("target_profiles")
+      .select(["id", "position"])
+      .where("organization_id", "=", ctx.organization.id)
+      .where("framework_id", "=", frameworkId)
+      .orderBy("position")
+      .orderBy("name")
+      .forUpdate()
+      .execute();
+    const index = profiles.findIndex((p) => p.id === profileId);
+    if (index < 0) throw notFound("Profile");
+    const other = direction === "up" ? index - 1 : index + 1;
+    if (other >= 0 && other < profiles.length) {
+      const order = profiles.map((p) => p.id);
+      [order[index], order[other]] = [order[other]!, order[index]!];
+      for (const [position, id] of order.entries()) {
+        if (profiles.find((p) => p.id === id)!.position !== position)
+          await trx.updateTable("target_profiles").set({ position }).where("id", "=", id).execute();
+      }
+      await recordAudit(
+        {
+          organizationId: ctx.organization.id,
+          actorUserId: ctx.user.id,
+          action: "framework.profile_move",
+          objectType: "target_profile",
+          objectId: profileId,
+          details: { frameworkId, direction },
+          ip,
+        },
+        trx,
+      );
+    }
+    return { newVersion: false };
   });
 }

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { db } from "#db/database";
 import { memoInRequest } from "~/lib/request-scope.server";
-import type { GapScope } from "./gap-scope.server";
+import type { GapScope } from "./gap-scope";
 
 // The gap view's figures are read far more often than the data behind them changes, so this
 // web process keeps them, each tagged with its organisation's gap data version. Every
@@ -76,6 +76,7 @@ export function cachedGapFigures<T>(
       scope.categoryId,
       scope.priority,
       scope.profileId,
+      scope.compareProfileId,
       scope.privacyFloor,
       args,
     ],

@@ -1,35 +1,13 @@
 import { z } from "zod";
 import { db } from "#db/database";
-import type { TargetPriority } from "#db/schema";
 import { forbidden, notFound } from "~/lib/errors.server";
 import { memoInRequest } from "~/lib/request-scope.server";
 import type { MemberContext } from "~/modules/accounts/auth.server";
 import { hasRole } from "~/modules/accounts/roles";
 import { PRIORITIES } from "~/modules/frameworks/priorities";
 import { cachedForOrganization } from "./gap-cache.server";
-
-/** Which people and topics a gap view covers, resolved and checked for the viewer. */
-export interface GapScope {
-  organizationId: string;
-  versionId: string;
-  /** null = the whole organisation (admins only). */
-  teamId: string | null;
-  categoryId: string | null;
-  priority: TargetPriority | null;
-  profileId: string | null;
-  /** Ratings older than this are shown faded as stale. */
-  staleBefore: Date;
-  /** Charts that aggregate people are hidden for groups smaller than this. */
-  privacyFloor: number;
-}
-
-/** The filters as they appear in the URL, so a view can be shared. */
-export interface GapFilters {
-  team: string;
-  category: string | null;
-  priority: TargetPriority | null;
-  profile: string | null;
-}
+import type { GapFilters, GapScope } from "./gap-scope";
+import { viewableTeams } from "~/modules/accounts/visibility.server";
 
 const ORGANISATION = "all";
 
@@ -42,6 +20,7 @@ const FiltersSchema = z.object({
   category: z.uuid().optional().catch(undefined),
   priority: z.enum(PRIORITIES).optional().catch(undefined),
   profile: z.uuid().optional().catch(undefined),
+  compare: z.uuid().optional().catch(undefined),
 });
 
 function readFilters(params: URLSearchParams) {
@@ -51,28 +30,8 @@ function readFilters(params: URLSearchParams) {
     category: value("category"),
     priority: value("priority"),
     profile: value("profile"),
+    compare: value("compare"),
   });
-}
-
-/** Teams whose gaps the member may see: every team for admins, the teams they lead otherwise. */
-export function viewableTeams(ctx: MemberContext) {
-  let query = db
-    .selectFrom("teams as t")
-    .select(["t.id", "t.name"])
-    .where("t.organization_id", "=", ctx.organization.id)
-    .orderBy("t.name");
-  if (!hasRole(ctx.membership.role, "admin"))
-    query = query.where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom("team_members as tm")
-          .select("tm.team_id")
-          .whereRef("tm.team_id", "=", "t.id")
-          .where("tm.membership_id", "=", ctx.membership.id)
-          .where("tm.is_lead", "=", true),
-      ),
-    );
-  return query.execute();
 }
 
 /**
@@ -160,6 +119,7 @@ async function computeGapScope(ctx: MemberContext, params: URLSearchParams) {
 
   const categoryId = categories.some((c) => c.id === asked.category) ? asked.category! : null;
   const profileId = profiles.some((p) => p.id === asked.profile) ? asked.profile! : null;
+  const compareProfileId = profiles.some((p) => p.id === asked.compare) ? asked.compare! : null;
 
   const scope: GapScope = {
     organizationId: ctx.organization.id,
@@ -168,6 +128,7 @@ async function computeGapScope(ctx: MemberContext, params: URLSearchParams) {
     categoryId,
     priority: asked.priority ?? null,
     profileId,
+    compareProfileId,
     staleBefore: new Date(Date.now() - org.stale_after_days * 86_400_000),
     privacyFloor: org.privacy_floor,
   };
@@ -176,6 +137,7 @@ async function computeGapScope(ctx: MemberContext, params: URLSearchParams) {
     category: categoryId,
     priority: scope.priority,
     profile: profileId,
+    compare: compareProfileId,
   };
   return {
     scope,
@@ -193,35 +155,7 @@ export function filtersQuery(filters: GapFilters, extra: Record<string, string> 
   if (filters.category) params.set("category", filters.category);
   if (filters.priority) params.set("priority", filters.priority);
   if (filters.profile) params.set("profile", filters.profile);
+  if (filters.compare) params.set("compare", filters.compare);
   for (const [key, value] of Object.entries(extra)) params.set(key, value);
   return `?${params}`;
-}
-
-/**
- * The member, if the viewer may see their gaps: admins anyone in the organisation, leads the
- * members of teams they lead. Anyone else — or another organisation's member — is not found.
- */
-export async function viewableMember(ctx: MemberContext, memberId: string) {
-  if (!z.uuid().safeParse(memberId).success) throw notFound("Member");
-  let query = db
-    .selectFrom("memberships as m")
-    .innerJoin("users as u", "u.id", "m.user_id")
-    .select(["m.id", "m.user_id", "m.active", "m.title", "u.display_name"])
-    .where("m.organization_id", "=", ctx.organization.id)
-    .where("m.id", "=", memberId);
-  if (!hasRole(ctx.membership.role, "admin"))
-    query = query.where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom("team_members as mine")
-          .innerJoin("team_members as theirs", "theirs.team_id", "mine.team_id")
-          .select("mine.team_id")
-          .where("mine.membership_id", "=", ctx.membership.id)
-          .where("mine.is_lead", "=", true)
-          .whereRef("theirs.membership_id", "=", "m.id"),
-      ),
-    );
-  const member = await query.executeTakeFirst();
-  if (!member) throw notFound("Member");
-  return member;
 }

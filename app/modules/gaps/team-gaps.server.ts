@@ -2,15 +2,16 @@ import { sql, type RawBuilder } from "kysely";
 import { db } from "#db/database";
 import type { RatingSource, TargetPriority } from "#db/schema";
 import { cachedGapFigures } from "./gap-cache.server";
-import type { GapScope } from "./gap-scope.server";
-import { BUS_FACTOR_RISK_AT, PRIORITY_WEIGHT, PROFICIENT } from "./gap-formula";
-import { leadIsNewer, shownLevel } from "./shown-level.server";
+import type { GapScope } from "./gap-scope";
+import { BUS_FACTOR_RISK_AT, PROFICIENT } from "./gap-formula";
+import { priorityWeight } from "./priority-weight.server";
+import { mayShowCells } from "./privacy-floor";
 
-// Every figure here is computed by Postgres from current_levels (one row per rated member ×
-// topic with the newest self and lead rating, kept by trigger; ADR 008), never by loading
-// ratings into JavaScript. The `cells` CTE is the one definition of a member's level on a
-// topic against their target; every view builds on it. Unrated pairs have no row: counts of
-// them are people in scope minus rows.
+// Every figure here is computed by Postgres from member_levels (a person's level on a topic,
+// defined once in migration 0006 over current_levels, kept by trigger; ADR 008), never by
+// loading ratings into JavaScript. The `cells` CTE puts each level against the member's
+// target; every view builds on it. Unrated pairs have no row: counts of them are people in
+// scope minus rows.
 
 interface CellOptions {
   /** Restrict to these members (a heatmap page). */
@@ -19,16 +20,12 @@ interface CellOptions {
   topicId?: string;
 }
 
-
-const weight = sql`CASE c.priority
-  WHEN 'must_have' THEN ${sql.lit(PRIORITY_WEIGHT.must_have)}
-  WHEN 'good_to_have' THEN ${sql.lit(PRIORITY_WEIGHT.good_to_have)}
-  WHEN 'advanced' THEN ${sql.lit(PRIORITY_WEIGHT.advanced)} END`;
+const weight = priorityWeight(sql`c.priority`);
 
 /**
- * scope_members, scope_topics, cells and graded: per rated member × topic the level shown —
- * the lead's where there is one, else the member's own — its source and date, the target and
- * priority from the member's profile, the shortfall, and whether an active mentorship covers it.
+ * scope_members, scope_topics, cells and graded: per member × topic with a level (member_levels)
+ * the level, its source and date, the target and priority from the member's profile, the
+ * shortfall, and whether an active mentorship covers it.
  */
 export function scopeCtes(scope: GapScope, options: CellOptions = {}): RawBuilder<unknown> {
   const org = scope.organizationId;
@@ -50,9 +47,15 @@ export function scopeCtes(scope: GapScope, options: CellOptions = {}): RawBuilde
             AND tt.priority = ${scope.priority})`
     : sql``;
   const targetMatches = scope.priority ? sql`tt.priority = ${scope.priority}` : sql`true`;
+  // The yardstick: targets come from target_profile_id, the compared-against profile when one
+  // is chosen, else the member's own (own_profile_id, which the profile filter looks at).
+  const yardstick = scope.compareProfileId
+    ? sql`${scope.compareProfileId}::uuid`
+    : sql`m.target_profile_id`;
   return sql`
     scope_members AS NOT MATERIALIZED (
-      SELECT m.id, m.target_profile_id FROM memberships m
+      SELECT m.id, ${yardstick} AS target_profile_id, m.target_profile_id AS own_profile_id
+      FROM memberships m
       WHERE m.organization_id = ${org} AND m.active ${team} ${profile} ${members}
     ),
     scope_topics AS NOT MATERIALIZED (
@@ -64,15 +67,13 @@ export function scopeCtes(scope: GapScope, options: CellOptions = {}): RawBuilde
         ${category} ${topic} ${priorityTopics}
     ),
     cells AS (
-      SELECT cl.member_id, t.topic_id, t.category_id, ${shownLevel} AS level,
-        CASE WHEN ${leadIsNewer} THEN 'lead' ELSE 'self' END AS source,
-        CASE WHEN ${leadIsNewer} THEN cl.lead_rated_at ELSE cl.self_rated_at END AS rated_at,
+      SELECT cl.member_id, t.topic_id, t.category_id, cl.level, cl.source, cl.rated_at,
         CASE WHEN ${targetMatches} THEN tt.target_level END AS target,
         CASE WHEN ${targetMatches} THEN tt.priority END AS priority,
         cl.self_level, cl.self_rating_id IS NOT NULL AS self_rated,
         cl.lead_level, cl.lead_rating_id IS NOT NULL AS lead_rated
       FROM scope_members m
-      JOIN current_levels cl ON cl.member_id = m.id AND cl.organization_id = ${scope.organizationId}
+      JOIN member_levels cl ON cl.member_id = m.id AND cl.organization_id = ${scope.organizationId}
       JOIN scope_topics t ON t.topic_id = cl.topic_id
       LEFT JOIN topic_targets tt ON tt.framework_version_id = ${version}
         AND tt.target_profile_id = m.target_profile_id AND tt.topic_id = t.topic_id
@@ -98,49 +99,139 @@ export interface TopicGap {
   rated: number;
   notApplicable: number;
   unrated: number;
+  /**
+   * The figures below aggregate people: null when withheld under the privacy floor
+   * (privacy-floor.ts), as is everything from withTarget to capability.atLevel.
+   */
+  withheld: boolean;
   /** People with both a target and a level: the coverage denominator. */
-  withTarget: number;
-  met: number;
+  withTarget: number | null;
+  met: number | null;
   /** People at Proficient or above. */
-  proficient: number;
+  proficient: number | null;
   /** People below their target. */
-  affected: number;
+  affected: number | null;
   /** Of those, how many an active mentorship covers. */
-  mentored: number;
+  mentored: number | null;
   /** Σ weight × shortfall over the people affected (the top-gaps ranking). */
-  score: number;
+  score: number | null;
   averageLevel: number | null;
-  busFactorRisk: boolean;
+  busFactorRisk: boolean | null;
   /** The team's capability target on this topic, when the scope is one team that has one. */
-  capability: { minPeople: number; minLevel: number; atLevel: number; met: boolean } | null;
+  capability: {
+    minPeople: number;
+    minLevel: number;
+    atLevel: number | null;
+    met: boolean | null;
+  } | null;
 }
 
 export interface CategoryGap {
   categoryId: string;
   name: string;
+  /**
+   * The figures cover only the category's topics whose own figures are shown (else a
+   * category minus its shown topics would give a withheld one); withheld when none is.
+   */
+  withheld: boolean;
   averageGap: number | null;
   averageLevel: number | null;
   averageTarget: number | null;
   /** People × topics at each level 0–4, N/A and unrated. */
-  levels: [number, number, number, number, number];
+  levels: [number, number, number, number, number] | null;
   notApplicable: number;
   unrated: number;
-  mustHaveTotal: number;
-  mustHaveMet: number;
+  mustHaveTotal: number | null;
+  mustHaveMet: number | null;
 }
 
 export interface GapSummary {
   members: number;
+  /** People in view with a level on at least one topic in view. */
+  raters: number;
   topics: TopicGap[];
   categories: CategoryGap[];
-  mustHave: { total: number; met: number };
-  /** Charts that aggregate people are hidden below the organisation's privacy floor. */
+  /** Over the topics whose figures are shown; null when the view is withheld. */
+  mustHave: { total: number; met: number } | null;
+  /**
+   * Charts and totals that aggregate the view's people are withheld: fewer of them rated than
+   * the privacy floor, or the view is a part of a wider one that would give it away.
+   */
   chartsHidden: boolean;
+}
+
+/** A profile id, or this for people without one: the cells the no-derivation rule works on. */
+const NO_PROFILE = "none";
+
+interface RaterCells {
+  topics: Map<string, { cells: Map<string, number>; withPriority: Set<string> }>;
+  overall: Map<string, number>;
+}
+
+/**
+ * Raters per topic and per target profile over the view's wider group (the view without its
+ * profile and priority filters), and per profile over all its topics: the cells the privacy
+ * floor's no-derivation rule is decided on.
+ */
+async function raterCells(scope: GapScope, topicId?: string): Promise<RaterCells> {
+  const wide: GapScope = { ...scope, profileId: null, priority: null };
+  const { rows } = await sql<{
+    topic_id: string | null;
+    profile: string;
+    raters: number;
+    with_priority: boolean | null;
+  }>`
+    WITH ${scopeCtes(wide, { topicId })}
+    SELECT c.topic_id, m.profile,
+      count(DISTINCT c.member_id) FILTER (WHERE c.level IS NOT NULL)::int AS raters,
+      bool_or(tt.priority = ${scope.priority}) AS with_priority
+    FROM cells c
+    JOIN (SELECT id, target_profile_id, coalesce(own_profile_id::text, ${NO_PROFILE}) AS profile
+      FROM scope_members) m ON m.id = c.member_id
+    LEFT JOIN topic_targets tt ON tt.framework_version_id = ${scope.versionId}
+      AND tt.target_profile_id = m.target_profile_id AND tt.topic_id = c.topic_id
+    GROUP BY GROUPING SETS ((c.topic_id, m.profile), (m.profile))`.execute(db);
+  const result: RaterCells = { topics: new Map(), overall: new Map() };
+  for (const row of rows) {
+    if (row.topic_id === null) {
+      result.overall.set(row.profile, row.raters);
+      continue;
+    }
+    let topic = result.topics.get(row.topic_id);
+    if (!topic)
+      result.topics.set(row.topic_id, (topic = { cells: new Map(), withPriority: new Set() }));
+    topic.cells.set(row.profile, row.raters);
+    if (row.with_priority) topic.withPriority.add(row.profile);
+  }
+  return result;
+}
+
+/** The view's part of its wider group: everyone, or the people on the chosen profile. */
+function viewPart(scope: GapScope): Set<string> | "all" {
+  return scope.profileId ? new Set([scope.profileId]) : "all";
+}
+
+/**
+ * Whether a topic's figures may be shown in this view: its levels over the view's people, and
+ * its target figures over those of them the priority filter keeps.
+ */
+function topicShown(scope: GapScope, cells: RaterCells, topicId: string) {
+  const topic = cells.topics.get(topicId);
+  if (!topic) return true;
+  const part = viewPart(scope);
+  const targetPart = scope.priority
+    ? new Set([...topic.withPriority].filter((p) => part === "all" || part.has(p)))
+    : part;
+  return (
+    mayShowCells(topic.cells, part, scope.privacyFloor) &&
+    mayShowCells(topic.cells, targetPart, scope.privacyFloor)
+  );
 }
 
 /**
  * Coverage, bus factor, shortfall score and capability targets per topic, and the level mix
- * and average gap per category, for everyone in scope — in one statement.
+ * and average gap per category, for everyone in scope — in one statement — with the figures
+ * the privacy floor withholds left out.
  */
 export function gapSummary(scope: GapScope): Promise<GapSummary> {
   return cachedGapFigures("gapSummary", scope, [], () => computeGapSummary(scope));
@@ -148,49 +239,14 @@ export function gapSummary(scope: GapScope): Promise<GapSummary> {
 
 async function computeGapSummary(scope: GapScope): Promise<GapSummary> {
   const version = scope.versionId;
+  const cells = await raterCells(scope);
+  const shownTopics = [...cells.topics.keys()].filter((t) => topicShown(scope, cells, t));
   const targetMatches = scope.priority ? sql`tt.priority = ${scope.priority}` : sql`true`;
   // Capability targets belong to a team; the organisation view has none to check.
   const capability = scope.teamId
     ? sql`LEFT JOIN capability_targets ct ON ct.team_id = ${scope.teamId} AND ct.topic_id = g.topic_id`
     : sql`LEFT JOIN (SELECT NULL::int AS min_people, NULL::int AS min_level) ct ON false`;
-  // Targets depend only on profile × topic, so people are first counted per topic, profile and
-  // level (a few thousand groups even for a large organisation), and every figure is a sum
-  // over those groups. Mentoring coverage is counted from the (few) active mentorships.
-  const { rows } = await sql<{ summary: RawSummary }>`
-    WITH ${scopeCtes(scope)},
-    member_count AS (SELECT count(*)::int AS n FROM scope_members),
-    level_counts AS (
-      SELECT cl.topic_id, m.target_profile_id, ${shownLevel} AS level, count(*)::int AS people
-      FROM scope_members m
-      JOIN current_levels cl ON cl.member_id = m.id AND cl.organization_id = ${scope.organizationId}
-      GROUP BY 1, 2, 3
-    ),
-    graded_counts AS (
-      SELECT lc.topic_id, t.category_id, lc.level, lc.people, c.target, c.priority,
-        CASE WHEN lc.level IS NOT NULL AND c.target IS NOT NULL
-          THEN greatest(c.target - lc.level, 0) END AS gap,
-        ${weight} AS weight
-      FROM level_counts lc
-      JOIN scope_topics t ON t.topic_id = lc.topic_id
-      LEFT JOIN topic_targets tt ON tt.framework_version_id = ${version}
-        AND tt.target_profile_id = lc.target_profile_id AND tt.topic_id = lc.topic_id
-      CROSS JOIN LATERAL (SELECT
-        CASE WHEN ${targetMatches} THEN tt.target_level END AS target,
-        CASE WHEN ${targetMatches} THEN tt.priority END AS priority) c
-    ),
-    mentored AS (
-      SELECT ms.topic_id, count(DISTINCT ms.mentee_id)::int AS people
-      FROM mentorships ms
-      JOIN scope_members m ON m.id = ms.mentee_id
-      JOIN scope_topics t ON t.topic_id = ms.topic_id
-      JOIN current_levels cl ON cl.member_id = ms.mentee_id AND cl.topic_id = ms.topic_id
-      JOIN topic_targets tt ON tt.framework_version_id = ${version}
-        AND tt.target_profile_id = m.target_profile_id AND tt.topic_id = ms.topic_id
-      WHERE ms.status = 'active' AND ${targetMatches} AND ${shownLevel} < tt.target_level
-      GROUP BY ms.topic_id
-    ),
-    stats AS (
-      SELECT GROUPING(g.topic_id) = 1 AS per_category, g.topic_id, g.category_id,
+  const figures = sql`
         coalesce(sum(g.people) FILTER (WHERE g.level IS NOT NULL), 0) AS rated,
         coalesce(sum(g.people) FILTER (WHERE g.level IS NULL), 0) AS not_applicable,
         sum(g.people) AS answered,
@@ -216,13 +272,70 @@ async function computeGapSummary(scope: GapScope): Promise<GapSummary> {
         coalesce(sum(g.people) FILTER (WHERE g.priority = 'must_have' AND g.level IS NOT NULL), 0)
           AS must_total,
         coalesce(sum(g.people) FILTER (WHERE g.priority = 'must_have' AND g.level >= g.target), 0)
-          AS must_met,
+          AS must_met`;
+  // Targets depend only on profile × topic, so people are first counted per topic, profile and
+  // level (a few thousand groups even for a large organisation), and every figure is a sum
+  // over those groups. Mentoring coverage is counted from the (few) active mentorships.
+  const { rows } = await sql<{ summary: RawSummary }>`
+    WITH ${scopeCtes(scope)},
+    member_count AS (SELECT count(*)::int AS n FROM scope_members),
+    rater_count AS (
+      SELECT count(DISTINCT c.member_id)::int AS n FROM cells c WHERE c.level IS NOT NULL
+    ),
+    level_counts AS (
+      SELECT cl.topic_id, m.target_profile_id, cl.level, count(*)::int AS people
+      FROM scope_members m
+      JOIN member_levels cl ON cl.member_id = m.id AND cl.organization_id = ${scope.organizationId}
+      GROUP BY 1, 2, 3
+    ),
+    graded_counts AS (
+      SELECT lc.topic_id, t.category_id, lc.level, lc.people, c.target, c.priority,
+        CASE WHEN lc.level IS NOT NULL AND c.target IS NOT NULL
+          THEN greatest(c.target - lc.level, 0) END AS gap,
+        ${weight} AS weight
+      FROM level_counts lc
+      JOIN scope_topics t ON t.topic_id = lc.topic_id
+      LEFT JOIN topic_targets tt ON tt.framework_version_id = ${version}
+        AND tt.target_profile_id = lc.target_profile_id AND tt.topic_id = lc.topic_id
+      CROSS JOIN LATERAL (SELECT
+        CASE WHEN ${targetMatches} THEN tt.target_level END AS target,
+        CASE WHEN ${targetMatches} THEN tt.priority END AS priority) c
+    ),
+    mentored AS (
+      SELECT ms.topic_id, count(DISTINCT ms.mentee_id)::int AS people
+      FROM mentorships ms
+      JOIN scope_members m ON m.id = ms.mentee_id
+      JOIN scope_topics t ON t.topic_id = ms.topic_id
+      JOIN member_levels cl ON cl.member_id = ms.mentee_id AND cl.topic_id = ms.topic_id
+      JOIN topic_targets tt ON tt.framework_version_id = ${version}
+        AND tt.target_profile_id = m.target_profile_id AND tt.topic_id = ms.topic_id
+      WHERE ms.status = 'active' AND ${targetMatches} AND cl.level < tt.target_level
+      GROUP BY ms.topic_id
+    ),
+    stats AS (
+      SELECT g.topic_id, ${figures},
         coalesce(sum(g.people) FILTER (WHERE g.level >= ct.min_level), 0) AS at_level
       FROM graded_counts g ${capability}
-      GROUP BY GROUPING SETS ((g.category_id, g.topic_id), (g.category_id))
+      GROUP BY g.topic_id
+    ),
+    -- A category's figures cover only its topics whose own figures are shown, so they never
+    -- give a withheld topic away by difference; its answered count covers every topic.
+    category_stats AS (
+      SELECT g.category_id, ${figures},
+        bool_or(g.level IS NOT NULL) AS any_rated
+      FROM graded_counts g
+      WHERE g.topic_id = ANY(${shownTopics}::uuid[])
+      GROUP BY g.category_id
+    ),
+    category_answers AS (
+      SELECT g.category_id, sum(g.people) AS answered,
+        coalesce(sum(g.people) FILTER (WHERE g.level IS NULL), 0) AS not_applicable,
+        bool_or(g.level IS NOT NULL) AS any_rated
+      FROM graded_counts g GROUP BY g.category_id
     )
     SELECT json_build_object(
       'members', (SELECT n FROM member_count),
+      'raters', (SELECT n FROM rater_count),
       'topics', (
         SELECT coalesce(json_agg(json_build_object(
           'topicId', t.topic_id, 'name', t.name, 'categoryId', t.category_id,
@@ -238,7 +351,7 @@ async function computeGapSummary(scope: GapScope): Promise<GapSummary> {
             'met', coalesce(s.at_level, 0) >= ct.min_people) END
         ) ORDER BY t.category_position, t.position), '[]')
         FROM scope_topics t
-        LEFT JOIN stats s ON s.topic_id = t.topic_id AND NOT s.per_category
+        LEFT JOIN stats s ON s.topic_id = t.topic_id
         LEFT JOIN mentored mt ON mt.topic_id = t.topic_id
         LEFT JOIN capability_targets ct
           ON ct.team_id = ${scope.teamId} AND ct.topic_id = t.topic_id
@@ -246,48 +359,85 @@ async function computeGapSummary(scope: GapScope): Promise<GapSummary> {
       'categories', (
         SELECT coalesce(json_agg(json_build_object(
           'categoryId', c.category_id, 'name', c.name,
+          'withheld', coalesce(a.any_rated, false) AND NOT coalesce(s.any_rated, false),
           'averageGap', s.average_gap, 'averageLevel', s.average_level,
           'averageTarget', s.average_target,
           'levels', coalesce(s.levels, json_build_array(0, 0, 0, 0, 0)),
-          'notApplicable', coalesce(s.not_applicable, 0),
-          'unrated', (SELECT n FROM member_count) * tc.topics - coalesce(s.answered, 0),
+          'notApplicable', coalesce(a.not_applicable, 0),
+          'unrated', (SELECT n FROM member_count) * tc.topics - coalesce(a.answered, 0),
           'mustHaveTotal', coalesce(s.must_total, 0), 'mustHaveMet', coalesce(s.must_met, 0)
         ) ORDER BY c.position), '[]')
         FROM (SELECT category_id, count(*)::int AS topics FROM scope_topics GROUP BY category_id) tc
         JOIN category_revisions c
           ON c.category_id = tc.category_id AND c.framework_version_id = ${scope.versionId}
-        LEFT JOIN stats s ON s.category_id = tc.category_id AND s.per_category
+        LEFT JOIN category_stats s ON s.category_id = tc.category_id
+        LEFT JOIN category_answers a ON a.category_id = tc.category_id
       )
     ) AS summary`.execute(db);
   const raw = rows[0]!.summary;
-  const topics: TopicGap[] = raw.topics.map((t) => ({
-    ...t,
-    busFactorRisk: t.proficient <= BUS_FACTOR_RISK_AT,
-  }));
-  const mustHave = raw.categories.reduce(
-    (sum, c) => ({ total: sum.total + c.mustHaveTotal, met: sum.met + c.mustHaveMet }),
-    { total: 0, met: 0 },
+  const shown = new Set(shownTopics);
+  const topics: TopicGap[] = raw.topics.map((t) =>
+    shown.has(t.topicId) || !cells.topics.has(t.topicId)
+      ? { ...t, withheld: false, busFactorRisk: (t.proficient ?? 0) <= BUS_FACTOR_RISK_AT }
+      : {
+          ...t,
+          withheld: true,
+          withTarget: null,
+          met: null,
+          proficient: null,
+          affected: null,
+          mentored: null,
+          score: null,
+          averageLevel: null,
+          busFactorRisk: null,
+          capability: t.capability && { ...t.capability, atLevel: null, met: null },
+        },
   );
+  const categories: CategoryGap[] = raw.categories.map((c) =>
+    c.withheld
+      ? {
+          ...c,
+          averageGap: null,
+          averageLevel: null,
+          averageTarget: null,
+          levels: null,
+          mustHaveTotal: null,
+          mustHaveMet: null,
+        }
+      : c,
+  );
+  const chartsHidden = !mayShowCells(cells.overall, viewPart(scope), scope.privacyFloor);
+  const mustHave = chartsHidden
+    ? null
+    : categories.reduce(
+        (sum, c) => ({
+          total: sum.total + (c.mustHaveTotal ?? 0),
+          met: sum.met + (c.mustHaveMet ?? 0),
+        }),
+        { total: 0, met: 0 },
+      );
   return {
     members: raw.members,
+    raters: raw.raters,
     topics,
-    categories: raw.categories,
+    categories,
     mustHave,
-    chartsHidden: raw.members < scope.privacyFloor,
+    chartsHidden,
   };
 }
 
 interface RawSummary {
   members: number;
-  topics: Omit<TopicGap, "busFactorRisk">[];
+  raters: number;
+  topics: Omit<TopicGap, "busFactorRisk" | "withheld">[];
   categories: CategoryGap[];
 }
 
 /** Topics ranked by score (then people affected, then framework order); only real gaps. */
 export function topGaps(summary: GapSummary, limit = 10) {
   return summary.topics
-    .filter((t) => t.score > 0)
-    .toSorted((a, b) => b.score - a.score || b.affected - a.affected)
+    .filter((t) => (t.score ?? 0) > 0)
+    .toSorted((a, b) => b.score! - a.score! || b.affected! - a.affected!)
     .slice(0, limit);
 }
 
@@ -303,13 +453,15 @@ export interface TrendPoint {
  * Share of must-have targets met per cycle, for the people in scope: closed cycles from the
  * figures recorded when each closed (as of that cycle, against its framework version's
  * targets), the open cycle from `current` (today's levels). Empty when a priority other than
- * must-have is filtered on.
+ * must-have is filtered on, or when compared against another profile than each person's own.
  */
 export async function mustHaveTrend(
   scope: GapScope,
   current: { total: number; met: number },
 ): Promise<TrendPoint[]> {
   if (scope.priority && scope.priority !== "must_have") return [];
+  // Closed cycles' progress was recorded against each person's own profile.
+  if (scope.compareProfileId) return [];
   const category = scope.categoryId ? sql`AND p.category_id = ${scope.categoryId}` : sql``;
   const rows = await cachedGapFigures("mustHaveTrend", scope, [], async () => {
     const { rows } = await sql<TrendPoint & { open: boolean }>`
@@ -341,7 +493,11 @@ export interface HeatmapMember {
   id: string;
   displayName: string;
   title: string | null;
+  /** The member's own target profile (the yardstick may be another: scope.compareProfileId). */
   profile: string | null;
+  /** Topics below the yardstick's target, and Σ priority weight × shortfall over them. */
+  below: number;
+  shortfall: number;
   /** Aligned with the heatmap's topics; null where the member has not rated the topic. */
   cells: (HeatmapCell | null)[];
 }
@@ -366,23 +522,29 @@ export async function heatmap(
   const offset = pageSize === null ? 0 : (Math.max(1, page) - 1) * pageSize;
   // "gap": the people furthest below their targets first (the same weighted sum as top gaps).
   const ordering =
-    order === "gap"
-      ? sql`(SELECT coalesce(sum(g.gap * g.weight), 0) FROM graded g WHERE g.member_id = m.id) DESC,
-          u.display_name, m.id`
-      : sql`u.display_name, m.id`;
+    order === "gap" ? sql`shortfall DESC, u.display_name, m.id` : sql`u.display_name, m.id`;
   const { rows: memberRows } = await sql<{
     id: string;
     display_name: string;
     title: string | null;
     profile: string | null;
+    below: number;
+    shortfall: number;
     total: number;
   }>`
-    WITH ${scopeCtes(scope)}
-    SELECT m.id, u.display_name, mm.title, p.name AS profile, count(*) OVER ()::int AS total
+    WITH ${scopeCtes(scope)},
+    shortfalls AS (
+      SELECT g.member_id, count(*)::int AS below, sum(g.gap * g.weight)::int AS shortfall
+      FROM graded g WHERE g.gap > 0 GROUP BY g.member_id
+    )
+    SELECT m.id, u.display_name, mm.title, p.name AS profile,
+      coalesce(s.below, 0) AS below, coalesce(s.shortfall, 0) AS shortfall,
+      count(*) OVER ()::int AS total
     FROM scope_members m
     JOIN memberships mm ON mm.id = m.id
     JOIN users u ON u.id = mm.user_id
-    LEFT JOIN target_profiles p ON p.id = m.target_profile_id
+    LEFT JOIN target_profiles p ON p.id = m.own_profile_id
+    LEFT JOIN shortfalls s ON s.member_id = m.id
     ORDER BY ${ordering}
     LIMIT ${pageSize} OFFSET ${offset}`.execute(db);
   const memberIds = memberRows.map((m) => m.id);
@@ -442,6 +604,8 @@ export async function heatmap(
       displayName: m.display_name,
       title: m.title,
       profile: m.profile,
+      below: m.below,
+      shortfall: m.shortfall,
       cells: byMember.get(m.id) ?? [],
     })),
     page: Math.max(1, page),
@@ -492,7 +656,8 @@ export async function topicDetail(scope: GapScope, topicId: string) {
   // category or priority.
   const topicScope: GapScope = { ...scope, categoryId: null, priority: null };
   const ctes = scopeCtes(topicScope, { topicId });
-  const [{ rows: people }, { rows: counts }] = await Promise.all([
+  const [cells, { rows: people }, { rows: counts }] = await Promise.all([
+    raterCells(topicScope, topicId),
     sql<{
       member_id: string;
       display_name: string;
@@ -557,7 +722,7 @@ export async function topicDetail(scope: GapScope, topicId: string) {
       .toSorted(
         (a, b) => (b.gap ?? 0) - (a.gap ?? 0) || Number(b.wantToLearn) - Number(a.wantToLearn),
       ),
-    chartsHidden: members < scope.privacyFloor,
+    chartsHidden: !topicShown(topicScope, cells, topicId),
   };
 }
 

@@ -1,20 +1,26 @@
-import { sql, type Transaction } from "kysely";
-import { z } from "zod";
+import { sql } from "kysely";
 import { db } from "#db/database";
-import type { AssessmentStatus, Database, RatingSource } from "#db/schema";
-import { conflict, forbidden, invalid, notFound } from "~/lib/errors.server";
-import { MAX_TOPICS_PER_POST } from "~/lib/forms.server";
+import type { AssessmentStatus, CalibrationResolution } from "#db/schema";
 import type { MemberContext } from "~/modules/accounts/auth.server";
-import { recordAudit } from "~/modules/audit/audit.server";
+import { findOpenCycle } from "~/modules/assessments/open-cycle.server";
 import { CALIBRATION_DIFFERENCE } from "./gap-formula";
 import { cachedGapFigures } from "./gap-cache.server";
-import { viewableMember, type GapScope } from "./gap-scope.server";
+import type { GapScope } from "./gap-scope";
 import { scopeCtes } from "./team-gaps.server";
+import { viewableMember } from "~/modules/accounts/visibility.server";
 
-// A lead validates a submitted self-assessment by giving their own level (and a comment) per
-// topic. Lead ratings are ratings with source "lead": append-only like the member's own.
+// What a lead reviews: the calibration queue, the assessments waiting for validation, and one
+// member's assessment as the validating lead sees it. The lead's writes are in
+// app/modules/ratings/lead-ratings.server.ts.
 
-const MAX_COMMENT = 2000;
+export interface CalibrationHistoryEntry {
+  resolution: CalibrationResolution;
+  note: string | null;
+  self: number | null;
+  lead: number | null;
+  by: string | null;
+  at: string;
+}
 
 export interface CalibrationItem {
   memberId: string;
@@ -23,7 +29,21 @@ export interface CalibrationItem {
   topicName: string;
   self: number;
   lead: number;
+  /** The pair of ratings the item is about (a resolution settles exactly this pair). */
+  selfRatingId: number;
+  leadRatingId: number;
+  /** When the levels came apart: the later of the two ratings. */
+  since: string;
+  /** Earlier resolutions of this member's topic, newest first (a reopened item has some). */
+  history: CalibrationHistoryEntry[];
 }
+
+/** A resolution of a pair as it was: the levels, what was done, by whom, when. */
+const HISTORY_ENTRY = sql`json_build_object('resolution', cr.resolution, 'note', cr.note,
+  'self', rs.level, 'lead', rl.level, 'by', ru.display_name, 'at', cr.created_at)`;
+const HISTORY_JOINS = sql`JOIN ratings rs ON rs.id = cr.self_rating_id
+  JOIN ratings rl ON rl.id = cr.lead_rating_id
+  LEFT JOIN users ru ON ru.id = cr.resolved_by_user_id`;
 
 export const CALIBRATION_PAGE = 200;
 
@@ -48,17 +68,26 @@ async function computeCalibrationQueue(
     WITH ${scopeCtes(scope)},
     queue AS (
       SELECT cl.member_id, cl.topic_id, cl.self_level, cl.lead_level, t.category_position,
-        t.position
+        t.position, cl.self_rating_id, cl.lead_rating_id,
+        greatest(cl.self_rated_at, cl.lead_rated_at) AS since
       FROM scope_members m
       JOIN current_levels cl ON cl.member_id = m.id AND cl.organization_id = ${scope.organizationId}
       JOIN scope_topics t ON t.topic_id = cl.topic_id
       WHERE abs(cl.self_level - cl.lead_level) >= ${CALIBRATION_DIFFERENCE}
+        -- Open until a lead resolves this very pair; a newer rating that differs reopens it.
+        AND NOT EXISTS (SELECT 1 FROM calibration_resolutions cr
+          WHERE cr.member_id = cl.member_id AND cr.topic_id = cl.topic_id
+            AND cr.self_rating_id = cl.self_rating_id AND cr.lead_rating_id = cl.lead_rating_id)
     )
     SELECT (SELECT count(*)::int FROM queue) AS total,
       coalesce((SELECT json_agg(item) FROM (
         SELECT q.member_id AS "memberId", u.display_name AS "displayName",
           q.topic_id AS "topicId", tr.name AS "topicName", q.self_level AS self,
-          q.lead_level AS lead
+          q.lead_level AS lead, q.self_rating_id AS "selfRatingId",
+          q.lead_rating_id AS "leadRatingId", q.since,
+          coalesce((SELECT json_agg(${HISTORY_ENTRY} ORDER BY cr.id DESC)
+            FROM calibration_resolutions cr ${HISTORY_JOINS}
+            WHERE cr.member_id = q.member_id AND cr.topic_id = q.topic_id), '[]') AS history
         FROM queue q
         JOIN memberships mm ON mm.id = q.member_id
         JOIN users u ON u.id = mm.user_id
@@ -68,6 +97,61 @@ async function computeCalibrationQueue(
           q.position
         LIMIT ${limit}) item), '[]') AS items`.execute(db);
   return rows[0]!;
+}
+
+export interface ResolvedCalibration extends CalibrationHistoryEntry {
+  memberId: string;
+  displayName: string;
+  topicId: string;
+  topicName: string;
+}
+
+/** The latest resolutions of calibration items in scope, newest first. */
+export function recentResolutions(scope: GapScope, limit = 20): Promise<ResolvedCalibration[]> {
+  return cachedGapFigures("recentResolutions", scope, [limit], async () => {
+    const { rows } = await sql<{ item: ResolvedCalibration }>`
+      WITH ${scopeCtes(scope)}
+      SELECT ${HISTORY_ENTRY}::jsonb || jsonb_build_object('memberId', cr.member_id,
+          'displayName', u.display_name, 'topicId', cr.topic_id, 'topicName', t.name) AS item
+      FROM calibration_resolutions cr
+      JOIN scope_members m ON m.id = cr.member_id
+      JOIN scope_topics t ON t.topic_id = cr.topic_id
+      JOIN memberships mm ON mm.id = cr.member_id
+      JOIN users u ON u.id = mm.user_id
+      ${HISTORY_JOINS}
+      WHERE cr.organization_id = ${scope.organizationId}
+      ORDER BY cr.id DESC
+      LIMIT ${limit}`.execute(db);
+    return rows.map((r) => r.item);
+  });
+}
+
+export interface ValidatedAssessment {
+  memberId: string;
+  displayName: string;
+  validatedAt: string;
+  validator: string | null;
+  acknowledgedAt: string | null;
+}
+
+/**
+ * Assessments of the open cycle in scope that a lead validated, and whether each member has
+ * acknowledged the validation: unacknowledged first.
+ */
+export async function validatedAssessments(scope: GapScope): Promise<ValidatedAssessment[]> {
+  const { rows } = await sql<ValidatedAssessment>`
+    WITH ${scopeCtes(scope)}
+    SELECT m.id AS "memberId", u.display_name AS "displayName", a.validated_at AS "validatedAt",
+      v.display_name AS validator, a.acknowledged_at AS "acknowledgedAt"
+    FROM scope_members m
+    JOIN memberships mm ON mm.id = m.id
+    JOIN users u ON u.id = mm.user_id
+    JOIN assessments a ON a.member_id = m.id AND a.organization_id = ${scope.organizationId}
+    JOIN cycles c ON c.id = a.cycle_id AND c.status = 'open'
+    LEFT JOIN users v ON v.id = a.validated_by_user_id
+    WHERE a.status = 'validated'
+    ORDER BY a.acknowledged_at IS NOT NULL, u.display_name`.execute(db);
+  return rows;
 }
 
 export interface PendingValidation {
@@ -97,15 +181,6 @@ async function computePendingValidations(scope: GapScope): Promise<PendingValida
   return rows;
 }
 
-async function openCycleOf(organizationId: string) {
-  return db
-    .selectFrom("cycles")
-    .select(["id", "name", "framework_version_id"])
-    .where("organization_id", "=", organizationId)
-    .where("status", "=", "open")
-    .executeTakeFirst();
-}
-
 export interface ValidationTopic {
   id: string;
   name: string;
@@ -113,8 +188,14 @@ export interface ValidationTopic {
   categoryName: string;
   target: number | null;
   self: { level: number | null; note: string | null; evidence: string[] } | null;
-  /** The lead's current rating; `thisCycle` when it was given in this cycle. */
-  lead: { level: number | null; note: string | null; thisCycle: boolean } | null;
+  /** The lead's newest rating, of any cycle; `thisCycle` when it was given in this cycle. */
+  lead: {
+    ratingId: number;
+    level: number | null;
+    note: string | null;
+    ratedAt: string;
+    thisCycle: boolean;
+  } | null;
 }
 
 /**
@@ -123,7 +204,7 @@ export interface ValidationTopic {
  */
 export async function loadValidation(ctx: MemberContext, memberId: string) {
   const member = await viewableMember(ctx, memberId);
-  const cycle = await openCycleOf(ctx.organization.id);
+  const cycle = await findOpenCycle(ctx.organization.id);
   if (!cycle) return { member, cycle: null, assessment: null, topics: [] };
   const assessment = await db
     .selectFrom("assessments as a")
@@ -146,33 +227,25 @@ export async function loadValidation(ctx: MemberContext, memberId: string) {
         .onRef("tt.topic_id", "=", "t.topic_id")
         .onRef("tt.target_profile_id", "=", "m.target_profile_id"),
     )
-    .leftJoin("current_ratings as cs", (join) =>
-      join
-        .onRef("cs.topic_id", "=", "t.topic_id")
-        .on("cs.member_id", "=", member.id)
-        .on("cs.source", "=", "self"),
+    .leftJoin("current_levels as cl", (join) =>
+      join.onRef("cl.topic_id", "=", "t.topic_id").on("cl.member_id", "=", member.id),
     )
-    .leftJoin("ratings as rs", "rs.id", "cs.rating_id")
-    .leftJoin("current_ratings as cl", (join) =>
-      join
-        .onRef("cl.topic_id", "=", "t.topic_id")
-        .on("cl.member_id", "=", member.id)
-        .on("cl.source", "=", "lead"),
-    )
-    .leftJoin("ratings as rl", "rl.id", "cl.rating_id")
+    .leftJoin("ratings as rs", "rs.id", "cl.self_rating_id")
+    .leftJoin("ratings as rl", "rl.id", "cl.lead_rating_id")
     .select([
       "t.topic_id",
       "t.name",
       "c.category_id",
       "c.name as category_name",
       "tt.target_level",
-      "cs.rating_id as self_id",
-      "cs.level as self_level",
+      "cl.self_rating_id as self_id",
+      "cl.self_level",
       "rs.note as self_note",
       "rs.evidence_urls",
-      "cl.rating_id as lead_id",
-      "cl.level as lead_level",
-      "cl.cycle_id as lead_cycle_id",
+      "cl.lead_rating_id as lead_id",
+      "cl.lead_level",
+      "cl.lead_cycle_id",
+      "cl.lead_rated_at",
       "rl.note as lead_note",
     ])
     .where("t.organization_id", "=", ctx.organization.id)
@@ -194,7 +267,13 @@ export async function loadValidation(ctx: MemberContext, memberId: string) {
     lead:
       r.lead_id === null
         ? null
-        : { level: r.lead_level, note: r.lead_note, thisCycle: r.lead_cycle_id === cycle.id },
+        : {
+            ratingId: r.lead_id,
+            level: r.lead_level,
+            note: r.lead_note,
+            ratedAt: new Date(r.lead_rated_at!).toISOString(),
+            thisCycle: r.lead_cycle_id === cycle.id,
+          },
   }));
   return {
     member,
@@ -209,228 +288,4 @@ export async function loadValidation(ctx: MemberContext, memberId: string) {
       : null,
     topics,
   };
-}
-
-export const ValidationEntrySchema = z.object({
-  topicId: z.uuid(),
-  /** "" = no lead level for this topic. */
-  level: z.enum(["", "0", "1", "2", "3", "4", "na"], {
-    error: "Choose a level from 0 to 4, or N/A.",
-  }),
-  comment: z.string().trim().max(MAX_COMMENT, `Keep the comment under ${MAX_COMMENT} characters.`),
-});
-
-export type ValidationEntry = z.infer<typeof ValidationEntrySchema>;
-
-/** Reads `lead.<topicId>` and `comment.<topicId>` fields; errors are keyed the same way. */
-export function parseValidationEntries(form: FormData): ValidationEntry[] {
-  const topicIds = [...new Set(form.keys())].flatMap((key) => /^lead\.(.+)$/.exec(key)?.[1] ?? []);
-  if (topicIds.length > MAX_TOPICS_PER_POST) throw invalid("Too many topics in one save.");
-  const entries: ValidationEntry[] = [];
-  const fieldErrors: Record<string, string> = {};
-  for (const topicId of topicIds) {
-    const text = (name: string) => {
-      const value = form.get(`${name}.${topicId}`);
-      return typeof value === "string" ? value : "";
-    };
-    const result = ValidationEntrySchema.safeParse({
-      topicId,
-      level: text("lead"),
-      comment: text("comment"),
-    });
-    if (result.success) entries.push(result.data);
-    else
-      for (const issue of result.error.issues) {
-        const field = issue.path[0] === "comment" ? "comment" : "lead";
-        fieldErrors[`${field}.${topicId}`] ??= issue.message;
-      }
-  }
-  if (Object.keys(fieldErrors).length)
-    throw invalid("Please correct the highlighted topics.", fieldErrors);
-  return entries;
-}
-
-type Trx = Transaction<Database>;
-
-/** Locks the member's assessment in the open cycle (and share-locks the cycle) for a lead. */
-async function lockForLead(trx: Trx, ctx: MemberContext, memberId: string) {
-  const member = await viewableMember(ctx, memberId);
-  if (member.id === ctx.membership.id)
-    throw forbidden("You cannot validate your own assessment; another lead or an admin can.");
-  const cycle = await trx
-    .selectFrom("cycles")
-    .select(["id", "framework_version_id"])
-    .where("organization_id", "=", ctx.organization.id)
-    .where("status", "=", "open")
-    .forShare()
-    .executeTakeFirst();
-  if (!cycle) throw conflict("There is no open cycle: ratings are locked.");
-  const assessment = await trx
-    .selectFrom("assessments")
-    .select(["id", "status"])
-    .where("cycle_id", "=", cycle.id)
-    .where("member_id", "=", member.id)
-    .forUpdate()
-    .executeTakeFirst();
-  if (!assessment) throw notFound("Assessment");
-  return { member, cycle, assessment };
-}
-
-const STATUS_BLOCKS: Record<AssessmentStatus, string> = {
-  draft: "This assessment has not been submitted yet; it can be validated once it is.",
-  submitted: "",
-  validated: "This assessment is already validated. Undo the validation to change it.",
-};
-
-/**
- * Saves the lead's levels and comments on a submitted assessment, appending a lead rating for
- * each topic whose level or comment differs from the lead's rating in this cycle. With
- * `markValidated`, every topic must then have a lead level from this cycle, and the
- * assessment becomes validated.
- */
-export async function saveValidation(
-  ctx: MemberContext,
-  memberId: string,
-  entries: ValidationEntry[],
-  options: { markValidated: boolean; ip?: string | null },
-) {
-  return db.transaction().execute(async (trx) => {
-    const { member, cycle, assessment } = await lockForLead(trx, ctx, memberId);
-    if (assessment.status !== "submitted") throw conflict(STATUS_BLOCKS[assessment.status]);
-    const answered = entries.filter((e) => e.level !== "");
-    const topicIds = answered.map((e) => e.topicId);
-    const current = topicIds.length
-      ? await trx
-          .selectFrom("topic_revisions as t")
-          .leftJoin("current_ratings as cl", (join) =>
-            join
-              .onRef("cl.topic_id", "=", "t.topic_id")
-              .on("cl.member_id", "=", member.id)
-              .on("cl.source", "=", "lead"),
-          )
-          .leftJoin("ratings as r", "r.id", "cl.rating_id")
-          .select(["t.topic_id", "cl.rating_id", "cl.level", "cl.cycle_id", "r.note"])
-          .where("t.organization_id", "=", ctx.organization.id)
-          .where("t.framework_version_id", "=", cycle.framework_version_id)
-          .where("t.retired", "=", false)
-          .where("t.topic_id", "in", topicIds)
-          .execute()
-      : [];
-    if (current.length !== new Set(topicIds).size) throw notFound("Topic");
-    const byTopic = new Map(current.map((c) => [c.topic_id, c]));
-    const source: RatingSource = "lead";
-    const changed = answered.flatMap((entry) => {
-      const level = entry.level === "na" ? null : Number(entry.level);
-      const note = entry.comment || null;
-      const was = byTopic.get(entry.topicId);
-      const unchanged =
-        was?.rating_id != null &&
-        was.cycle_id === cycle.id &&
-        was.level === level &&
-        (was.note ?? null) === note;
-      if (unchanged) return [];
-      return [
-        {
-          organization_id: ctx.organization.id,
-          cycle_id: cycle.id,
-          member_id: member.id,
-          topic_id: entry.topicId,
-          source,
-          level,
-          note,
-          rated_by_user_id: ctx.user.id,
-        },
-      ];
-    });
-    if (changed.length) await trx.insertInto("ratings").values(changed).execute();
-
-    if (options.markValidated) {
-      const missing = await trx
-        .selectFrom("topic_revisions as t")
-        .leftJoin("current_ratings as cl", (join) =>
-          join
-            .onRef("cl.topic_id", "=", "t.topic_id")
-            .on("cl.member_id", "=", member.id)
-            .on("cl.source", "=", "lead")
-            .on("cl.cycle_id", "=", cycle.id),
-        )
-        .select(["t.topic_id", "t.name"])
-        .where("t.organization_id", "=", ctx.organization.id)
-        .where("t.framework_version_id", "=", cycle.framework_version_id)
-        .where("t.retired", "=", false)
-        .where("cl.rating_id", "is", null)
-        .execute();
-      if (missing.length) {
-        const fieldErrors = Object.fromEntries(
-          missing.map((t) => [`lead.${t.topic_id}`, "Give your level (or N/A) before validating."]),
-        );
-        throw invalid(
-          `${missing.length} topic${missing.length === 1 ? " has" : "s have"} no level from you yet.`,
-          fieldErrors,
-        );
-      }
-    }
-    await trx
-      .updateTable("assessments")
-      .set((eb) => ({
-        ...(options.markValidated
-          ? {
-              status: "validated" as const,
-              validated_at: new Date(),
-              validated_by_user_id: ctx.user.id,
-            }
-          : {}),
-        revision: eb("revision", "+", 1),
-        updated_at: new Date(),
-      }))
-      .where("id", "=", assessment.id)
-      .execute();
-    await recordAudit(
-      {
-        organizationId: ctx.organization.id,
-        actorUserId: ctx.user.id,
-        action: options.markValidated ? "assessment.validated" : "assessment.lead_ratings_saved",
-        objectType: "assessment",
-        objectId: assessment.id,
-        details: { memberId: member.id, ratingsAdded: changed.length },
-        ip: options.ip ?? null,
-      },
-      trx,
-    );
-    return { ratingsAdded: changed.length, validated: options.markValidated };
-  });
-}
-
-/** Takes a validated assessment back to submitted, so the lead can change their levels. */
-export async function undoValidation(
-  ctx: MemberContext,
-  memberId: string,
-  ip: string | null = null,
-) {
-  await db.transaction().execute(async (trx) => {
-    const { assessment } = await lockForLead(trx, ctx, memberId);
-    if (assessment.status !== "validated") throw conflict("This assessment is not validated.");
-    await trx
-      .updateTable("assessments")
-      .set((eb) => ({
-        status: "submitted",
-        validated_at: null,
-        validated_by_user_id: null,
-        revision: eb("revision", "+", 1),
-        updated_at: new Date(),
-      }))
-      .where("id", "=", assessment.id)
-      .execute();
-    await recordAudit(
-      {
-        organizationId: ctx.organization.id,
-        actorUserId: ctx.user.id,
-        action: "assessment.validation_undone",
-        objectType: "assessment",
-        objectId: assessment.id,
-        ip,
-      },
-      trx,
-    );
-  });
 }

@@ -1,12 +1,12 @@
 import type { Job, Queue } from "bullmq";
 import { z } from "zod";
 import { db } from "#db/database";
-import { QUEUES, type QueueName, createQueue, jobBackend } from "#jobs/queues";
+import { QUEUES, type QueueName, jobBackend, producerQueue } from "~/lib/queues.server";
 import { AppError, notFound } from "~/lib/errors.server";
 import { logger } from "~/lib/logger.server";
 import type { MemberContext } from "~/modules/accounts/auth.server";
 import { recordAudit } from "~/modules/audit/audit.server";
-import { retryNotification } from "~/modules/notifications/outbox-views.server";
+import { sendAgain } from "~/modules/notifications/dispatch-rounds.server";
 
 // The admin's view of the job queues. The queues serve every organisation of the
 // installation, so an admin sees the instance-wide counts and schedules, but of the failed
@@ -19,21 +19,13 @@ export type JobState = (typeof STATES)[number];
 const QUEUE_PURPOSE: Record<QueueName, string> = {
   email: "One job per outbox message: send it over SMTP.",
   reminders: "The outbox dispatcher and the reminder scan, on schedules.",
-  maintenance: "The report scan, and housekeeping: expired sessions and rate-limit windows.",
+  maintenance:
+    "The report scan, organisation exports, and housekeeping: expired sessions, rate-limit windows and export archives; closed organisations erased after their grace.",
+  channels: "One job per team-channel delivery: post it to Slack, Teams or a signed webhook.",
 };
 
 /** One producer connection per queue for the web process's lifetime. */
-const queues = new Map<QueueName, Queue>();
-function queue(name: QueueName): Queue {
-  let q = queues.get(name);
-  if (!q) {
-    q = createQueue(name);
-    // A producer whose store is away reports it through the page, not as a crash.
-    q.on("error", (err) => logger.warn({ err, queue: name }, "queue dashboard: queue error"));
-    queues.set(name, q);
-  }
-  return q;
-}
+const queue = (name: QueueName): Queue => producerQueue(name);
 
 export interface FailedJob {
   queue: QueueName;
@@ -176,13 +168,15 @@ export async function retryFailedJob(
   { queue: name, jobId }: z.infer<typeof RetryJobSchema>,
   ip: string | null = null,
 ) {
+  // Channel deliveries are sent again from the outbox page, through their row.
+  if (name === QUEUES.channels) throw notFound("Failed job");
   const job = await queue(name).getJob(jobId);
   if (!job || !(await job.isFailed())) throw notFound("Failed job");
   if (name === QUEUES.email) {
     const notificationId = notificationIdOf(job);
     if (!notificationId) throw notFound("Failed job");
     // 404 for another organisation's message, before anything changes.
-    await retryNotification(ctx, notificationId, ip).catch((error: unknown) => {
+    await sendAgain(ctx, "notifications", notificationId, ip).catch((error: unknown) => {
       if (error instanceof AppError && error.kind === "conflict") return; // already resent
       throw error;
     });

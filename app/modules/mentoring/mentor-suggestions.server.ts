@@ -3,9 +3,8 @@ import { z } from "zod";
 import { db } from "#db/database";
 import { notFound } from "~/lib/errors.server";
 import type { MemberContext } from "~/modules/accounts/auth.server";
+import { viewableMember } from "~/modules/accounts/visibility.server";
 import { PROFICIENT } from "~/modules/gaps/gap-formula";
-import { viewableMember } from "~/modules/gaps/gap-scope.server";
-import { shownLevel } from "~/modules/gaps/shown-level.server";
 
 export interface MentorSuggestion {
   memberId: string;
@@ -23,9 +22,20 @@ export interface MentorSuggestion {
   reason: string;
 }
 
-/** The gap a mentor is sought for: a member the viewer may see, a topic of the framework. */
-export async function mentoringGap(ctx: MemberContext, menteeId: string, topicId: string) {
-  const mentee = await viewableMember(ctx, menteeId);
+/** Who may seek a mentor for whom: by default a lead for their teams' members (the gap view). */
+export type MenteeReach = (
+  ctx: MemberContext,
+  menteeId: string,
+) => Promise<{ id: string; display_name: string; active: boolean }>;
+
+/** The gap a mentor is sought for: a member the viewer may reach, a topic of the framework. */
+export async function mentoringGap(
+  ctx: MemberContext,
+  menteeId: string,
+  topicId: string,
+  reach: MenteeReach = viewableMember,
+) {
+  const mentee = await reach(ctx, menteeId);
   if (!z.uuid().safeParse(topicId).success) throw notFound("Topic");
   const row = await db
     .selectFrom("organizations as o")
@@ -42,7 +52,7 @@ export async function mentoringGap(ctx: MemberContext, menteeId: string, topicId
         .onRef("tt.topic_id", "=", "t.topic_id")
         .onRef("tt.target_profile_id", "=", "m.target_profile_id"),
     )
-    .leftJoin("current_levels as cl", (join) =>
+    .leftJoin("member_levels as cl", (join) =>
       join.on("cl.member_id", "=", mentee.id).onRef("cl.topic_id", "=", "t.topic_id"),
     )
     .leftJoin("topic_flags as fl", (join) =>
@@ -55,7 +65,7 @@ export async function mentoringGap(ctx: MemberContext, menteeId: string, topicId
       "tt.target_level",
       "o.mentor_capacity",
       "fl.want_to_learn",
-      shownLevel.as("level"),
+      "cl.level",
     ])
     .where("o.id", "=", ctx.organization.id)
     .executeTakeFirst();
@@ -80,8 +90,9 @@ export async function suggestMentors(
   menteeId: string,
   topicId: string,
   limit = 10,
+  reach: MenteeReach = viewableMember,
 ): Promise<MentorSuggestion[]> {
-  const gap = await mentoringGap(ctx, menteeId, topicId);
+  const gap = await mentoringGap(ctx, menteeId, topicId, reach);
   const org = ctx.organization.id;
   const { rows } = await sql<{
     member_id: string;
@@ -94,7 +105,7 @@ export async function suggestMentors(
     same_team: boolean;
   }>`
     WITH candidates AS (
-      SELECT m.id AS member_id, u.display_name, m.title, ${shownLevel} AS level,
+      SELECT m.id AS member_id, u.display_name, m.title, cl.level,
         coalesce(f.can_mentor, false) AS can_mentor,
         (SELECT count(*)::int FROM mentorships ms
           WHERE ms.mentor_id = m.id AND ms.status IN ('proposed', 'active')) AS slots_used,
@@ -103,7 +114,7 @@ export async function suggestMentors(
           WHERE mine.membership_id = m.id AND theirs.membership_id = ${gap.mentee.id}) AS same_team
       FROM memberships m
       JOIN users u ON u.id = m.user_id
-      LEFT JOIN current_levels cl
+      LEFT JOIN member_levels cl
         ON cl.member_id = m.id AND cl.organization_id = ${org} AND cl.topic_id = ${gap.topic.id}
       LEFT JOIN topic_flags f ON f.member_id = m.id AND f.topic_id = ${gap.topic.id}
       WHERE m.organization_id = ${org} AND m.active AND m.id <> ${gap.mentee.id}

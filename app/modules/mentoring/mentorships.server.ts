@@ -8,15 +8,14 @@ import type { MemberContext } from "~/modules/accounts/auth.server";
 import { hasRole } from "~/modules/accounts/roles";
 import { todayIn } from "~/modules/assessments/cycles.server";
 import { recordAudit } from "~/modules/audit/audit.server";
-import type { GapScope } from "~/modules/gaps/gap-scope.server";
-import { shownLevel } from "~/modules/gaps/shown-level.server";
+import type { GapScope } from "~/modules/gaps/gap-scope";
 import { scopeCtes } from "~/modules/gaps/team-gaps.server";
 import { enqueueNotification } from "~/modules/notifications/outbox.server";
 import {
   mentorshipAcceptedEmail,
   mentorshipProposedEmail,
 } from "~/modules/notifications/templates.server";
-import { mentoringGap } from "./mentor-suggestions.server";
+import { mentoringGap, type MenteeReach } from "./mentor-suggestions.server";
 
 // A mentorship pairs a mentor with a mentee on one topic: a lead or admin proposes it, the
 // mentor accepts or declines, both log check-ins every `cadence_days`, and it ends completed
@@ -86,9 +85,11 @@ export async function proposeMentorship(
   ctx: MemberContext,
   input: ProposeMentorship,
   ip: string | null = null,
+  /** Given by a development plan: its owner may propose a mentor for their own goal. */
+  reach?: MenteeReach,
 ) {
-  if (!hasRole(ctx.membership.role, "lead")) throw forbidden();
-  const gap = await mentoringGap(ctx, input.menteeId, input.topicId);
+  if (!reach && !hasRole(ctx.membership.role, "lead")) throw forbidden();
+  const gap = await mentoringGap(ctx, input.menteeId, input.topicId, reach);
   if (input.mentorId === input.menteeId)
     throw invalid("Choose someone else", { mentorId: "A person cannot mentor themselves." });
   if (!gap.mentee.active)
@@ -427,6 +428,8 @@ interface MentorshipFilter {
   participant?: string;
   /** Mentorships whose mentee is one of the people in a gap view's scope. */
   menteesIn?: GapScope;
+  /** Mentorships whose mentee is in a team this member leads (a lead's calendar feed). */
+  menteesLedBy?: string;
   mentorshipId?: string;
   topicId?: string;
   status?: MentorshipStatus;
@@ -446,6 +449,10 @@ export async function listMentorships(
       sql`(ms.mentor_id = ${filter.participant} OR ms.mentee_id = ${filter.participant})`,
     );
   if (filter.menteesIn) conditions.push(sql`ms.mentee_id IN (SELECT id FROM scope_members)`);
+  if (filter.menteesLedBy)
+    conditions.push(sql`ms.mentee_id IN (SELECT theirs.membership_id FROM team_members mine
+      JOIN team_members theirs ON theirs.team_id = mine.team_id
+      WHERE mine.membership_id = ${filter.menteesLedBy} AND mine.is_lead)`);
   if (filter.mentorshipId) conditions.push(sql`ms.id = ${filter.mentorshipId}`);
   if (filter.topicId) conditions.push(sql`ms.topic_id = ${filter.topicId}`);
   if (filter.status) conditions.push(sql`ms.status = ${filter.status}`);
@@ -456,7 +463,7 @@ export async function listMentorships(
     SELECT ms.id, ms.status, ms.mentor_id AS "mentorId", tu.display_name AS "mentorName",
       ms.mentee_id AS "menteeId", mu.display_name AS "menteeName", ms.topic_id AS "topicId",
       coalesce(t.name, 'Retired topic') AS "topicName", ms.goal_level AS "goalLevel",
-      ms.baseline_level AS "levelBefore", ${shownLevel} AS "levelNow",
+      ms.baseline_level AS "levelBefore", cl.level AS "levelNow",
       ms.cadence_days AS "cadenceDays", ms.starts_on AS "startsOn", ms.due_on AS "dueOn",
       ci.last AS "lastCheckIn", coalesce(ci.n, 0)::int AS "checkIns",
       CASE WHEN ms.status = 'active'
@@ -472,7 +479,7 @@ export async function listMentorships(
     LEFT JOIN frameworks f ON f.id = o.default_framework_id
     LEFT JOIN topic_revisions t
       ON t.framework_version_id = f.current_version_id AND t.topic_id = ms.topic_id
-    LEFT JOIN current_levels cl ON cl.member_id = ms.mentee_id AND cl.topic_id = ms.topic_id
+    LEFT JOIN member_levels cl ON cl.member_id = ms.mentee_id AND cl.topic_id = ms.topic_id
     LEFT JOIN LATERAL (
       SELECT max(c.occurred_on) AS last, count(*) AS n FROM check_ins c WHERE c.mentorship_id = ms.id
     ) ci ON true

@@ -5,6 +5,7 @@ import type pg from "pg";
 import { createPool, databaseUrl, db } from "#db/database";
 import { env } from "~/lib/env.server";
 import { logger } from "~/lib/logger.server";
+import { dispatchable } from "./dispatch-rounds.server";
 import { createSmtpConnections } from "./smtp-connections.server";
 
 // Sends outbox rows over SMTP, each at most once, even when jobs are retried, a worker is
@@ -218,13 +219,13 @@ async function recordFailure(
 
 /**
  * Pending rows that need a delivery job: never dispatched, or dispatched longer ago than
- * `redispatchAfterMs` (their job may be lost, e.g. a Redis wipe; re-adding a live job is a
- * no-op thanks to its id). Mark them with `markDispatched` once their jobs are queued.
+ * `redispatchAfterMs` (their job may be lost, e.g. a Redis wipe, or finished without sending).
+ * Mark them with `markDispatched` (dispatch-rounds.server.ts) once their jobs are queued.
  */
 export async function dispatchableNotifications(redispatchAfterMs: number, limit: number) {
   const rows = await db
     .selectFrom("notifications")
-    .select(["id", "dispatch_round"])
+    .select(["id", "dispatch_round", "dispatched_at"])
     .where("status", "=", "pending")
     .where((eb) =>
       eb.or([
@@ -236,14 +237,5 @@ export async function dispatchableNotifications(redispatchAfterMs: number, limit
     .orderBy("created_at")
     .limit(limit)
     .execute();
-  return rows.map((r) => ({ notificationId: r.id, jobId: `${r.id}.${r.dispatch_round}` }));
-}
-
-export async function markDispatched(notificationIds: string[]) {
-  if (!notificationIds.length) return;
-  await db
-    .updateTable("notifications")
-    .set({ dispatched_at: new Date() })
-    .where("id", "in", notificationIds)
-    .execute();
+  return rows.map(dispatchable);
 }

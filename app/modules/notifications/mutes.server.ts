@@ -14,6 +14,7 @@ export const MUTABLE_KINDS = [
   "lead_digest",
   "check_in_due",
   "report_ready",
+  "plan_goal_due",
 ] as const satisfies readonly NotificationKind[];
 
 export type MutableKind = (typeof MUTABLE_KINDS)[number];
@@ -25,6 +26,7 @@ export const KIND_LABEL: Record<MutableKind, string> = {
   lead_digest: "Weekly lead digest",
   check_in_due: "Mentoring check-in due",
   report_ready: "Quarterly report ready",
+  plan_goal_due: "Development-plan goal due",
 };
 
 interface MuteSubject {

@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import { db as defaultDb } from "#db/database";
 import type { Database } from "#db/schema";
 import { logger } from "~/lib/logger.server";
+import type { MessageContent } from "./message-content";
 
 // Email is written here and sent from here only (the worker delivers pending rows).
 
@@ -15,7 +16,9 @@ export type NotificationKind =
   | "mentorship_proposed"
   | "mentorship_accepted"
   | "check_in_due"
-  | "report_ready";
+  | "report_ready"
+  | "plan_goal_due"
+  | "assessment_validated";
 
 export interface OutgoingMessage {
   organizationId: string | null;
@@ -28,6 +31,8 @@ export interface OutgoingMessage {
   text: string;
   html?: string;
   actionUrl?: string;
+  /** What it says, for a team channel carrying the same message. */
+  content?: MessageContent;
 }
 
 /** Writes a message to the outbox unless one with the same key exists; true when written. */
@@ -47,6 +52,7 @@ export async function enqueueNotification(
       body_text: message.text,
       body_html: message.html ?? null,
       action_url: message.actionUrl ?? null,
+      content: message.content ? JSON.stringify(message.content) : null,
     })
     .onConflict((oc) => oc.column("idempotency_key").doNothing())
     .returning("id")

@@ -1,7 +1,8 @@
-import { sql } from "kysely";
+import { sql, type Transaction } from "kysely";
 import { db } from "#db/database";
+import type { Database } from "#db/schema";
 import { env } from "~/lib/env.server";
-import { shownLevel } from "~/modules/gaps/shown-level.server";
+import type { MessageContent } from "./message-content";
 import { KIND_LABEL, type MutableKind, muteUrl } from "./mutes.server";
 import { reminderEmail } from "./templates.server";
 
@@ -27,6 +28,7 @@ interface Planned {
   text: string;
   html: string;
   actionUrl: string;
+  content: MessageContent;
 }
 
 type OrgFilter = (alias: string) => ReturnType<typeof sql>;
@@ -41,12 +43,16 @@ function plan(
   content: { subject: string; lines: string[]; actionLabel: string; path: string },
 ): Planned {
   const actionUrl = `${env().APP_URL}${content.path}`;
-  const message = reminderEmail({
-    recipientName: r.display_name,
-    subject: content.subject,
+  const model: MessageContent = {
+    kind,
+    title: content.subject,
     lines: content.lines,
-    actionLabel: content.actionLabel,
-    actionUrl,
+    action: { label: content.actionLabel, url: actionUrl },
+  };
+  const message = reminderEmail({
+    kind,
+    recipientName: r.display_name,
+    content: model,
     kindLabel: KIND_LABEL[kind],
     muteUrl: muteUrl({ organizationId: r.organization_id, userId: r.user_id, kind }),
   });
@@ -57,6 +63,7 @@ function plan(
     email: r.email,
     key,
     actionUrl,
+    content: model,
     ...message,
   };
 }
@@ -161,11 +168,49 @@ async function checkInReminders(now: Date, only: OrgFilter): Promise<Planned[]> 
   );
 }
 
+async function planGoalReminders(now: Date, only: OrgFilter): Promise<Planned[]> {
+  // Development-plan goals due in the open cycle and not met yet (a person's level is
+  // member_levels), once per person and cycle, from the first due-date reminder day on.
+  const { rows } = await sql<Recipient & { cycle_id: string; cycle_name: string; goals: string[] }>`
+    SELECT m.organization_id, m.user_id, u.email, u.display_name, c.id AS cycle_id,
+      c.name AS cycle_name,
+      array_agg(coalesce(t.name, 'a topic') || ' to level ' || g.target_level
+        || ' (now ' || coalesce(ml.level::text, 'not rated') || ')' ORDER BY g.position) AS goals
+    FROM cycles c
+    JOIN organizations o ON o.id = c.organization_id
+    JOIN plan_goals g ON g.due_cycle_id = c.id
+    JOIN development_plans p ON p.id = g.plan_id AND p.status = 'active'
+    JOIN memberships m ON m.id = p.member_id AND m.active
+    JOIN users u ON u.id = m.user_id
+    LEFT JOIN frameworks f ON f.id = o.default_framework_id
+    LEFT JOIN topic_revisions t
+      ON t.framework_version_id = f.current_version_id AND t.topic_id = g.topic_id
+    LEFT JOIN member_levels ml ON ml.member_id = m.id AND ml.topic_id = g.topic_id
+    WHERE c.status = 'open' ${only("c")}
+      AND ${todayOf(now)} >= c.due_on - coalesce((SELECT max(n) FROM unnest(o.due_reminder_days) n), 0)
+      AND (ml.level IS NULL OR ml.level < g.target_level)
+    GROUP BY m.organization_id, m.user_id, u.email, u.display_name, c.id, c.name`.execute(db);
+  return rows.map((r) =>
+    plan("plan_goal_due", r, `plan_goal_due:${r.cycle_id}:${r.user_id}`, {
+      subject: `${r.goals.length} development-plan goal${r.goals.length === 1 ? " is" : "s are"} due in ${r.cycle_name}`,
+      lines: [`Still to reach by the end of ${r.cycle_name}: ${r.goals.join("; ")}.`],
+      actionLabel: "Open your plan",
+      path: "/growth",
+    }),
+  );
+}
+
 async function leadDigests(now: Date, only: OrgFilter): Promise<Planned[]> {
   // One digest per lead per ISO week: submissions to validate, calibration items and gaps
   // without a mentor, across the teams they lead. Nothing to say, no email.
   const { rows } = await sql<
-    Recipient & { week: string; pending: number; calibrate: number; unmentored: number }
+    Recipient & {
+      week: string;
+      pending: number;
+      calibrate: number;
+      unmentored: number;
+      plan_goals: number;
+    }
   >`
     WITH leads AS (
       SELECT DISTINCT m.id, m.organization_id, m.user_id, to_char(${todayOf(now)}, 'IYYY-"W"IW') AS week
@@ -195,14 +240,20 @@ async function leadDigests(now: Date, only: OrgFilter): Promise<Planned[]> {
           AND tt.target_profile_id = p.target_profile_id
         JOIN topic_revisions tr ON tr.framework_version_id = tt.framework_version_id
           AND tr.topic_id = tt.topic_id AND NOT tr.retired
-        JOIN current_levels cl ON cl.member_id = p.id AND cl.topic_id = tt.topic_id
-        WHERE led.lead_id = l.id AND ${shownLevel} < tt.target_level
+        JOIN member_levels cl ON cl.member_id = p.id AND cl.topic_id = tt.topic_id
+        WHERE led.lead_id = l.id AND cl.level < tt.target_level
           AND NOT EXISTS (SELECT 1 FROM mentorships ms WHERE ms.mentee_id = p.id
-            AND ms.topic_id = tt.topic_id AND ms.status IN ('proposed', 'active'))) AS unmentored
+            AND ms.topic_id = tt.topic_id AND ms.status IN ('proposed', 'active'))) AS unmentored,
+      (SELECT count(*)::int FROM led
+        JOIN development_plans p ON p.member_id = led.member_id AND p.status = 'active'
+        JOIN plan_goals g ON g.plan_id = p.id
+        JOIN cycles c ON c.id = g.due_cycle_id AND c.status = 'open'
+        LEFT JOIN member_levels cl ON cl.member_id = p.member_id AND cl.topic_id = g.topic_id
+        WHERE led.lead_id = l.id AND (cl.level IS NULL OR cl.level < g.target_level)) AS plan_goals
     FROM leads l
     JOIN users u ON u.id = l.user_id`.execute(db);
   return rows
-    .filter((r) => r.pending > 0 || r.calibrate > 0 || r.unmentored > 0)
+    .filter((r) => r.pending > 0 || r.calibrate > 0 || r.unmentored > 0 || r.plan_goals > 0)
     .map((r) =>
       plan("lead_digest", r, `lead_digest:${r.week}:${r.organization_id}:${r.user_id}`, {
         subject: `Your teams this week: ${r.pending} to validate, ${r.calibrate} to calibrate`,
@@ -210,6 +261,11 @@ async function leadDigests(now: Date, only: OrgFilter): Promise<Planned[]> {
           `${r.pending} submitted self-assessment${r.pending === 1 ? " waits" : "s wait"} for your validation.`,
           `${r.calibrate} topic${r.calibrate === 1 ? " has" : "s have"} self and lead levels two or more apart: worth a 1:1.`,
           `${r.unmentored} gap${r.unmentored === 1 ? "" : "s"} below target ${r.unmentored === 1 ? "has" : "have"} no mentor yet.`,
+          ...(r.plan_goals > 0
+            ? [
+                `${r.plan_goals} development-plan goal${r.plan_goals === 1 ? " is" : "s are"} due this cycle and not met yet (Team readiness).`,
+              ]
+            : []),
         ],
         actionLabel: "Open validation and calibration",
         path: "/gaps/review",
@@ -226,13 +282,15 @@ export async function planReminders(
   now: Date,
   { organizationId }: { organizationId?: string } = {},
 ): Promise<number> {
+  // A closed organisation (its deletion pending) gets no reminders; each query joins it as `o`.
   const only: OrgFilter = (alias) =>
-    organizationId ? sql`AND ${sql.ref(`${alias}.organization_id`)} = ${organizationId}` : sql``;
+    sql`AND o.closed_at IS NULL ${organizationId ? sql`AND ${sql.ref(`${alias}.organization_id`)} = ${organizationId}` : sql``}`;
   const planned = (
     await Promise.all([
       cycleReminders(now, only),
       checkInReminders(now, only),
       leadDigests(now, only),
+      planGoalReminders(now, only),
     ])
   ).flat();
   if (!planned.length) return 0;
@@ -254,6 +312,7 @@ export async function planReminders(
       body_text: p.text,
       body_html: p.html,
       action_url: p.actionUrl,
+      content: JSON.stringify(p.content),
     }));
   let written = 0;
   for (let i = 0; i < rows.length; i += 1000) {
@@ -266,4 +325,36 @@ export async function planReminders(
     written += inserted.length;
   }
   return written;
+}
+
+/** The kinds of reminder about one cycle; their keys start `<kind>:<cycle id>:` (above). */
+const CYCLE_REMINDER_KINDS = ["cycle_opened", "assessment_due", "assessment_overdue"] as const;
+
+/**
+ * Withdraws a cycle's reminders not yet sent, in the transaction that closes it: from the
+ * moment it closes, nothing more about it goes out (a delivery under way holds its row and
+ * finishes first; one that comes later finds nothing to send).
+ */
+export async function withdrawCycleReminders(
+  trx: Transaction<Database>,
+  organizationId: string,
+  cycleId: string,
+) {
+  await trx
+    .deleteFrom("notifications")
+    .where("organization_id", "=", organizationId)
+    .where("status", "=", "pending")
+    .where("kind", "in", [...CYCLE_REMINDER_KINDS])
+    .where((eb) =>
+      eb.or(
+        CYCLE_REMINDER_KINDS.map((kind) => eb("idempotency_key", "like", `${kind}:${cycleId}:%`)),
+      ),
+    )
+    .execute(); // And its announcement to team channels, if not posted yet.
+  await trx
+    .deleteFrom("channel_deliveries")
+    .where("organization_id", "=", organizationId)
+    .where("status", "=", "pending")
+    .where("idempotency_key", "like", `cycle_opened:${cycleId}:%`)
+    .execute();
 }

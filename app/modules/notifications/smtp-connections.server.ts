@@ -1,7 +1,7 @@
 import type { Writable } from "node:stream";
 import { parseConnectionUrl } from "nodemailer/lib/shared";
 import SMTPConnection from "nodemailer/lib/smtp-connection";
-import { EMAIL_CONCURRENCY } from "#jobs/queues";
+import { EMAIL_CONCURRENCY } from "~/lib/queues.server";
 
 // A few reusable SMTP connections, each sending one message at a time, that call a hook
 // synchronously just before the final dot of a message is written to the socket: the

@@ -4,7 +4,7 @@ import { logger } from "~/lib/logger.server";
 import { generateReport } from "./generate-report.server";
 
 // The worker's report scan: every closed cycle gets a frozen report for the whole
-// organisation and for each team, once (a unique index per cycle and scope guards against
+// organisation and for each team that took part in it, once (a unique index per cycle and scope guards against
 // two workers). A cycle closed within the last week also sends "report ready"; older ones
 // (the first run after an upgrade, imported history) are reported silently.
 
@@ -28,6 +28,14 @@ export async function generateDueReports(
     CROSS JOIN LATERAL (
       SELECT NULL::uuid AS team_id
       UNION ALL SELECT t.id FROM teams t WHERE t.organization_id = c.organization_id
+        -- Only teams that took part: there before the cycle closed, with a member who was
+        -- assessed or rated in it.
+        AND t.created_at <= coalesce(c.closed_at, 'infinity')
+        AND EXISTS (SELECT 1 FROM team_members tm WHERE tm.team_id = t.id
+          AND (EXISTS (SELECT 1 FROM assessments a
+                 WHERE a.cycle_id = c.id AND a.member_id = tm.membership_id)
+            OR EXISTS (SELECT 1 FROM ratings r
+                 WHERE r.cycle_id = c.id AND r.member_id = tm.membership_id)))
     ) s
     WHERE c.status = 'closed'
       ${organizationId ? sql`AND c.organization_id = ${organizationId}` : sql``}

@@ -3,8 +3,11 @@ import { type Kysely, sql } from "kysely";
 import { db } from "#db/database";
 import type { Database } from "#db/schema";
 import { notFound } from "~/lib/errors.server";
-import { BUS_FACTOR_RISK_AT, PRIORITY_WEIGHT, PROFICIENT } from "~/modules/gaps/gap-formula";
+import { BUS_FACTOR_RISK_AT, PROFICIENT } from "~/modules/gaps/gap-formula";
+import { priorityWeight } from "~/modules/gaps/priority-weight.server";
+import { meetsPrivacyFloor } from "~/modules/gaps/privacy-floor";
 import type { TrendPoint } from "~/modules/gaps/team-gaps.server";
+import { freezePlanGoals } from "~/modules/growth/plan-outcomes.server";
 import { notifyReportReady } from "./report-ready.server";
 
 // Generates a quarterly report: one frozen snapshot of a team (or the whole organisation)
@@ -13,8 +16,8 @@ import { notifyReportReady } from "./report-ready.server";
 // table, the summary figures are aggregated from it, and both are stored, copied, so later
 // edits never change the report (migration 0004).
 //
-// "As of a cycle" is the definition record_cycle_progress uses: per member and topic the
-// newest rating, self or lead, from any cycle that started no later.
+// A person's level "as of a cycle" is member_levels_as_of (migration 0006), the definition
+// closing a cycle records its progress with.
 
 export interface GenerateReportInput {
   organizationId: string;
@@ -25,6 +28,8 @@ export interface GenerateReportInput {
   trigger?: "cycle_closed" | "on_demand";
   /** Write "report ready" emails with it (for the reports a cycle's close makes). */
   notify?: boolean;
+  /** When it counts as issued (default: now). The demo's history issues each at its close. */
+  generatedAt?: Date;
 }
 
 export interface ReportSummary {
@@ -37,15 +42,28 @@ export interface ReportSummary {
   };
   changes: Record<"improved" | "regressed" | "unchanged" | "stale" | "new" | "not_rated", number>;
   gaps: { closed: number; opened: number; open: number };
-  /** Must-have targets met, of those with a level (N/A and unrated left out, as in the trend). */
-  mustHave: { metNow: number; totalNow: number; metBefore: number; totalBefore: number };
+  /**
+   * The privacy floor when the report was made (ADR 015): figures over fewer people who rated
+   * are left out (null, or missing from a list). Reports issued before it have none.
+   */
+  privacy?: { floor: number; raters: number; withheld: boolean; withheldCategories: string[] };
+  /**
+   * Must-have targets met, of those with a level (N/A and unrated left out, as in the trend);
+   * null when withheld, and the "before" pair null when too few rated then.
+   */
+  mustHave: {
+    metNow: number;
+    totalNow: number;
+    metBefore: number | null;
+    totalBefore: number | null;
+  } | null;
   categories: {
     categoryId: string;
     name: string;
     averageBefore: number | null;
     averageAfter: number | null;
-    mustHaveMetBefore: number;
-    mustHaveTotalBefore: number;
+    mustHaveMetBefore: number | null;
+    mustHaveTotalBefore: number | null;
     mustHaveMetAfter: number;
     mustHaveTotalAfter: number;
   }[];
@@ -54,7 +72,8 @@ export interface ReportSummary {
     topicId: string;
     name: string;
     category: string;
-    proficientBefore: number;
+    /** null: fewer than the floor rated the topic then (now: it is left out of the list). */
+    proficientBefore: number | null;
     proficientAfter: number;
   }[];
   mentoring: {
@@ -96,7 +115,6 @@ async function draftRows(
   previous: { id: string; starts_on: string } | null,
   staleAfterDays: number,
 ) {
-  const before = previous?.starts_on ?? null;
   await sql`
     CREATE TEMP TABLE report_draft ON COMMIT DROP AS
     WITH members AS (${membersOf(input.organizationId, input.teamId)}),
@@ -109,17 +127,11 @@ async function draftRows(
       WHERE t.framework_version_id = ${cycle.framework_version_id} AND NOT t.retired
     ),
     asof AS (
-      SELECT r.member_id, r.topic_id,
-        (array_agg(r.level ORDER BY rc.starts_on DESC, r.id DESC))[1] AS level_after,
-        (array_agg(r.created_at ORDER BY rc.starts_on DESC, r.id DESC))[1] AS rated_at_after,
-        (array_agg(r.level ORDER BY rc.starts_on DESC, r.id DESC)
-          FILTER (WHERE rc.starts_on <= ${before}::date))[1] AS level_before,
-        bool_or(rc.starts_on <= ${before}::date) AS rated_before
-      FROM ratings r
-      JOIN cycles rc ON rc.id = r.cycle_id
-      JOIN members mb ON mb.id = r.member_id
-      WHERE r.organization_id = ${input.organizationId} AND rc.starts_on <= ${cycle.starts_on}::date
-      GROUP BY r.member_id, r.topic_id
+      SELECT a.member_id, a.topic_id, a.level AS level_after, a.rated_at AS rated_at_after,
+        b.level AS level_before, b.member_id IS NOT NULL AS rated_before
+      FROM member_levels_as_of(${cycle.id}, ARRAY(SELECT id FROM members)) a
+      LEFT JOIN member_levels_as_of(${previous?.id ?? null}::uuid, ARRAY(SELECT id FROM members)) b
+        ON b.member_id = a.member_id AND b.topic_id = a.topic_id
     ),
     mentored AS (
       SELECT DISTINCT mentee_id, topic_id FROM mentorships
@@ -155,9 +167,10 @@ async function summarise(
   cycle: { id: string; name: string; starts_on: string; ends_on: string },
   previousName: string | null,
   teamName: string | null,
+  floor: number,
 ): Promise<ReportSummary> {
   const { rows } = await sql<{
-    summary: Omit<ReportSummary, "scope" | "trend"> & { memberCount: number; topicCount: number };
+    summary: RawFigures;
   }>`
     WITH d AS (SELECT * FROM report_draft),
     gap AS (
@@ -170,7 +183,8 @@ async function summarise(
       SELECT topic_id, topic_name, category_name, min(category_position) AS cp,
         min(topic_position) AS tp,
         count(*) FILTER (WHERE level_before >= ${PROFICIENT}) AS proficient_before,
-        count(*) FILTER (WHERE level_after >= ${PROFICIENT}) AS proficient_after
+        count(*) FILTER (WHERE level_after >= ${PROFICIENT}) AS proficient_after,
+        count(level_before) AS raters_before, count(level_after) AS raters_after
       FROM d GROUP BY topic_id, topic_name, category_name
     ),
     per_category AS (
@@ -180,7 +194,9 @@ async function summarise(
         count(*) FILTER (WHERE priority = 'must_have' AND level_before >= target_level) AS mb,
         count(level_before) FILTER (WHERE priority = 'must_have') AS mtb,
         count(*) FILTER (WHERE priority = 'must_have' AND level_after >= target_level) AS ma,
-        count(level_after) FILTER (WHERE priority = 'must_have') AS mta
+        count(level_after) FILTER (WHERE priority = 'must_have') AS mta,
+        count(DISTINCT member_id) FILTER (WHERE level_before IS NOT NULL) AS raters_before,
+        count(DISTINCT member_id) FILTER (WHERE level_after IS NOT NULL) AS raters_after
       FROM d GROUP BY category_id, category_name
     ),
     movers AS (
@@ -191,11 +207,10 @@ async function summarise(
     ),
     top_gaps AS (
       SELECT topic_id, topic_name, category_name,
-        coalesce(sum(short_after * CASE priority WHEN 'must_have' THEN ${PRIORITY_WEIGHT.must_have}::int
-          WHEN 'good_to_have' THEN ${PRIORITY_WEIGHT.good_to_have}::int
-          ELSE ${PRIORITY_WEIGHT.advanced}::int END) FILTER (WHERE short_after > 0), 0) AS score,
+        coalesce(sum(short_after * ${priorityWeight(sql`priority`)}) FILTER (WHERE short_after > 0), 0) AS score,
         count(*) FILTER (WHERE short_after > 0) AS people_short,
-        count(*) FILTER (WHERE short_after > 0 AND mentored) AS mentored
+        count(*) FILTER (WHERE short_after > 0 AND mentored) AS mentored,
+        count(level_after) AS raters
       FROM gap GROUP BY topic_id, topic_name, category_name
     ),
     ms AS (
@@ -207,6 +222,8 @@ async function summarise(
     )
     SELECT json_build_object(
       'memberCount', (SELECT count(DISTINCT member_id) FROM d),
+      'raters', (SELECT count(DISTINCT member_id) FROM d WHERE level_after IS NOT NULL),
+      'ratersBefore', (SELECT count(DISTINCT member_id) FROM d WHERE level_before IS NOT NULL),
       'topicCount', (SELECT count(DISTINCT topic_id) FROM d),
       'changes', json_build_object(
         'improved', (SELECT count(*) FROM d WHERE change = 'improved'),
@@ -228,16 +245,25 @@ async function summarise(
       'categories', coalesce((SELECT json_agg(json_build_object(
           'categoryId', category_id, 'name', category_name, 'averageBefore', average_before,
           'averageAfter', average_after, 'mustHaveMetBefore', mb, 'mustHaveTotalBefore', mtb,
-          'mustHaveMetAfter', ma, 'mustHaveTotalAfter', mta) ORDER BY cp) FROM per_category), '[]'),
+          'mustHaveMetAfter', ma, 'mustHaveTotalAfter', mta, 'ratersBefore', raters_before,
+          'ratersAfter', raters_after) ORDER BY cp) FROM per_category), '[]'),
+      -- Topics one to floor - 1 people rated are left out of the counts (privacy floor).
       'coverage', json_build_object(
-        'busFactorRiskBefore', (SELECT count(*) FROM per_topic WHERE proficient_before <= ${BUS_FACTOR_RISK_AT}),
-        'busFactorRiskAfter', (SELECT count(*) FROM per_topic WHERE proficient_after <= ${BUS_FACTOR_RISK_AT})),
+        'busFactorRiskBefore', (SELECT count(*) FROM per_topic
+          WHERE proficient_before <= ${BUS_FACTOR_RISK_AT} AND NOT raters_before BETWEEN 1 AND ${floor - 1}),
+        'busFactorRiskAfter', (SELECT count(*) FROM per_topic
+          WHERE proficient_after <= ${BUS_FACTOR_RISK_AT} AND NOT raters_after BETWEEN 1 AND ${floor - 1})),
       'topics', coalesce((SELECT json_agg(json_build_object(
           'topicId', topic_id, 'name', topic_name, 'category', category_name,
-          'proficientBefore', proficient_before, 'proficientAfter', proficient_after)
+          'proficientBefore', proficient_before, 'proficientAfter', proficient_after,
+          'ratersBefore', raters_before, 'ratersAfter', raters_after)
           ORDER BY cp, tp) FROM per_topic), '[]'),
       'mentoring', json_build_object(
-        'active', (SELECT count(*) FROM ms WHERE status = 'active'),
+        -- Active during the cycle (as the mentored rows count them), not merely today: a
+        -- report of an earlier quarter made later still tells that quarter's story.
+        'active', (SELECT count(*) FROM ms WHERE status IN ('active', 'completed')
+          AND began <= ${cycle.ends_on}::date
+          AND (ended_at IS NULL OR ended_at::date >= ${cycle.starts_on}::date)),
         'completed', (SELECT count(*) FROM ms WHERE status = 'completed'
           AND ended_at::date BETWEEN ${cycle.starts_on}::date AND ${cycle.ends_on}::date),
         'checkIns', (SELECT count(*) FROM check_ins ci JOIN ms ON ms.id = ci.mentorship_id
@@ -252,13 +278,15 @@ async function summarise(
       'topGaps', coalesce((SELECT json_agg(json_build_object('topicId', topic_id,
           'name', topic_name, 'category', category_name, 'score', score,
           'peopleShort', people_short, 'mentored', mentored) ORDER BY score DESC, topic_name)
-        FROM (SELECT * FROM top_gaps WHERE score > 0 ORDER BY score DESC, topic_name LIMIT 10) g), '[]')
+        FROM (SELECT * FROM top_gaps WHERE score > 0 AND raters >= ${floor}
+          ORDER BY score DESC, topic_name LIMIT 10) g), '[]')
     ) AS summary
   `.execute(trx);
-  const { memberCount, topicCount, ...figures } = rows[0]!.summary;
-  const trend = await sql<TrendPoint>`
+  const { memberCount, topicCount, raters, ratersBefore, ...figures } = rows[0]!.summary;
+  const trend = await sql<TrendPoint & { raters: number }>`
     SELECT c.id AS "cycleId", c.name AS "cycleName", coalesce(sum(p.must_have_met), 0)::int AS met,
-      coalesce(sum(p.must_have_total), 0)::int AS total
+      coalesce(sum(p.must_have_total), 0)::int AS total,
+      count(p.member_id) FILTER (WHERE p.must_have_total > 0)::int AS raters
     FROM cycles c
     LEFT JOIN cycle_progress p ON p.cycle_id = c.id
       AND p.member_id IN (SELECT DISTINCT member_id FROM report_draft)
@@ -266,7 +294,12 @@ async function summarise(
       AND c.starts_on < ${cycle.starts_on}::date
     GROUP BY c.id, c.name, c.starts_on
     ORDER BY c.starts_on`.execute(trx);
+  // The privacy floor (ADR 015): a figure over fewer people who rated is left out.
+  const shows = (n: number) => meetsPrivacyFloor(n, floor);
+  const withheld = !shows(raters);
   const now = figures.mustHave;
+  const before = shows(ratersBefore);
+  const categories = figures.categories.filter((c) => shows(c.ratersAfter));
   return {
     scope: {
       teamName,
@@ -275,12 +308,59 @@ async function summarise(
       members: memberCount,
       topics: topicCount,
     },
+    privacy: {
+      floor,
+      raters,
+      withheld,
+      withheldCategories: withheld
+        ? []
+        : figures.categories.filter((c) => !shows(c.ratersAfter)).map((c) => c.name),
+    },
     ...figures,
-    trend: [
-      ...trend.rows,
-      { cycleId: cycle.id, cycleName: cycle.name, met: now.metNow, total: now.totalNow },
-    ],
+    mustHave: withheld
+      ? null
+      : {
+          metNow: now.metNow,
+          totalNow: now.totalNow,
+          metBefore: before ? now.metBefore : null,
+          totalBefore: before ? now.totalBefore : null,
+        },
+    categories: withheld
+      ? []
+      : categories.map(({ ratersBefore: ratedBefore, ratersAfter: _after, ...c }) =>
+          shows(ratedBefore)
+            ? c
+            : {
+                ...c,
+                averageBefore: null,
+                mustHaveMetBefore: null,
+                mustHaveTotalBefore: null,
+              },
+        ),
+    topics: figures.topics
+      .filter((t) => shows(t.ratersAfter))
+      .map(({ ratersBefore: ratedBefore, ratersAfter: _after, ...t }) => ({
+        ...t,
+        proficientBefore: shows(ratedBefore) ? t.proficientBefore : null,
+      })),
+    topGaps: withheld ? [] : figures.topGaps,
+    trend: withheld
+      ? []
+      : [
+          ...trend.rows.filter((p) => shows(p.raters)).map(({ raters: _r, ...p }) => p),
+          { cycleId: cycle.id, cycleName: cycle.name, met: now.metNow, total: now.totalNow },
+        ],
   };
+}
+
+interface RawFigures extends Omit<ReportSummary, "scope" | "trend" | "privacy" | "mustHave"> {
+  memberCount: number;
+  topicCount: number;
+  raters: number;
+  ratersBefore: number;
+  mustHave: { metNow: number; totalNow: number; metBefore: number; totalBefore: number };
+  categories: (ReportSummary["categories"][number] & { ratersBefore: number; ratersAfter: number })[];
+  topics: (ReportSummary["topics"][number] & { ratersBefore: number; ratersAfter: number })[];
 }
 
 /** Generates and stores a report; returns its id. */
@@ -288,7 +368,7 @@ export async function generateReport(input: GenerateReportInput): Promise<string
   return db.transaction().execute(async (trx) => {
     const cycle = await trx
       .selectFrom("cycles")
-      .select(["id", "name", "starts_on", "ends_on", "framework_version_id"])
+      .select(["id", "name", "status", "starts_on", "ends_on", "framework_version_id"])
       .where("organization_id", "=", input.organizationId)
       .where("id", "=", input.cycleId)
       .executeTakeFirst();
@@ -313,14 +393,21 @@ export async function generateReport(input: GenerateReportInput): Promise<string
         .executeTakeFirst()) ?? null;
     const org = await trx
       .selectFrom("organizations")
-      .select("stale_after_days")
+      .select(["stale_after_days", "privacy_floor"])
       .where("id", "=", input.organizationId)
       .executeTakeFirstOrThrow();
 
     await draftRows(trx, input, cycle, previous, org.stale_after_days);
     // Autovacuum never analyzes temporary tables: without this the summary plans blind.
     await sql`ANALYZE report_draft`.execute(trx);
-    const summary = await summarise(trx, input, cycle, previous?.name ?? null, team?.name ?? null);
+    const summary = await summarise(
+      trx,
+      input,
+      cycle,
+      previous?.name ?? null,
+      team?.name ?? null,
+      org.privacy_floor,
+    );
     const reportId = randomUUID();
     await trx
       .insertInto("reports")
@@ -334,6 +421,7 @@ export async function generateReport(input: GenerateReportInput): Promise<string
         snapshot: JSON.stringify(summary),
         generated_by_user_id: input.generatedByUserId,
         trigger: input.trigger ?? "on_demand",
+        ...(input.generatedAt ? { generated_at: input.generatedAt } : {}),
       })
       .execute();
     await sql`
@@ -344,6 +432,7 @@ export async function generateReport(input: GenerateReportInput): Promise<string
         topic_position, category_id, category_name, category_position, priority, target_level,
         level_before, level_after, rated_at_after, change, mentored
       FROM report_draft`.execute(trx);
+    await freezePlanGoals(trx, { id: reportId, organizationId: input.organizationId }, cycle);
     if (input.notify) {
       await notifyReportReady(trx, {
         id: reportId,

@@ -1,6 +1,8 @@
 import { type Kysely, sql } from "kysely";
 import type { Database } from "#db/schema";
 import { env } from "~/lib/env.server";
+import { enqueueTeamMessage } from "~/modules/notifications/channels.server";
+import type { MessageContent } from "~/modules/notifications/message-content";
 import { enqueueNotification } from "~/modules/notifications/outbox.server";
 import { KIND_LABEL, muteUrl } from "~/modules/notifications/mutes.server";
 import { reminderEmail } from "~/modules/notifications/templates.server";
@@ -35,15 +37,28 @@ export async function notifyReportReady(
           AND nm.kind = 'report_ready')`.execute(trx);
   const scope = report.teamName ?? "the whole organisation";
   const actionUrl = `${env().APP_URL}/reports/${report.id}`;
+  const content: MessageContent = {
+    kind: "report_ready",
+    title: `The ${report.cycleName} report for ${scope} is ready`,
+    lines: [
+      `The quarterly progress report of ${report.cycleName} for ${scope} is ready: level changes since the previous cycle, gaps closed and opened, must-have targets, mentoring and the gaps that remain.`,
+    ],
+    action: { label: "Open the report", url: actionUrl },
+    data: { reportId: report.id, cycleName: report.cycleName },
+  };
+  // A team's report is also posted to the team's channels (the organisation's has no team).
+  if (report.teamId)
+    await enqueueTeamMessage(trx, {
+      organizationId: report.organizationId,
+      teamIds: [report.teamId],
+      key: `report_ready:${report.id}`,
+      content,
+    });
   for (const r of recipients.rows) {
     const message = reminderEmail({
+      kind: "report_ready",
       recipientName: r.display_name,
-      subject: `The ${report.cycleName} report for ${scope} is ready`,
-      lines: [
-        `The quarterly progress report of ${report.cycleName} for ${scope} is ready: level changes since the previous cycle, gaps closed and opened, must-have targets, mentoring and the gaps that remain.`,
-      ],
-      actionLabel: "Open the report",
-      actionUrl,
+      content,
       kindLabel: KIND_LABEL.report_ready,
       muteUrl: muteUrl({
         organizationId: report.organizationId,
@@ -62,6 +77,7 @@ export async function notifyReportReady(
         text: message.text,
         html: message.html,
         actionUrl,
+        content,
       },
       trx,
     );

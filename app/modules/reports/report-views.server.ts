@@ -6,9 +6,10 @@ import { forbidden, notFound } from "~/lib/errors.server";
 import type { MemberContext } from "~/modules/accounts/auth.server";
 import { slugify } from "~/modules/accounts/organizations.server";
 import { hasRole } from "~/modules/accounts/roles";
-import { viewableMember, viewableTeams } from "~/modules/gaps/gap-scope.server";
 import type { ReportSummary } from "./generate-report.server";
+import { frozenPlanGoals } from "~/modules/growth/plan-outcomes.server";
 import { generateReport } from "./generate-report.server";
+import { viewableMember, viewableTeams } from "~/modules/accounts/visibility.server";
 
 // Who sees which report: admins every report of their organisation, leads the reports of
 // the teams they lead, and every member their own one-page summary in any report that
@@ -143,7 +144,8 @@ export async function memberSummary(ctx: MemberContext, reportId: string, member
     .orderBy("topic_position")
     .execute();
   if (!rows.length) throw notFound("Summary");
-  return { report, name: rows[0]!.member_name, rows };
+  const planGoals = await frozenPlanGoals(ctx.organization.id, reportId, memberId);
+  return { report, name: rows[0]!.member_name, rows, planGoals };
 }
 
 /** Long format: one row per member × topic of the report's cycle, with the deltas. */

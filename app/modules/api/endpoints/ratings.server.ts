@@ -1,17 +1,15 @@
 import { z } from "zod";
 import { db } from "#db/database";
-import { conflict, invalid, notFound } from "~/lib/errors.server";
+import { AppError, conflict, invalid, notFound } from "~/lib/errors.server";
 import { MAX_TOPICS_PER_POST } from "~/lib/forms.server";
+import { saveLeadRatings } from "~/modules/ratings/lead-ratings.server";
 import {
-  saveSelfRatings,
-  TopicEntrySchema,
-  type TopicEntry,
-} from "~/modules/assessments/self-assessment.server";
-import {
-  saveValidation,
-  ValidationEntrySchema,
-  type ValidationEntry,
-} from "~/modules/gaps/validation.server";
+  LeadRatingInputSchema,
+  parseRatingInputs,
+  SelfRatingInputSchema,
+  type RatingLevel,
+} from "~/modules/ratings/rating-input";
+import { saveSelfRatings } from "~/modules/ratings/self-ratings.server";
 import {
   cursor,
   endpoint,
@@ -37,27 +35,10 @@ const RatingSchema = z.object({
   ratedAt: isoTime,
 });
 
-/** Levels travel as numbers (null = N/A) here and as the form's strings in the modules. */
-const levelText = (value: number | null) => (value === null ? "na" : String(value));
+/** The API's level (null = N/A) as a rating's. */
+const ratingLevel = (value: number | null) => (value === null ? "na" : value) as RatingLevel;
 
-/** Validates API entries with the form's own rules, so both say the same about the same input. */
-function parseEach<T>(
-  items: unknown[],
-  schema: z.ZodType<T>,
-  path: (index: number, field: string) => string,
-): T[] {
-  const entries: T[] = [];
-  const errors: Record<string, string> = {};
-  items.forEach((item, index) => {
-    const result = schema.safeParse(item);
-    if (result.success) entries.push(result.data);
-    else
-      for (const issue of result.error.issues)
-        errors[path(index, String(issue.path[0]))] ??= issue.message;
-  });
-  if (Object.keys(errors).length) throw invalid("Some ratings are not valid.", errors);
-  return entries;
-}
+const INVALID = "Some ratings are not valid.";
 
 function duplicateTopics(topicIds: string[]) {
   const seen = new Set<string>();
@@ -124,9 +105,16 @@ export const ratingEndpoints = [
         rows = rows.where((eb) =>
           eb.exists(
             eb
-              .selectFrom("current_ratings as cr")
-              .select("cr.rating_id")
-              .whereRef("cr.rating_id", "=", "r.id"),
+              .selectFrom("current_levels as cl")
+              .select("cl.topic_id")
+              .whereRef("cl.member_id", "=", "r.member_id")
+              .whereRef("cl.topic_id", "=", "r.topic_id")
+              .where((eb) =>
+                eb.or([
+                  eb("cl.self_rating_id", "=", eb.ref("r.id")),
+                  eb("cl.lead_rating_id", "=", eb.ref("r.id")),
+                ]),
+              ),
           ),
         );
       if (query.cycle) rows = rows.where("r.cycle_id", "=", query.cycle);
@@ -203,24 +191,16 @@ export const ratingEndpoints = [
     },
     async handle({ principal, body }) {
       duplicateTopics(body.ratings.map((r) => r.topicId));
-      const entries: TopicEntry[] = parseEach(
-        body.ratings.map((r) => ({
-          topicId: r.topicId,
-          level: levelText(r.level),
-          base: r.baseRatingId === null ? "" : String(r.baseRatingId),
-          note: r.note,
-          evidence: r.evidence.join("\n"),
-          flags: false,
-          wantToLearn: false,
-          canMentor: false,
-        })),
-        TopicEntrySchema,
-        (i, field) => `ratings.${i}.${field === "base" ? "baseRatingId" : field}`,
+      const ratings = parseRatingInputs(
+        body.ratings.map((r) => ({ ...r, level: ratingLevel(r.level) })),
+        SelfRatingInputSchema,
+        (i, field) => `ratings.${i}.${field}`,
+        INVALID,
       );
       const member = await activeMember(principal.organizationId, body.memberId);
       const result = await saveSelfRatings(
         { organizationId: principal.organizationId, memberId: member.id, userId: member.user_id },
-        entries,
+        ratings,
       );
       return { json: result, auditObjectId: member.id };
     },
@@ -232,36 +212,67 @@ export const ratingEndpoints = [
     tag: "Ratings",
     summary: "Save lead ratings on a submitted assessment, and optionally validate it",
     description:
-      "The same rules as the validation page, in the name of the admin who created the token: only on a submitted assessment in the open cycle; with `validate: true` every topic must then have a lead level from this cycle.",
+      "The same rules as the validation page, in the name of the admin who created the token: only on a submitted assessment in the open cycle. Each rating listed is a judgement of the lead's; topics not listed get no lead rating. `baseRatingId` (optional) is the lead rating your change starts from (null when the topic had none): when another lead rated the topic since, the save is refused (422) and nothing is written. With `validate: true` the assessment becomes validated; topics without a lead level from this cycle keep the member's own level, and `withoutLeadLevel` says how many there are.",
     write: true,
     body: z.strictObject({
       memberId: id,
       // Empty with `validate: true` validates what is already there.
       ratings: z
-        .array(z.strictObject({ topicId: id, level, comment: z.string().default("") }))
+        .array(
+          z.strictObject({
+            topicId: id,
+            level,
+            comment: z.string().default(""),
+            baseRatingId: z
+              .number()
+              .int()
+              .positive()
+              .max(Number.MAX_SAFE_INTEGER)
+              .nullable()
+              .optional(),
+          }),
+        )
         .max(MAX_TOPICS_PER_POST)
         .default([]),
       validate: z.boolean().default(false),
     }),
     success: {
       status: 200,
-      schema: z.object({ ratingsAdded: z.number().int(), validated: z.boolean() }),
+      schema: z.object({
+        ratingsAdded: z.number().int(),
+        validated: z.boolean(),
+        withoutLeadLevel: z.number().int(),
+      }),
     },
     async handle({ actor, body, ip }) {
       duplicateTopics(body.ratings.map((r) => r.topicId));
-      const entries: ValidationEntry[] = parseEach(
+      const ratings = parseRatingInputs(
         body.ratings.map((r) => ({
           topicId: r.topicId,
-          level: levelText(r.level),
-          comment: r.comment,
+          level: ratingLevel(r.level),
+          note: r.comment,
+          evidence: [],
+          baseRatingId: r.baseRatingId,
         })),
-        ValidationEntrySchema,
-        (i, field) => `ratings.${i}.${field}`,
+        LeadRatingInputSchema,
+        (i, field) => `ratings.${i}.${field === "note" ? "comment" : field}`,
+        INVALID,
       );
       await activeMember(actor.organization.id, body.memberId);
-      const result = await saveValidation(actor, body.memberId, entries, {
+      const result = await saveLeadRatings(actor, body.memberId, ratings, {
         markValidated: body.validate,
         ip,
+      }).catch((error: unknown) => {
+        // The module names a topic's field `lead.<topicId>`; the API names its item.
+        if (error instanceof AppError && error.kind === "invalid") {
+          const index = new Map(body.ratings.map((r, i) => [`lead.${r.topicId}`, i]));
+          const errors = Object.entries(error.fieldErrors).map(([key, message]) => [
+            index.has(key) ? `ratings.${index.get(key)}.level` : key,
+            message,
+          ]);
+          throw invalid(INVALID, Object.fromEntries(errors));
+        }
+        throw error;
       });
       return { json: result, auditObjectId: body.memberId };
     },

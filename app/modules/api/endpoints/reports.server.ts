@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { listReports, reportCsv, viewableReport } from "~/modules/reports/report-views.server";
+import { WITHHELD_DESCRIPTION } from "~/modules/gaps/privacy-floor";
 import { endpoint, id, isoDate, isoTime } from "../api-endpoint.server";
 
 // Quarterly reports: frozen snapshots, read with the same access rules as the report pages.
@@ -31,15 +32,36 @@ const ReportSchema = ReportListItemSchema.extend({
       count,
     ),
     gaps: z.object({ closed: count, opened: count, open: count }),
-    mustHave: z.object({ metNow: count, totalNow: count, metBefore: count, totalBefore: count }),
+    privacy: z
+      .object({
+        floor: count,
+        raters: count.describe("People in the report with a level in its cycle."),
+        withheld: z.boolean().describe(WITHHELD_DESCRIPTION),
+        withheldCategories: z
+          .array(z.string())
+          .describe("Categories left out of `categories`: too few people rated them."),
+      })
+      .optional()
+      .describe(
+        "The privacy floor the report was made under (ADR 015). Absent from reports issued before it: an issued report never changes.",
+      ),
+    mustHave: z
+      .object({
+        metNow: count,
+        totalNow: count,
+        metBefore: count.nullable(),
+        totalBefore: count.nullable(),
+      })
+      .nullable()
+      .describe("null when withheld; the before pair null when too few rated then."),
     categories: z.array(
       z.object({
         categoryId: id,
         name: z.string(),
         averageBefore: z.number().nullable(),
         averageAfter: z.number().nullable(),
-        mustHaveMetBefore: count,
-        mustHaveTotalBefore: count,
+        mustHaveMetBefore: count.nullable(),
+        mustHaveTotalBefore: count.nullable(),
         mustHaveMetAfter: count,
         mustHaveTotalAfter: count,
       }),
@@ -50,7 +72,7 @@ const ReportSchema = ReportListItemSchema.extend({
         topicId: id,
         name: z.string(),
         category: z.string(),
-        proficientBefore: count,
+        proficientBefore: count.nullable(),
         proficientAfter: count,
       }),
     ),

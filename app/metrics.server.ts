@@ -1,10 +1,12 @@
 import { timingSafeEqual } from "node:crypto";
+import { getHeapStatistics } from "node:v8";
 import type { ServerBuild } from "@remix-run/node";
 import { matchRoutes } from "@remix-run/react";
 import type { Request, Response } from "express";
-import { Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, register } from "prom-client";
 import { db } from "#db/database";
-import { QUEUES } from "#jobs/queues";
+import { readStats } from "#db/read-replica";
+import { QUEUES } from "~/lib/queues.server";
 import { env } from "~/lib/env.server";
 import { logger } from "~/lib/logger.server";
 import { jobCounts } from "~/modules/jobs/queue-dashboard.server";
@@ -21,6 +23,17 @@ import { OUTBOX_STATUSES } from "~/modules/notifications/outbox-statuses";
 
 export const metrics = new Registry();
 collectDefaultMetrics({ register: metrics, prefix: "gapmap_" });
+
+// The heap's ceiling beside prom-client's heap figures: how close the process runs to it,
+// and whether the web command's cap (docker-entrypoint.sh) is in force.
+new Gauge({
+  name: "gapmap_nodejs_heap_size_limit_bytes",
+  help: "V8's heap size limit (the old generation's cap plus the young generation)",
+  registers: [metrics],
+  collect() {
+    this.set(getHeapStatistics().heap_size_limit);
+  },
+});
 
 const httpDuration = new Histogram({
   name: "gapmap_http_request_duration_seconds",
@@ -62,6 +75,20 @@ new Gauge({
       .execute();
     for (const status of OUTBOX_STATUSES)
       this.set({ status }, Number(rows.find((r) => r.status === status)?.n ?? 0));
+  },
+});
+
+new Counter({
+  name: "gapmap_db_reads_total",
+  help: "Database statements of this web process by server (replica: DATABASE_REPLICA_URL; fallback: failed on the replica and run on the primary)",
+  labelNames: ["server"] as const,
+  registers: [metrics],
+  collect() {
+    const counts = readStats();
+    this.reset();
+    this.inc({ server: "replica" }, counts.replica);
+    this.inc({ server: "primary" }, counts.primary);
+    this.inc({ server: "fallback" }, counts.fallbacks);
   },
 });
 
@@ -141,7 +168,10 @@ export async function metricsHandler(req: Request, res: Response) {
     return;
   }
   try {
-    res.type(metrics.contentType).send(await metrics.metrics());
+    // prom-client's shared registry holds what the Remix bundle's copy of a module counts
+    // (passwords.server.ts); `metrics` is this copy's own.
+    const all = Registry.merge([metrics, register]);
+    res.type(all.contentType).send(await all.metrics());
   } catch (err) {
     logger.error({ err, requestId: res.locals.requestId }, "metrics: scrape failed");
     res.status(500).type("text/plain").send("Metrics unavailable");

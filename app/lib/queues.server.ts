@@ -6,10 +6,10 @@ import {
   type QueueOptions,
   type WorkerOptions,
 } from "bullmq";
-import { Redis, type RedisOptions } from "ioredis";
 import { env } from "~/lib/env.server";
 import { logger } from "~/lib/logger.server";
 import { isLostConnection } from "~/lib/lost-connection.server";
+import { connectRedis, queuePrefix, type RedisConnection } from "~/lib/redis.server";
 
 // The one place that builds queues and workers and picks their backend: Redis through
 // ioredis when REDIS_URL is set (production), else BullMQ's PostgreSQL backend in the
@@ -21,6 +21,8 @@ export const QUEUES = {
   email: "email",
   /** The dispatcher and the reminder scan, on schedules. */
   reminders: "reminders",
+  /** One job per team-channel delivery (Slack, Teams, signed webhook): post it. */
+  channels: "channels",
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -32,20 +34,29 @@ export function jobBackend(): JobBackend {
 
 /** How many delivery jobs the email worker runs at once (and SMTP connections it keeps). */
 export const EMAIL_CONCURRENCY = 8;
+/** How many channel posts the worker makes at once. */
+export const CHANNEL_CONCURRENCY = 4;
 
 export const defaultJobOptions = {
   attempts: 5,
-  backoff: { type: "exponential", delay: 5_000 },
   removeOnComplete: { count: 1_000 },
   removeOnFail: { count: 5_000 },
 } as const;
 
-function redisConnection(role: "producer" | "worker"): Redis {
-  const options: RedisOptions =
+/** Every queue's job options: the defaults, retried after GAPMAP_RETRY_BACKOFF_MS, doubling. */
+function jobOptions() {
+  return {
+    ...defaultJobOptions,
+    backoff: { type: "exponential", delay: env().GAPMAP_RETRY_BACKOFF_MS },
+  } as const;
+}
+
+function redisConnection(role: "producer" | "worker"): RedisConnection {
+  const connection = connectRedis(
     role === "producer"
       ? { maxRetriesPerRequest: 1, enableOfflineQueue: false }
-      : { maxRetriesPerRequest: null };
-  const connection = new Redis(env().REDIS_URL as string, options);
+      : { maxRetriesPerRequest: null },
+  );
   // ioredis reconnects by itself; without a listener each failed try would print a stack.
   connection.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
   return connection;
@@ -66,17 +77,31 @@ export function queuesStopping() {
 }
 
 /**
- * Logs a queue's or a worker's connection errors. Without a listener, BullMQ prints each
- * error's whole object to stderr.
+ * How long a stop that begins after an error still explains it. On Ctrl-C the embedded
+ * PostgreSQL and this process get the signal at once, and the database may drop the queue's
+ * connections (BullMQ then reports errors of its own, such as a schedule's next run not
+ * added) before this process has run its signal handler.
+ */
+const STOP_EXPLAINS_ERRORS_MS = 2_000;
+
+/**
+ * Logs a queue's or a worker's errors. Without a listener, BullMQ prints each error's whole
+ * object to stderr. A lost connection is not an error of ours: the queue reconnects by
+ * itself and /readyz reports the outage.
  */
 function logErrorsOf(
   emitter: { on(event: "error", listener: (err: Error) => void): unknown },
   name: QueueName,
 ) {
   emitter.on("error", (err) => {
-    if (stopping && isLostConnection(err))
-      logger.debug({ err, queue: name }, "queue connection closed while stopping");
-    else logger.error({ err, queue: name }, "queue error");
+    const report = () => {
+      if (stopping) logger.debug({ err, queue: name }, "queue error while stopping");
+      else if (isLostConnection(err))
+        logger.warn({ err: err.message, queue: name }, "queue connection lost; reconnecting");
+      else logger.error({ err, queue: name }, "queue error");
+    };
+    if (stopping || isLostConnection(err)) report();
+    else setTimeout(report, STOP_EXPLAINS_ERRORS_MS).unref();
   });
 }
 
@@ -93,16 +118,28 @@ export function createQueue<Data>(
     jobBackend() === "redis"
       ? new Queue<Data>(name, {
           connection: redisConnection(role),
-          defaultJobOptions,
-          prefix: env().GAPMAP_QUEUE_PREFIX,
+          defaultJobOptions: jobOptions(),
+          prefix: queuePrefix(),
         } as QueueOptions)
       : (new Queue(
           name,
-          { connection: postgresConnection(), defaultJobOptions } as any,
+          { connection: postgresConnection(), defaultJobOptions: jobOptions() } as any,
           createPostgresBackend,
         ) as any);
   logErrorsOf(queue, name);
   return queue;
+}
+
+const producers = new Map<QueueName, Queue>();
+
+/** The process's one producer of a queue, for the web process to add jobs and read counts. */
+export function producerQueue<Data>(name: QueueName): Queue<Data> {
+  let queue = producers.get(name);
+  if (!queue) {
+    queue = createQueue(name);
+    producers.set(name, queue);
+  }
+  return queue as Queue<Data>;
 }
 
 export function createWorker<Data>(
@@ -120,7 +157,7 @@ export function createWorker<Data>(
           ...lock,
           ...options,
           connection: redisConnection("worker"),
-          prefix: env().GAPMAP_QUEUE_PREFIX,
+          prefix: queuePrefix(),
         } as WorkerOptions)
       : (new Worker(
           name,

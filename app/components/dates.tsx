@@ -1,0 +1,26 @@
+import { useRouteLoaderData } from "@remix-run/react";
+import { DEFAULT_DATE_SETTINGS, formatDate, formatDateTime, type DateSettings } from "~/lib/dates";
+
+interface RootData {
+  locale?: string;
+}
+interface AppData {
+  organization?: { timeZone?: string };
+}
+
+/**
+ * Dates as this reader sees them: their locale (from the root loader) and, signed in, their
+ * organisation's time zone (from the app layout's loader); elsewhere UTC.
+ */
+export function useDates() {
+  const root = useRouteLoaderData("root") as RootData | undefined;
+  const app = useRouteLoaderData("routes/_app") as AppData | undefined;
+  const settings: DateSettings = {
+    locale: root?.locale ?? DEFAULT_DATE_SETTINGS.locale,
+    timeZone: app?.organization?.timeZone ?? DEFAULT_DATE_SETTINGS.timeZone,
+  };
+  return {
+    date: (value: string | Date | null | undefined) => formatDate(value, settings),
+    dateTime: (value: string | Date | null | undefined) => formatDateTime(value, settings),
+  };
+}

@@ -1,0 +1,49 @@
+import { Redis } from "ioredis";
+import { expect, it } from "vitest";
+import { startRedisCluster } from "../support/redis-cluster";
+import {
+  afterThisTest,
+  outboxFixture,
+  startWorkerProcess,
+  waitFor,
+} from "../support/worker-harness";
+
+// BullMQ on a Redis Cluster (REDIS_CLUSTER=1): the queues' keys share one hash-tagged slot,
+// so the master holding it is the one whose loss matters. Losing it mid fan-out loses the
+// jobs it held; the outbox queues their messages again (ADR 009), and none goes out twice.
+
+it("three workers on a 3-master Redis Cluster fan out 1,000 reminders; the queues' master is killed mid-run and restarted: every recipient gets exactly one email", async () => {
+  const cluster = await startRedisCluster(3);
+  afterThisTest(() => cluster.stop());
+  const fixture = await outboxFixture("redis", 1000, { redisUrl: cluster.url });
+  const env = { ...fixture.env, REDIS_CLUSTER: "1" };
+  const prefix = `{${env.GAPMAP_QUEUE_PREFIX}}`;
+  for (let i = 0; i < 3; i++) startWorkerProcess(env);
+
+  await waitFor(() => fixture.sink.received.length >= 300, 120_000);
+  // Every queue key is in the prefix's slot, on one master: the others hold none of them.
+  const queuesMaster = await cluster.masterOf(prefix);
+  const keysOn = async (port: number) => {
+    const node = new Redis(port, "127.0.0.1");
+    try {
+      return await node.keys("*");
+    } finally {
+      node.disconnect();
+    }
+  };
+  for (const port of cluster.ports) {
+    const keys = await keysOn(port);
+    if (port === queuesMaster)
+      expect(keys.filter((k) => k.startsWith(`${prefix}:email:`)).length).toBeGreaterThan(0);
+    else expect(keys).toEqual([]);
+  }
+
+  await cluster.crash(queuesMaster);
+  expect(fixture.sink.received.length).toBeLessThan(fixture.recipients.length);
+  // The master stays down for a second (the outage, not a wait for something).
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  await cluster.restart(queuesMaster);
+
+  await fixture.allDeliveredInTime();
+  expect(await fixture.deliveryReport()).toEqual({ missing: [], duplicated: [] });
+}, 300_000);
