@@ -21,10 +21,10 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 ];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const ctx = await requireMember(request, "lead");
+  const ctx = await requireMember(request);
   return loadOrRespond(async () => {
     const report = await viewableReport(ctx, params.reportId ?? "");
-    return { report, members: await reportMembers(report.id) };
+    return { report, members: report.perPerson ? await reportMembers(report.id) : [] };
   });
 }
 
@@ -54,14 +54,23 @@ export default function Report() {
           </p>
         </div>
         <div className="actions no-print">
-          <a className="button secondary" href={`/reports/${report.id}.csv`} download>
-            Download CSV
-          </a>
+          {report.perPerson ? (
+            <a className="button secondary" href={`/reports/${report.id}.csv`} download>
+              Download CSV
+            </a>
+          ) : null}
           <button type="button" className="secondary" onClick={() => window.print()}>
             Print / save as PDF
           </button>
         </div>
       </div>
+
+      {report.perPerson ? null : (
+        <p className="alert info">
+          The organisation&apos;s figures only: no one is named, and a figure is shown only when at
+          least {s.privacy?.floor} people you do not see one by one rated it.
+        </p>
+      )}
 
       <section className="grid cols-4 stats" aria-label="Headlines">
         <div className="card stat">
@@ -77,18 +86,21 @@ export default function Report() {
               </span>
             </>
           ) : (
-            <>
-              <strong>—</strong>
-              <span className="muted">Withheld: fewer than {s.privacy?.floor} people rated</span>
-            </>
+            <Withheld floor={s.privacy?.floor} />
           )}
         </div>
         <div className="card stat">
           <div className="stat-label">Gaps closed</div>
-          <strong>{s.gaps.closed}</strong>
-          <span className="muted">
-            {s.gaps.opened} opened · {s.gaps.open} open now
-          </span>
+          {s.gaps ? (
+            <>
+              <strong>{s.gaps.closed}</strong>
+              <span className="muted">
+                {s.gaps.opened} opened · {s.gaps.open} open now
+              </span>
+            </>
+          ) : (
+            <Withheld floor={s.privacy?.floor} />
+          )}
         </div>
         <div className="card stat">
           <div className="stat-label">Topics at bus-factor risk</div>
@@ -99,8 +111,14 @@ export default function Report() {
         </div>
         <div className="card stat">
           <div className="stat-label">Levels up</div>
-          <strong>{s.changes.improved}</strong>
-          <span className="muted">{s.changes.regressed} down</span>
+          {s.changes ? (
+            <>
+              <strong>{s.changes.improved}</strong>
+              <span className="muted">{s.changes.regressed} down</span>
+            </>
+          ) : (
+            <Withheld floor={s.privacy?.floor} />
+          )}
         </div>
       </section>
 
@@ -129,19 +147,23 @@ export default function Report() {
       <div className="grid cols-2">
         <section className="card" aria-labelledby="changes-heading">
           <h2 id="changes-heading">Level changes since {before}</h2>
-          <div className="table-wrap">
-            <table>
-              <caption className="visually-hidden">Member × topic levels by change</caption>
-              <tbody>
-                {(Object.keys(CHANGE_LABEL) as ReportChange[]).map((k) => (
-                  <tr key={k}>
-                    <th scope="row">{CHANGE_LABEL[k]}</th>
-                    <td className="num">{s.changes[k]}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          {s.changes ? (
+            <div className="table-wrap">
+              <table>
+                <caption className="visually-hidden">Member × topic levels by change</caption>
+                <tbody>
+                  {(Object.keys(CHANGE_LABEL) as ReportChange[]).map((k) => (
+                    <tr key={k}>
+                      <th scope="row">{CHANGE_LABEL[k]}</th>
+                      <td className="num">{s.changes![k]}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          ) : (
+            <WithheldNote floor={s.privacy?.floor ?? 0} what="The counts of level changes" />
+          )}
         </section>
         <section className="card" aria-labelledby="mentoring-heading">
           <h2 id="mentoring-heading">Mentoring</h2>
@@ -173,37 +195,39 @@ export default function Report() {
         </section>
       </div>
 
-      <section className="card" aria-labelledby="movers-heading">
-        <h2 id="movers-heading">Biggest movers</h2>
-        {s.movers.length ? (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Person</th>
-                  <th scope="col">Levels up</th>
-                  <th scope="col">Levels down</th>
-                  <th scope="col">Net</th>
-                </tr>
-              </thead>
-              <tbody>
-                {s.movers.map((m) => (
-                  <tr key={m.memberId}>
-                    <th scope="row">
-                      <Link to={`/reports/${report.id}/members/${m.memberId}`}>{m.name}</Link>
-                    </th>
-                    <td className="num">{m.improved}</td>
-                    <td className="num">{m.regressed}</td>
-                    <td className="num">{m.net > 0 ? `+${m.net}` : m.net}</td>
+      {report.perPerson ? (
+        <section className="card" aria-labelledby="movers-heading">
+          <h2 id="movers-heading">Biggest movers</h2>
+          {s.movers.length ? (
+            <div className="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Person</th>
+                    <th scope="col">Levels up</th>
+                    <th scope="col">Levels down</th>
+                    <th scope="col">Net</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : (
-          <p className="empty-state">No level moved up or down since {before}.</p>
-        )}
-      </section>
+                </thead>
+                <tbody>
+                  {s.movers.map((m) => (
+                    <tr key={m.memberId}>
+                      <th scope="row">
+                        <Link to={`/reports/${report.id}/members/${m.memberId}`}>{m.name}</Link>
+                      </th>
+                      <td className="num">{m.improved}</td>
+                      <td className="num">{m.regressed}</td>
+                      <td className="num">{m.net > 0 ? `+${m.net}` : m.net}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          ) : (
+            <p className="empty-state">No level moved up or down since {before}.</p>
+          )}
+        </section>
+      ) : null}
 
       <section className="card" aria-labelledby="gaps-heading">
         <h2 id="gaps-heading">Top gaps that remain</h2>
@@ -283,19 +307,31 @@ export default function Report() {
         ) : null}
       </section>
 
-      <section className="card" aria-labelledby="members-heading">
-        <h2 id="members-heading">Each person&apos;s page</h2>
-        <ul className="columns">
-          {members.map((m) => (
-            <li key={m.memberId}>
-              <Link to={`/reports/${report.id}/members/${m.memberId}`}>{m.name}</Link>{" "}
-              <span className="muted small">
-                {m.improved} up · {m.regressed} down
-              </span>
-            </li>
-          ))}
-        </ul>
-      </section>
+      {report.perPerson ? (
+        <section className="card" aria-labelledby="members-heading">
+          <h2 id="members-heading">Each person&apos;s page</h2>
+          <ul className="columns">
+            {members.map((m) => (
+              <li key={m.memberId}>
+                <Link to={`/reports/${report.id}/members/${m.memberId}`}>{m.name}</Link>{" "}
+                <span className="muted small">
+                  {m.improved} up · {m.regressed} down
+                </span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
     </article>
+  );
+}
+
+/** A headline held back by the privacy floor. */
+function Withheld({ floor }: { floor: number | undefined }) {
+  return (
+    <>
+      <strong>—</strong>
+      <span className="muted">Withheld: fewer than {floor} people rated</span>
+    </>
   );
 }

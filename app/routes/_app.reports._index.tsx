@@ -22,14 +22,15 @@ export const meta: MetaFunction = () => [{ title: "Reports · Gapmap" }];
 export async function loader({ request }: LoaderFunctionArgs) {
   const ctx = await requireMember(request);
   const isAdmin = hasRole(ctx.membership.role, "admin");
-  const [reports, own, teams, cycles] = await Promise.all([
+  const [readable, own, teams, cycles] = await Promise.all([
     listReports(ctx),
     ownSummaries(ctx),
     viewableTeams(ctx),
     reportableCycles(ctx.organization.id),
   ]);
   return {
-    reports,
+    reports: readable.filter((r) => r.perPerson),
+    organisation: readable.filter((r) => !r.perPerson),
     own,
     memberId: ctx.membership.id,
     isAdmin,
@@ -52,7 +53,7 @@ export async function action({ request }: ActionFunctionArgs) {
 
 export default function Reports() {
   const { date } = useDates();
-  const { reports, own, memberId, isAdmin, canGenerate, teams, cycles } =
+  const { reports, organisation, own, memberId, isAdmin, canGenerate, teams, cycles } =
     useLoaderData<typeof loader>();
   const failure = failureOf(useActionData<typeof action>());
   const busy = useNavigation().state === "submitting";
@@ -143,6 +144,22 @@ export default function Reports() {
               ) : null}
             </p>
           )}
+        </section>
+      ) : null}
+      {organisation.length ? (
+        <section className="card" aria-labelledby="organisation-heading">
+          <h2 id="organisation-heading">The organisation&apos;s reports</h2>
+          <p className="muted">
+            Figures only: no one is named, and a figure over too few people is withheld.
+          </p>
+          <ul>
+            {organisation.map((r) => (
+              <li key={r.id}>
+                <Link to={`/reports/${r.id}`}>{r.cycleName}</Link>{" "}
+                <span className="muted small">issued {date(r.generatedAt)}</span>
+              </li>
+            ))}
+          </ul>
         </section>
       ) : null}
       <section className="card" aria-labelledby="own-heading">

@@ -95,4 +95,32 @@ describe("a quarterly report in the browser", () => {
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it("an engineer reads the organisation's report as figures only, naming no one", async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await logIn(page, data.ben.email);
+    await page.goto(`${app.url}/reports`);
+    const listed = page.getByRole("region", { name: "The organisation's reports" });
+    await listed.getByRole("link", { name: "2026-Q4" }).click();
+    await page.waitForURL(/\/reports\/[0-9a-f-]{36}$/);
+    await page
+      .getByRole("heading", { level: 1, name: "2026-Q4 report: the whole organisation" })
+      .waitFor();
+    await page.getByText("The organisation's figures only: no one is named").waitFor();
+    const headlines = page.getByRole("region", { name: "Headlines" });
+    await expect.poll(() => headlines.textContent()).toContain("Must-have targets met");
+    expect(await page.getByRole("link", { name: "Download CSV" }).count()).toBe(0);
+    expect(await page.getByRole("region", { name: "Biggest movers" }).count()).toBe(0);
+    expect(await page.getByRole("region", { name: "Each person's page" }).count()).toBe(0);
+    const main = (await page.locator("main").innerText()).replace(/\s+/g, " ");
+    for (const name of ["Ann", "Cat", "Dan", "Lee"])
+      expect(main).not.toMatch(new RegExp(`\\b${name}\\b`));
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      390,
+    );
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });

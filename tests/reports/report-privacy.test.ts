@@ -58,7 +58,14 @@ describe("a new report under the privacy floor", () => {
       withheld: true,
       withheldCategories: [],
     });
-    expect(first.summary).toMatchObject({ mustHave: null, categories: [], trend: [], topGaps: [] });
+    expect(first.summary).toMatchObject({
+      mustHave: null,
+      categories: [],
+      trend: [],
+      topGaps: [],
+      changes: null,
+      gaps: null,
+    });
     expect(first.summary.topics).toEqual([]);
 
     await addSeniorRater(data, pair.id, "Eve", ["a1", "a2", "b1"], 2);
@@ -70,6 +77,16 @@ describe("a new report under the privacy floor", () => {
     expect(a).toMatchObject({ averageAfter: 2, averageBefore: null, mustHaveTotalBefore: null });
     expect(second.summary.topics.map((t: { name: string }) => t.name)).toEqual(["a1", "b1"]);
     expect(second.summary.mustHave).toMatchObject({ totalNow: 3, totalBefore: null });
+    // Level changes are counted over b1 alone: a2 has two raters now, and a1 had one in
+    // 2026-Q3 (Ben), whose move a count over a1 would tell. On b1 Ann, Ben and Eve are new.
+    expect(second.summary.changes).toEqual({
+      improved: 0,
+      regressed: 0,
+      unchanged: 0,
+      stale: 0,
+      new: 3,
+      not_rated: 1,
+    });
 
     await setFloor(5);
     try {

@@ -66,7 +66,8 @@ const ACCESS: Record<string, { loader?: Row; action?: Row }> = {
   //                                 anonymous deactivated engineer leadOwn leadOther admin
   "_app.mentoring.$mentorshipId": { loader: ["login", "orgs", "ok", "ok", 404, "ok"], action: MEMBER },
   "_app.reports._index": { loader: MEMBER, action: LEAD },
-  "_app.reports.$reportId": { loader: LEAD_OF_MEMBER },
+  // A team's report is for its leads; engineers read the organisation's, as figures only.
+  "_app.reports.$reportId": { loader: ["login", "orgs", 404, "ok", 404, "ok"] },
   "_app.reports.$reportId_.members.$memberId": { loader: ["login", "orgs", "ok", "ok", 404, "ok"] },
   "reports.$reportId[.csv]": { loader: LEAD_OF_MEMBER },
 

@@ -257,7 +257,7 @@ describe("the demo's story", () => {
     const reports = (await closedReports()).filter((r) => r.team === null);
     expect(reports).toHaveLength(3);
     for (const { cycle, summary } of reports.slice(1)) {
-      const { improved, regressed, unchanged, stale } = summary.changes;
+      const { improved, regressed, unchanged, stale } = summary.changes!;
       const rated = improved + regressed + unchanged + stale;
       console.log(`${cycle}: ${improved} up, ${regressed} down of ${rated} rated`);
       expect(improved).toBeGreaterThan(0);

@@ -40,8 +40,12 @@ export interface ReportSummary {
     members: number;
     topics: number;
   };
-  changes: Record<"improved" | "regressed" | "unchanged" | "stale" | "new" | "not_rated", number>;
-  gaps: { closed: number; opened: number; open: number };
+  /** Person × topic counts over the topics the floor lets tell them; null when withheld. */
+  changes: Record<
+    "improved" | "regressed" | "unchanged" | "stale" | "new" | "not_rated",
+    number
+  > | null;
+  gaps: { closed: number; opened: number; open: number } | null;
   /**
    * The privacy floor when the report was made (ADR 015): figures over fewer people who rated
    * are left out (null, or missing from a list). Reports issued before it have none.
@@ -213,6 +217,15 @@ async function summarise(
         count(level_after) AS raters
       FROM gap GROUP BY topic_id, topic_name, category_name
     ),
+    -- Counts of person × topic changes cover only topics no one to floor - 1 people rated,
+    -- then or now (privacy floor): else a count would tell those few people's moves.
+    told AS (
+      SELECT topic_id FROM d GROUP BY topic_id
+      HAVING NOT count(level_after) BETWEEN 1 AND ${floor - 1}
+        AND NOT count(level_before) BETWEEN 1 AND ${floor - 1}
+    ),
+    dt AS (SELECT * FROM d WHERE topic_id IN (SELECT topic_id FROM told)),
+    gt AS (SELECT * FROM gap WHERE topic_id IN (SELECT topic_id FROM told)),
     ms AS (
       SELECT ms.id, ms.status, ms.mentee_id, ms.topic_id, ms.ended_at,
         coalesce(ms.starts_on, ms.created_at::date) AS began
@@ -226,17 +239,17 @@ async function summarise(
       'ratersBefore', (SELECT count(DISTINCT member_id) FROM d WHERE level_before IS NOT NULL),
       'topicCount', (SELECT count(DISTINCT topic_id) FROM d),
       'changes', json_build_object(
-        'improved', (SELECT count(*) FROM d WHERE change = 'improved'),
-        'regressed', (SELECT count(*) FROM d WHERE change = 'regressed'),
-        'unchanged', (SELECT count(*) FROM d WHERE change = 'unchanged'),
-        'stale', (SELECT count(*) FROM d WHERE change = 'stale'),
-        'new', (SELECT count(*) FROM d WHERE change = 'new'),
-        'not_rated', (SELECT count(*) FROM d WHERE change = 'not_rated')),
+        'improved', (SELECT count(*) FROM dt WHERE change = 'improved'),
+        'regressed', (SELECT count(*) FROM dt WHERE change = 'regressed'),
+        'unchanged', (SELECT count(*) FROM dt WHERE change = 'unchanged'),
+        'stale', (SELECT count(*) FROM dt WHERE change = 'stale'),
+        'new', (SELECT count(*) FROM dt WHERE change = 'new'),
+        'not_rated', (SELECT count(*) FROM dt WHERE change = 'not_rated')),
       'gaps', json_build_object(
-        'closed', (SELECT count(*) FROM gap WHERE short_before > 0 AND short_after = 0),
-        'opened', (SELECT count(*) FROM gap
+        'closed', (SELECT count(*) FROM gt WHERE short_before > 0 AND short_after = 0),
+        'opened', (SELECT count(*) FROM gt
           WHERE coalesce(short_before, 0) = 0 AND short_after > 0),
-        'open', (SELECT count(*) FROM gap WHERE short_after > 0)),
+        'open', (SELECT count(*) FROM gt WHERE short_after > 0)),
       'mustHave', json_build_object(
         'metNow', (SELECT count(*) FROM d WHERE priority = 'must_have' AND level_after >= target_level),
         'totalNow', (SELECT count(level_after) FROM d WHERE priority = 'must_have'),
@@ -268,8 +281,8 @@ async function summarise(
           AND ended_at::date BETWEEN ${cycle.starts_on}::date AND ${cycle.ends_on}::date),
         'checkIns', (SELECT count(*) FROM check_ins ci JOIN ms ON ms.id = ci.mentorship_id
           WHERE ci.occurred_on BETWEEN ${cycle.starts_on}::date AND ${cycle.ends_on}::date),
-        'menteesImproved', (SELECT count(*) FROM d WHERE mentored AND change = 'improved'),
-        'mentoredTopics', (SELECT count(*) FROM d WHERE mentored)),
+        'menteesImproved', (SELECT count(*) FROM dt WHERE mentored AND change = 'improved'),
+        'mentoredTopics', (SELECT count(*) FROM dt WHERE mentored)),
       'movers', coalesce((SELECT json_agg(json_build_object('memberId', member_id,
           'name', member_name, 'improved', up, 'regressed', down, 'net', up - down)
           ORDER BY up - down DESC, member_name)
@@ -317,6 +330,8 @@ async function summarise(
         : figures.categories.filter((c) => !shows(c.ratersAfter)).map((c) => c.name),
     },
     ...figures,
+    changes: withheld ? null : figures.changes,
+    gaps: withheld ? null : figures.gaps,
     mustHave: withheld
       ? null
       : {
@@ -353,7 +368,10 @@ async function summarise(
   };
 }
 
-interface RawFigures extends Omit<ReportSummary, "scope" | "trend" | "privacy" | "mustHave"> {
+interface RawFigures
+  extends Omit<ReportSummary, "scope" | "trend" | "privacy" | "mustHave" | "changes" | "gaps"> {
+  changes: NonNullable<ReportSummary["changes"]>;
+  gaps: NonNullable<ReportSummary["gaps"]>;
   memberCount: number;
   topicCount: number;
   raters: number;

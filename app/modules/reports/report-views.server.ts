@@ -1,4 +1,5 @@
 import { stringify } from "csv-stringify/sync";
+import { sql } from "kysely";
 import { z } from "zod";
 import { db } from "#db/database";
 import { guardCell } from "~/lib/csv-cells";
@@ -10,10 +11,14 @@ import type { ReportSummary } from "./generate-report.server";
 import { frozenPlanGoals } from "~/modules/growth/plan-outcomes.server";
 import { generateReport } from "./generate-report.server";
 import { viewableMember, viewableTeams } from "~/modules/accounts/visibility.server";
+import { meetsPrivacyFloor } from "~/modules/gaps/privacy-floor";
 
 // Who sees which report: admins every report of their organisation, leads the reports of
 // the teams they lead, and every member their own one-page summary in any report that
-// holds them. Anything else — another organisation's report included — is not found.
+// holds them. Anyone else reads an organisation report made under the privacy floor as
+// figures only (ADR 015): no one named, and each figure shown only when enough people the
+// reader cannot see one by one rated it. Anything else — another organisation's report
+// included — is not found.
 
 const isUuid = (value: string) => z.uuid().safeParse(value).success;
 
@@ -40,17 +45,29 @@ async function ledTeamIds(ctx: MemberContext): Promise<string[] | null> {
   return (await viewableTeams(ctx)).map((t) => t.id);
 }
 
+/** Every report the caller may open; `perPerson` false: the figures-only organisation view. */
 export async function listReports(ctx: MemberContext) {
   const led = await ledTeamIds(ctx);
   let query = reportsQuery(ctx.organization.id)
+    .select(perPersonFor(led).as("perPerson"))
     .orderBy("c.starts_on", "desc")
     .orderBy("t.name")
     .orderBy("r.generated_at", "desc");
-  if (led !== null) {
-    if (!led.length) return [];
-    query = query.where("r.team_id", "in", led);
-  }
+  if (led !== null)
+    query = query.where((eb) =>
+      eb.or([
+        ...(led.length ? [eb("r.team_id", "in", led)] : []),
+        eb.and([eb("r.team_id", "is", null), sql<boolean>`r.snapshot ? 'privacy'`]),
+      ]),
+    );
   return query.execute();
+}
+
+/** Whether the reader sees the report's people: admins always, leads in their teams' reports. */
+function perPersonFor(led: string[] | null) {
+  if (led === null) return sql<boolean>`true`;
+  if (!led.length) return sql<boolean>`false`;
+  return sql<boolean>`coalesce(r.team_id IN (${sql.join(led)}), false)`;
 }
 
 /** Per cycle, the newest report that holds the member: their own pages, newest cycle first. */
@@ -72,25 +89,117 @@ export function ownSummaries(ctx: MemberContext) {
     .execute();
 }
 
-/** A report the caller may read in full, with its frozen summary. */
+/**
+ * A report the caller may read, with its frozen summary: in full (`perPerson`) for admins and
+ * the leads of its team, as the reader's figures-only view for anyone else.
+ */
 export async function viewableReport(ctx: MemberContext, reportId: string) {
   if (!isUuid(reportId)) throw notFound("Report");
   const led = await ledTeamIds(ctx);
-  const report = await reportsQuery(ctx.organization.id)
-    .innerJoin("framework_versions as fv", "fv.id", "r.framework_version_id")
-    .innerJoin("frameworks as f", "f.id", "fv.framework_id")
-    .leftJoin("cycles as pc", "pc.id", "r.previous_cycle_id")
-    .select([
-      "r.snapshot",
-      "f.name as frameworkName",
-      "fv.number as frameworkVersion",
-      "pc.name as previousCycleName",
+  const { snapshot, ...report } =
+    (await reportsQuery(ctx.organization.id)
+      .innerJoin("framework_versions as fv", "fv.id", "r.framework_version_id")
+      .innerJoin("frameworks as f", "f.id", "fv.framework_id")
+      .leftJoin("cycles as pc", "pc.id", "r.previous_cycle_id")
+      .select([
+        "r.snapshot",
+        "f.name as frameworkName",
+        "fv.number as frameworkVersion",
+        "pc.name as previousCycleName",
+      ])
+      .where("r.id", "=", reportId)
+      .executeTakeFirst()) ?? throwNotFound();
+  const summary = snapshot as ReportSummary;
+  if (led === null || (report.teamId && led.includes(report.teamId)))
+    return { ...report, summary, perPerson: true };
+  // Reports issued before the floor was recorded may hold figures over too few people.
+  if (report.teamId || !summary.privacy) throw notFound("Report");
+  return { ...report, summary: await figuresOnly(ctx, reportId, summary), perPerson: false };
+}
+
+function throwNotFound(): never {
+  throw notFound("Report");
+}
+
+/**
+ * The organisation report as someone who sees only some of its people one by one (themself,
+ * or the teams they lead) reads it: no one named, and each figure kept only when the people
+ * who rated it *other than those* meet the report's floor — else the figure minus what the
+ * reader knows would be the level of the few left (ADR 015's no-derivation rule).
+ */
+async function figuresOnly(ctx: MemberContext, reportId: string, summary: ReportSummary) {
+  const floor = summary.privacy!.floor;
+  const led = (await viewableTeams(ctx)).map((t) => t.id);
+  const teamMembers = led.length
+    ? await db
+        .selectFrom("team_members")
+        .select("membership_id")
+        .where("organization_id", "=", ctx.organization.id)
+        .where("team_id", "in", led)
+        .execute()
+    : [];
+  const known = [ctx.membership.id, ...teamMembers.map((m) => m.membership_id)];
+  const others = await db
+    .selectFrom("report_rows as rr")
+    .select(["rr.topic_id", "rr.category_name"])
+    .select((eb) => [
+      eb.fn.count<number>("rr.level_after").as("after"),
+      eb.fn.count<number>("rr.level_before").as("before"),
+      sql<string[]>`array_agg(DISTINCT rr.member_id) FILTER (WHERE rr.level_after IS NOT NULL)`.as(
+        "ratersAfter",
+      ),
+      sql<string[]>`array_agg(DISTINCT rr.member_id) FILTER (WHERE rr.level_before IS NOT NULL)`.as(
+        "ratersBefore",
+      ),
     ])
-    .where("r.id", "=", reportId)
-    .executeTakeFirst();
-  if (!report) throw notFound("Report");
-  if (led !== null && !(report.teamId && led.includes(report.teamId))) throw notFound("Report");
-  return { ...report, summary: report.snapshot as ReportSummary };
+    .where("rr.report_id", "=", reportId)
+    .where("rr.member_id", "not in", known)
+    .groupBy(["rr.topic_id", "rr.category_name"])
+    .execute();
+  const shows = (n: number) => meetsPrivacyFloor(Number(n), floor);
+  const people = (key: "ratersAfter" | "ratersBefore", category?: string) =>
+    new Set(
+      others.filter((o) => category === undefined || o.category_name === category).flatMap((o) => o[key] ?? []),
+    ).size;
+  const topic = new Map(others.map((o) => [o.topic_id, o]));
+  const base = { ...summary, movers: [] };
+  if (!shows(people("ratersAfter")) || summary.privacy!.withheld)
+    return {
+      ...base,
+      privacy: { ...summary.privacy!, withheld: true, withheldCategories: [] },
+      changes: null,
+      gaps: null,
+      mustHave: null,
+      categories: [],
+      topics: [],
+      topGaps: [],
+      trend: [],
+    };
+  const shownTopic = (id: string) => shows(topic.get(id)?.after ?? 0);
+  const categories = summary.categories.filter((c) => shows(people("ratersAfter", c.name)));
+  return {
+    ...base,
+    privacy: {
+      ...summary.privacy!,
+      withheldCategories: [
+        ...summary.privacy!.withheldCategories,
+        ...summary.categories.filter((c) => !categories.includes(c)).map((c) => c.name),
+      ],
+    },
+    mustHave:
+      summary.mustHave && !shows(people("ratersBefore"))
+        ? { ...summary.mustHave, metBefore: null, totalBefore: null }
+        : summary.mustHave,
+    categories: categories.map((c) =>
+      shows(people("ratersBefore", c.name))
+        ? c
+        : { ...c, averageBefore: null, mustHaveMetBefore: null, mustHaveTotalBefore: null },
+    ),
+    topics: summary.topics
+      .filter((t) => shownTopic(t.topicId))
+      .map((t) => (shows(topic.get(t.topicId)?.before ?? 0) ? t : { ...t, proficientBefore: null })),
+    topGaps: summary.topGaps.filter((g) => shownTopic(g.topicId)),
+  };
 }
 
 /** The report's members, for links to their summaries. */
@@ -151,6 +260,8 @@ export async function memberSummary(ctx: MemberContext, reportId: string, member
 /** Long format: one row per member × topic of the report's cycle, with the deltas. */
 export async function reportCsv(ctx: MemberContext, reportId: string) {
   const report = await viewableReport(ctx, reportId);
+  // One row per person: only for those who see the report's people.
+  if (!report.perPerson) throw notFound("Report");
   const rows = await db
     .selectFrom("report_rows")
     .selectAll()

@@ -12,6 +12,11 @@ const ReportListItemSchema = z.object({
   cycleStartsOn: isoDate,
   trigger: z.enum(["cycle_closed", "on_demand"]),
   generatedAt: isoTime,
+  perPerson: z
+    .boolean()
+    .describe(
+      "false: the organisation's figures only, as a caller who does not see its people one by one reads them (ADR 015): no movers, no CSV, and figures withheld where too few other people rated.",
+    ),
 });
 
 const count = z.number().int();
@@ -27,11 +32,16 @@ const ReportSchema = ReportListItemSchema.extend({
       members: count,
       topics: count,
     }),
-    changes: z.record(
-      z.enum(["improved", "regressed", "unchanged", "stale", "new", "not_rated"]),
-      count,
-    ),
-    gaps: z.object({ closed: count, opened: count, open: count }),
+    changes: z
+      .record(z.enum(["improved", "regressed", "unchanged", "stale", "new", "not_rated"]), count)
+      .nullable()
+      .describe(
+        "Member × topic levels by change, over the topics that no one to floor − 1 people rated then or now; null when withheld.",
+      ),
+    gaps: z
+      .object({ closed: count, opened: count, open: count })
+      .nullable()
+      .describe("Member × topic gaps, over the same topics as `changes`; null when withheld."),
     privacy: z
       .object({
         floor: count,
@@ -110,6 +120,7 @@ function reportItem(r: ListedReport): z.input<typeof ReportListItemSchema> {
     cycleStartsOn: r.cycleStartsOn,
     trigger: r.trigger,
     generatedAt: r.generatedAt.toISOString(),
+    perPerson: r.perPerson,
   };
 }
 
