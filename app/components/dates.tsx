@@ -10,7 +10,8 @@ interface AppData {
 
 /**
  * Dates as this reader sees them: their locale (from the root loader) and, signed in, their
- * organisation's time zone (from the app layout's loader); elsewhere UTC.
+ * organisation's time zone (from the app layout's loader); elsewhere UTC. `dateTime(value,
+ * zone)` tells a moment of another organisation (the organisation picker) in that one's zone.
  */
 export function useDates() {
   const root = useRouteLoaderData("root") as RootData | undefined;
@@ -21,6 +22,7 @@ export function useDates() {
   };
   return {
     date: (value: string | Date | null | undefined) => formatDate(value, settings),
-    dateTime: (value: string | Date | null | undefined) => formatDateTime(value, settings),
+    dateTime: (value: string | Date | null | undefined, timeZone?: string) =>
+      formatDateTime(value, timeZone ? { ...settings, timeZone } : settings),
   };
 }

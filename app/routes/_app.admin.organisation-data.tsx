@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useDates } from "~/components/dates";
-import { redirect } from "@remix-run/node";
+import { redirectWithFlash } from "~/lib/flash.server";
 import {
   Form,
   useActionData,
@@ -51,7 +51,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
       case "close": {
         const { confirmName } = parseFormData(form, CloseSchema);
         await closeOrganisation(ctx, confirmName, ip);
-        return redirect("/orgs");
+        return redirectWithFlash(
+          "/orgs",
+          `${ctx.organization.name} is closed. You can cancel the deletion here until it is erased.`,
+        );
       }
       default:
         return new Response("Unknown action", { status: 400 });

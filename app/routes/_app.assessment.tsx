@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useDates } from "~/components/dates";
 import { FormSuccess } from "~/components/forms";
-import { data, redirect } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { redirectWithFlash } from "~/lib/flash.server";
 import {
   Form,
   Link,
@@ -115,7 +116,7 @@ export async function action({ request }: ActionFunctionArgs) {
     }
     const next = form.get("next");
     if (typeof next === "string" && next)
-      return redirect(`/assessment?category=${encodeURIComponent(next)}`);
+      return redirectWithFlash(`/assessment?category=${encodeURIComponent(next)}`, "Saved.");
     return { ...base, message: "Saved." };
   });
 }

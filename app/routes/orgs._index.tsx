@@ -83,7 +83,7 @@ export default function Organizations() {
       {closed.map((org) => (
         <div key={org.id} className="alert info">
           <p>
-            {org.name} is closed and will be erased on {dateTime(org.erase_after)}.
+            {org.name} is closed and will be erased on {dateTime(org.erase_after, org.time_zone)}.
           </p>
           <Form method="post">
             <input type="hidden" name="intent" value="cancel-deletion" />

@@ -120,6 +120,20 @@ describe("the self-assessment form", () => {
     expect((await selfRatings(eng.membershipId, topic.id)).map((r) => r.level)).toEqual([3, null]);
   });
 
+  it("saves and moves to the next category, confirming the save there", async () => {
+    const { eng, topics } = await openOrg();
+    const [first] = topics;
+    const next = topics.find((t) => t.category_id !== first!.category_id)!;
+    const moved = await post(eng.cookie, {
+      ...topicFields(first!.id, "2"),
+      next: next.category_id,
+    });
+    expect(moved.status).toBe(302);
+    expect(moved.headers.get("Location")).toBe(`/assessment?category=${next.category_id}`);
+    expect(moved.headers.get("Set-Cookie")).toMatch(/^gapmap_flash=/);
+    expect((await selfRatings(eng.membershipId, first!.id)).map((r) => r.level)).toEqual([2]);
+  });
+
   it("answers a later save from a second tab with a conflict showing the newer value, and overwrites nothing", async () => {
     const { eng, topics } = await openOrg();
     const topic = topics[1]!;

@@ -84,6 +84,8 @@ describe("deleting an organisation", () => {
       }),
     );
     expect(closed.headers.get("Location")).toBe("/orgs");
+    // The list it lands on confirms it (a one-minute flash message).
+    expect(closed.headers.get("Set-Cookie")).toMatch(/^gapmap_flash=/);
     const row = await db
       .selectFrom("organizations")
       .select(["closed_at", "erase_after"])
@@ -121,11 +123,21 @@ describe("deleting an organisation", () => {
     );
     expect(benCancels.status).toBe(404);
     const adminCookie = await signIn(t.admin.id, null);
-    const list = await call<{ organizations: { id: string; closed_at: string | null }[] }>(
-      orgs.loader,
-      buildRequest("/orgs", { cookie: adminCookie }),
+    const list = await call<{
+      organizations: { id: string; closed_at: string | null; time_zone: string }[];
+    }>(orgs.loader, buildRequest("/orgs", { cookie: adminCookie }));
+    const listed = list.data.organizations.find((o) => o.id === org);
+    expect(listed?.closed_at).toBeTruthy();
+    // Its erasure date is told on its own calendar, not UTC (no organisation is open here).
+    expect(listed?.time_zone).toBe(
+      (
+        await db
+          .selectFrom("organizations")
+          .select("time_zone")
+          .where("id", "=", org)
+          .executeTakeFirstOrThrow()
+      ).time_zone,
     );
-    expect(list.data.organizations.find((o) => o.id === org)?.closed_at).toBeTruthy();
     const cancelled = await call(
       orgs.action,
       buildRequest("/orgs", {

@@ -91,7 +91,16 @@ export function listUserOrganizations(userId: string) {
   return db
     .selectFrom("memberships as m")
     .innerJoin("organizations as o", "o.id", "m.organization_id")
-    .select(["o.id", "o.name", "o.slug", "m.role", "m.active", "o.closed_at", "o.erase_after"])
+    .select([
+      "o.id",
+      "o.name",
+      "o.slug",
+      "o.time_zone",
+      "m.role",
+      "m.active",
+      "o.closed_at",
+      "o.erase_after",
+    ])
     .where("m.user_id", "=", userId)
     .orderBy("o.name")
     .execute();
