@@ -8,8 +8,8 @@ import {
   type KeyboardEvent,
   type MouseEvent,
 } from "react";
-import { cellAt, type HeatmapPayload } from "~/modules/gaps/heatmap-payload";
-import type { HeatmapCell } from "~/modules/gaps/team-gaps.server";
+import { cellAt, type HeatmapCell } from "~/modules/gaps/heatmap-payload";
+import type { HeatmapPayload } from "~/modules/gaps/team-gaps.server";
 
 // The page carries each cell as a short class and its level only (6,000 cells for 100 people
 // × 60 topics): the words for a cell are made here, once, for the cell in focus (its

@@ -6,7 +6,7 @@ import { heatmapPayload } from "~/modules/gaps/heatmap-payload";
 import { loadOrRespond } from "~/lib/errors.server";
 import { requireMember } from "~/modules/accounts/auth.server";
 import { filtersQuery, resolveGapScope } from "~/modules/gaps/gap-scope.server";
-import { HEATMAP_ORDERS, heatmap } from "~/modules/gaps/team-gaps.server";
+import { HEATMAP_ORDERS, packedHeatmap } from "~/modules/gaps/team-gaps.server";
 
 // A malformed page or order in a shared link falls back to the first page by name.
 const ViewSchema = z.object({
@@ -25,7 +25,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   });
   return loadOrRespond(async () => {
     const { scope, filters } = await resolveGapScope(ctx, params);
-    const map = await heatmap(scope, view);
+    const map = await packedHeatmap(scope, view);
     return {
       query: filtersQuery(filters),
       order: view.order,

@@ -9,7 +9,7 @@ import { requireMember, type MemberContext } from "~/modules/accounts/auth.serve
 import { withoutGapCache } from "~/modules/gaps/gap-cache.server";
 import type { GapScope } from "~/modules/gaps/gap-scope";
 import { resolveGapScope } from "~/modules/gaps/gap-scope.server";
-import { gapSummary, mustHaveTrend } from "~/modules/gaps/team-gaps.server";
+import { gapSummary, mustHaveTrend, packedHeatmap } from "~/modules/gaps/team-gaps.server";
 import {
   calibrationQueue,
   pendingValidations,
@@ -47,6 +47,7 @@ type Viewer = { ctx: MemberContext; scope: GapScope };
 const FIGURES: Record<string, (viewer: Viewer) => Promise<unknown>> = {
   gapSummary: ({ scope }) => gapSummary(scope),
   mustHaveTrend: ({ scope }) => mustHaveTrend(scope, { total: 0, met: 0 }),
+  heatmap: ({ scope }) => packedHeatmap(scope),
   calibrationQueue: ({ scope }) => calibrationQueue(scope),
   pendingValidations: ({ scope }) => pendingValidations(scope),
   recentResolutions: ({ scope }) => recentResolutions(scope),

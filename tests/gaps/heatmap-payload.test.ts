@@ -1,6 +1,12 @@
 import { expect, it } from "vitest";
-import { cellAt, packCell, packRow, unpackCell } from "~/modules/gaps/heatmap-payload";
-import type { HeatmapCell } from "~/modules/gaps/team-gaps.server";
+import {
+  cellAt,
+  markStale,
+  packCell,
+  packRow,
+  unpackCell,
+  type HeatmapCell,
+} from "~/modules/gaps/heatmap-payload";
 
 // The heatmap page carries each cell as one number: every cell the gap view can show comes
 // back from it unchanged, and an unrated topic stays unrated.
@@ -37,4 +43,26 @@ it("reads each cell of a packed row back where it was", () => {
   const row = packRow(cells);
   expect(row).toHaveLength(cells.length * 2);
   expect(cells.map((_, i) => cellAt(row, i))).toEqual(cells);
+});
+
+it("marks as stale exactly the rated cells rated before the day's cut-off", () => {
+  const fresh = (level: number | null, mentored = false): HeatmapCell => ({
+    level,
+    target: 3,
+    priority: "must_have",
+    source: "self",
+    stale: false,
+    mentored,
+  });
+  const cells = [fresh(4, true), null, fresh(null), fresh(0), fresh(2)];
+  const ratedAt = [100, null, 50, 200, 99];
+  const marked = markStale(packRow(cells), ratedAt, 100);
+  expect(cells.map((_, i) => cellAt(marked, i))).toEqual([
+    fresh(4, true),
+    null,
+    { ...fresh(null), stale: true },
+    fresh(0),
+    { ...fresh(2), stale: true },
+  ]);
+  expect(markStale(packRow(cells), ratedAt, 0)).toBe(packRow(cells));
 });

@@ -1,10 +1,19 @@
 import type { RatingSource, TargetPriority } from "#db/schema";
-import type { Heatmap, HeatmapCell } from "./team-gaps.server";
 
 // The heatmap as the page receives it: each person and topic once, and each cell packed into
 // one small number written as two base-36 characters, a member's cells one string (a page of
 // 100 people × 60 topics is 6,000 cells; as objects they were most of the page's weight).
 // Server and browser share the codec below.
+
+/** One heatmap cell: the level shown, whose it is, whether it is stale, the member's target. */
+export interface HeatmapCell {
+  level: number | null;
+  source: RatingSource;
+  stale: boolean;
+  target: number | null;
+  priority: TargetPriority | null;
+  mentored: boolean;
+}
 
 const LEVELS = 6; // 0–4, and 5 for "not applicable"
 const TARGETS = 6; // 0–4, and 5 for "no target"
@@ -58,16 +67,34 @@ export function cellAt(row: string, index: number): HeatmapCell | null {
   return unpackCell(parseInt(row.slice(index * WIDTH, index * WIDTH + WIDTH), 36) || 0);
 }
 
-/** The loader's shape: the heatmap with every member's cells packed. */
-export function heatmapPayload(map: Heatmap) {
+/**
+ * `row` (packed with no cell stale) with the cells rated before `staleBefore` marked stale:
+ * the stale flag is the code's second bit (packCell), so a stale cell's code is 2 more.
+ */
+export function markStale(
+  row: string,
+  ratedAt: readonly (number | null)[],
+  staleBefore: number,
+): string {
+  let marked = "";
+  let from = 0;
+  ratedAt.forEach((at, index) => {
+    if (at === null || at >= staleBefore) return;
+    const code = parseInt(row.slice(index * WIDTH, index * WIDTH + WIDTH), 36);
+    if (!code) return;
+    marked += row.slice(from, index * WIDTH) + (code + 2).toString(36).padStart(WIDTH, "0");
+    from = index * WIDTH + WIDTH;
+  });
+  return marked + row.slice(from);
+}
+
+/** The loader's shape: the packed heatmap without what the page does not show. */
+export function heatmapPayload<M extends { title: string | null }, T extends { members: M[] }>(
+  map: T,
+) {
   return {
     ...map,
     // (A member's title is not shown on the heatmap.)
-    members: map.members.map(({ cells, title: _title, ...member }) => ({
-      ...member,
-      cells: packRow(cells),
-    })),
+    members: map.members.map(({ title: _title, ...member }) => member),
   };
 }
-
-export type HeatmapPayload = ReturnType<typeof heatmapPayload>;

@@ -2,6 +2,13 @@ import { sql, type RawBuilder } from "kysely";
 import { db } from "#db/database";
 import type { RatingSource, TargetPriority } from "#db/schema";
 import { cachedGapFigures } from "./gap-cache.server";
+import {
+  cellAt,
+  markStale,
+  packRow,
+  type HeatmapCell,
+  type heatmapPayload,
+} from "./heatmap-payload";
 import type { GapScope } from "./gap-scope";
 import { BUS_FACTOR_RISK_AT, PROFICIENT } from "./gap-formula";
 import { priorityWeight } from "./priority-weight.server";
@@ -480,15 +487,6 @@ export async function mustHaveTrend(
   return rows.map(({ open, ...point }) => (open ? { ...point, ...current } : point));
 }
 
-export interface HeatmapCell {
-  level: number | null;
-  source: RatingSource;
-  stale: boolean;
-  target: number | null;
-  priority: TargetPriority | null;
-  mentored: boolean;
-}
-
 export interface HeatmapMember {
   id: string;
   displayName: string;
@@ -508,17 +506,51 @@ export type HeatmapOrder = (typeof HEATMAP_ORDERS)[number];
 
 /**
  * One page of the heatmap (every member with `pageSize: null`): members (by name) × topics
- * (framework order), each cell with the level shown, whose it is, whether it is stale, and
- * the member's target.
+ * (framework order), each member's cells packed into one string (heatmap-payload.ts): the
+ * level shown, whose it is, whether it is stale, and the member's target. Pages are kept as
+ * the gap view's figures are (ADR 008), packed, so a kept page is a few dozen KB; staleness
+ * depends on the day, so it is marked on the kept cells on each request.
  */
-export async function heatmap(
-  scope: GapScope,
-  {
-    page = 1,
-    pageSize = HEATMAP_PAGE_SIZE,
-    order = "name",
-  }: { page?: number; pageSize?: number | null; order?: HeatmapOrder } = {},
-) {
+export async function packedHeatmap(scope: GapScope, view: HeatmapView = {}) {
+  const options = { page: 1, pageSize: HEATMAP_PAGE_SIZE, order: "name" as const, ...view };
+  const figures =
+    options.pageSize === null
+      ? await heatmapFigures(scope, options)
+      : await cachedGapFigures(
+          "heatmap",
+          scope,
+          [options.page, options.pageSize, options.order],
+          () => heatmapFigures(scope, options),
+        );
+  const staleBefore = scope.staleBefore.getTime();
+  return {
+    ...figures,
+    members: figures.members.map(({ ratedAt, cells, ...member }) => ({
+      ...member,
+      cells: markStale(cells, ratedAt, staleBefore),
+    })),
+  };
+}
+
+/** The heatmap with each cell as an object (the API, the CSV). */
+export async function heatmap(scope: GapScope, view: HeatmapView = {}) {
+  const map = await packedHeatmap(scope, view);
+  return {
+    ...map,
+    members: map.members.map<HeatmapMember>((member) => ({
+      ...member,
+      cells: map.topics.map((_, i) => cellAt(member.cells, i)),
+    })),
+  };
+}
+
+interface HeatmapView {
+  page?: number;
+  pageSize?: number | null;
+  order?: HeatmapOrder;
+}
+
+async function heatmapFigures(scope: GapScope, { page, pageSize, order }: Required<HeatmapView>) {
   const offset = pageSize === null ? 0 : (Math.max(1, page) - 1) * pageSize;
   // "gap": the people furthest below their targets first (the same weighted sum as top gaps).
   const ordering =
@@ -561,33 +593,35 @@ export async function heatmap(
       topic_id: string;
       level: number | null;
       source: RatingSource;
-      stale: boolean;
+      rated_at: Date | null;
       target: number | null;
       priority: TargetPriority | null;
       mentored: boolean;
     }>`
       WITH ${scopeCtes(scope, { memberIds })}
-      SELECT member_id, topic_id, level, source, rated_at < ${scope.staleBefore} AS stale,
-        target, priority, mentored
+      SELECT member_id, topic_id, level, source, rated_at, target, priority, mentored
       FROM graded`.execute(db),
   ]);
 
   const topicIndex = new Map(topicRows.map((t, i) => [t.topic_id, i]));
-  const byMember = new Map<string, (HeatmapCell | null)[]>(
-    memberIds.map((id) => [id, Array.from({ length: topicRows.length }, () => null)]),
-  );
+  const blank = () => ({
+    cells: Array.from({ length: topicRows.length }, (): HeatmapCell | null => null),
+    ratedAt: Array.from({ length: topicRows.length }, (): number | null => null),
+  });
+  const byMember = new Map(memberIds.map((id) => [id, blank()]));
   for (const row of cellRows) {
-    const cells = byMember.get(row.member_id);
+    const member = byMember.get(row.member_id);
     const index = topicIndex.get(row.topic_id);
-    if (!cells || index === undefined) continue;
-    cells[index] = {
+    if (!member || index === undefined) continue;
+    member.cells[index] = {
       level: row.level,
       source: row.source,
-      stale: row.stale === true,
+      stale: false,
       target: row.target,
       priority: row.priority,
       mentored: row.mentored,
     };
+    member.ratedAt[index] = row.rated_at ? row.rated_at.getTime() : null;
   }
   const categories: { id: string; name: string; span: number }[] = [];
   for (const topic of topicRows) {
@@ -599,15 +633,19 @@ export async function heatmap(
   return {
     categories,
     topics: topicRows.map((t) => ({ id: t.topic_id, name: t.name, categoryId: t.category_id })),
-    members: memberRows.map<HeatmapMember>((m) => ({
-      id: m.id,
-      displayName: m.display_name,
-      title: m.title,
-      profile: m.profile,
-      below: m.below,
-      shortfall: m.shortfall,
-      cells: byMember.get(m.id) ?? [],
-    })),
+    members: memberRows.map((m) => {
+      const { cells, ratedAt } = byMember.get(m.id) ?? blank();
+      return {
+        id: m.id,
+        displayName: m.display_name,
+        title: m.title,
+        profile: m.profile,
+        below: m.below,
+        shortfall: m.shortfall,
+        cells: packRow(cells),
+        ratedAt,
+      };
+    }),
     page: Math.max(1, page),
     pageSize,
     pages: pageSize === null ? 1 : Math.max(1, Math.ceil(total / pageSize)),
@@ -616,6 +654,10 @@ export async function heatmap(
 }
 
 export type Heatmap = Awaited<ReturnType<typeof heatmap>>;
+export type PackedHeatmap = Awaited<ReturnType<typeof packedHeatmap>>;
+export type HeatmapPayload = ReturnType<
+  typeof heatmapPayload<PackedHeatmap["members"][number], PackedHeatmap>
+>;
 
 export interface TopicPerson {
   memberId: string;
