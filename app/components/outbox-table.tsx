@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
 import { useDates } from "~/components/dates";
+import { useSortedRows } from "~/components/sortable";
 
 export interface OutboxRow {
   id: string;
@@ -33,15 +34,21 @@ export function OutboxTable({
   action?: (row: OutboxRow) => ReactNode;
 }) {
   const { dateTime } = useDates();
+  const table = useSortedRows("messages", rows, {
+    written: (row) => new Date(row.created_at).getTime(),
+    to: (row) => row.recipient_email,
+    message: (row) => row.subject,
+    status: (row) => row.status,
+  });
   return (
     <div className="table-wrap">
       <table>
         <thead>
           <tr>
-            <th scope="col">Written (UTC)</th>
-            {showRecipient ? <th scope="col">To</th> : null}
-            <th scope="col">Message</th>
-            <th scope="col">Status</th>
+            {table.header("written", "Written")}
+            {showRecipient ? table.header("to", "To") : null}
+            {table.header("message", "Message")}
+            {table.header("status", "Status")}
             {action ? (
               <th scope="col">
                 <span className="visually-hidden">Action</span>
@@ -50,7 +57,7 @@ export function OutboxTable({
           </tr>
         </thead>
         <tbody>
-          {rows.map((row) => (
+          {table.sorted.map((row) => (
             <tr key={row.id}>
               <td className="nowrap">{dateTime(row.created_at)}</td>
               {showRecipient ? <td>{row.recipient_email}</td> : null}

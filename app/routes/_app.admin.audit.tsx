@@ -88,7 +88,7 @@ export default function AuditLog() {
             <table>
               <thead>
                 <tr>
-                  <th scope="col">When (UTC)</th>
+                  <th scope="col">When</th>
                   <th scope="col">Who</th>
                   <th scope="col">Action</th>
                   <th scope="col">Object</th>

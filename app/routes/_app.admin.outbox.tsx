@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useDates } from "~/components/dates";
+import { useSortedRows } from "~/components/sortable";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { FormError, failureOf, FormSuccess } from "~/components/forms";
@@ -59,6 +60,12 @@ export default function Outbox() {
   const result = useActionData<typeof action>();
   const failure = failureOf(result);
   const message = result && "message" in result ? result.message : null;
+  const channels = useSortedRows("deliveries", deliveries, {
+    written: (d) => new Date(d.created_at).getTime(),
+    to: (d) => `${CHANNEL_LABEL[d.channel_kind]} · ${d.team_name}`,
+    message: (d) => d.title,
+    status: (d) => d.status,
+  });
   return (
     <>
       <div className="page-header">
@@ -120,17 +127,17 @@ export default function Outbox() {
             <table>
               <thead>
                 <tr>
-                  <th scope="col">Written (UTC)</th>
-                  <th scope="col">To</th>
-                  <th scope="col">Message</th>
-                  <th scope="col">Status</th>
+                  {channels.header("written", "Written")}
+                  {channels.header("to", "To")}
+                  {channels.header("message", "Message")}
+                  {channels.header("status", "Status")}
                   <th scope="col">
                     <span className="visually-hidden">Action</span>
                   </th>
                 </tr>
               </thead>
               <tbody>
-                {deliveries.map((d) => (
+                {channels.sorted.map((d) => (
                   <tr key={d.id}>
                     <td className="nowrap">{dateTime(d.created_at)}</td>
                     <td>

@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useDates } from "~/components/dates";
+import { useSortedRows } from "~/components/sortable";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { FormError, failureOf, FormSuccess } from "~/components/forms";
 import { handleFormErrors } from "~/lib/errors.server";
@@ -41,6 +42,12 @@ export default function Queues() {
   const result = useActionData<typeof action>();
   const failure = failureOf(result);
   const message = result && "message" in result ? result.message : null;
+  const failedJobs = useSortedRows("failed", dashboard.reachable ? dashboard.failed : [], {
+    failed: (job) => (job.failedAt ? new Date(job.failedAt).getTime() : null),
+    job: (job) => `${job.queue} · ${job.name}`,
+    reason: (job) => job.failedReason,
+    attempts: (job) => job.attemptsMade,
+  });
   return (
     <>
       <div className="page-header">
@@ -122,17 +129,17 @@ export default function Queues() {
                 <table>
                   <thead>
                     <tr>
-                      <th scope="col">Failed (UTC)</th>
-                      <th scope="col">Job</th>
-                      <th scope="col">Reason</th>
-                      <th scope="col">Attempts</th>
+                      {failedJobs.header("failed", "Failed")}
+                      {failedJobs.header("job", "Job")}
+                      {failedJobs.header("reason", "Reason")}
+                      {failedJobs.header("attempts", "Attempts")}
                       <th scope="col">
                         <span className="visually-hidden">Action</span>
                       </th>
                     </tr>
                   </thead>
                   <tbody>
-                    {dashboard.failed.map((job) => (
+                    {failedJobs.sorted.map((job) => (
                       <tr key={`${job.queue}:${job.id}`}>
                         <td className="nowrap">{dateTime(job.failedAt)}</td>
                         <td>

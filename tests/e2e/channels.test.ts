@@ -227,6 +227,21 @@ describe("team channels and the calendar in Chromium", () => {
       .getByRole("region", { name: "Team channels" })
       .getByText("Fan-out quarter is open: time for self-assessments")
       .waitFor();
+    // The messages sort by any column (the order in the URL, as on every sortable table).
+    const messages = admin.getByRole("region", { name: "Messages" });
+    const recipients = () => messages.locator("tbody tr td:nth-child(2)").allTextContents();
+    const byAddress = (a: string, b: string) =>
+      a.localeCompare(b, undefined, { numeric: true, sensitivity: "base" });
+    await messages.getByRole("link", { name: /^To/ }).click();
+    await admin.waitForURL(/sort-messages=to\.asc/);
+    const sortedBy = async (order: (a: string, b: string) => number) => {
+      const shown = await recipients();
+      return new Set(shown).size > 1 && shown.join() === shown.toSorted(order).join();
+    };
+    await expect.poll(() => sortedBy(byAddress)).toBe(true);
+    await messages.getByRole("link", { name: /^To/ }).click();
+    await admin.waitForURL(/sort-messages=to\.desc/);
+    await expect.poll(() => sortedBy((a, b) => byAddress(b, a))).toBe(true);
     // Every kind previewed, the cycle's real announcement among them.
     await admin.goto(`${app.url}/admin/emails`);
     await admin.getByRole("heading", { name: "A review cycle opened" }).waitFor();
