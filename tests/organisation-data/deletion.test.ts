@@ -223,12 +223,14 @@ describe("deleting an organisation", () => {
         .returning("id")
         .executeTakeFirstOrThrow();
       const prefix = `test-${randomUUID()}`;
-      const redis = new Redis(process.env.REDIS_URL as string, { maxRetriesPerRequest: 1 });
+      // The Redis the README's test run uses when REDIS_URL is unset, as the worker tests do.
+      const redisUrl = process.env.REDIS_URL || "redis://127.0.0.1:6379";
+      const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
       const queue = new Queue("maintenance", { connection: redis, prefix });
       await queue.add("export", { exportId: exportRow.id }, { jobId: `export-${exportRow.id}` });
       startWorkerProcess({
         DATABASE_URL: database.url,
-        REDIS_URL: process.env.REDIS_URL as string,
+        REDIS_URL: redisUrl,
         GAPMAP_QUEUE_PREFIX: prefix,
       });
 
