@@ -24,6 +24,22 @@ export async function redirectWithFlash(url: string, message: string) {
   });
 }
 
+/**
+ * A form's success on an index page (the page stays put): its message as action data when a
+ * script posted it (the page shows it in place). A browser posting without JavaScript lands
+ * on "…?index" (how Remix tells the index route from its layout), so that post — a top-level
+ * navigation — is answered with a redirect to the page itself (Remix has already taken
+ * "index" off the URL it gives actions), carrying the message as a flash.
+ */
+export async function formSucceeded(request: Request, message: string) {
+  if (request.headers.get("Sec-Fetch-Mode") === "navigate") {
+    const url = new URL(request.url);
+    url.searchParams.delete("index");
+    throw await redirectWithFlash(`${url.pathname}${url.search}`, message);
+  }
+  return { ok: true as const, message };
+}
+
 /** The message waiting for this request, and the header that clears it; null when none. */
 export async function takeFlash(request: Request) {
   const cookie = flashCookie();

@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { formSucceeded } from "~/lib/flash.server";
 import { useDates } from "~/components/dates";
 import { Form, useActionData, useFetcher, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
@@ -41,30 +42,30 @@ export async function action({ request, context }: ActionFunctionArgs) {
     switch (intent) {
       case "create": {
         const cycle = await createCycle(ctx, parseFormData(form, NewCycleSchema), ip);
-        return { ok: true as const, message: `${cycle.name} created. Open it when you are ready.` };
+        return formSucceeded(request, `${cycle.name} created. Open it when you are ready.`);
       }
       case "open": {
         const { cycleId } = parseFormData(form, CycleIdSchema);
         const { drafts } = await openCycle(ctx, cycleId, ip);
-        return {
-          ok: true as const,
-          message: `Cycle opened: ${drafts} draft assessments started, pre-filled from each member's last ratings.`,
-        };
+        return formSucceeded(
+          request,
+          `Cycle opened: ${drafts} draft assessments started, pre-filled from each member's last ratings.`,
+        );
       }
       case "close": {
         const { cycleId } = parseFormData(form, CycleIdSchema);
         await closeCycle(ctx, cycleId, ip);
-        return { ok: true as const, message: "Cycle closed. Its ratings are now locked." };
+        return formSucceeded(request, "Cycle closed. Its ratings are now locked.");
       }
       case "dates": {
         const { cycleId } = parseFormData(form, CycleIdSchema);
         await changeCycleDates(ctx, cycleId, parseFormData(form, CycleDatesSchema), ip);
-        return { ok: true as const, message: "Dates saved." };
+        return formSucceeded(request, "Dates saved.");
       }
       case "delete": {
         const { cycleId } = parseFormData(form, CycleIdSchema);
         await deletePlannedCycle(ctx, cycleId, ip);
-        return { ok: true as const, message: "Cycle deleted." };
+        return formSucceeded(request, "Cycle deleted.");
       }
       default:
         return new Response("Unknown action", { status: 400 });

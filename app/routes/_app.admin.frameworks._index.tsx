@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { formSucceeded } from "~/lib/flash.server";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { Field, FormError, failureOf, FormSuccess, successOf } from "~/components/forms";
@@ -37,17 +38,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
         parseFormData(form, DefaultDescriptorsSchema),
         clientIp(context),
       );
-      return { ok: true as const, message: "Level descriptions saved." };
+      return formSucceeded(request, "Level descriptions saved.");
     }
     const { frameworkId } = parseFormData(
       form,
       z.object({ frameworkId: z.uuid({ error: "Unknown framework." }) }),
     );
     await makeDefaultFramework(ctx, frameworkId, clientIp(context));
-    return {
-      ok: true as const,
-      message: "Default framework changed: the next cycle you open uses it.",
-    };
+    return formSucceeded(request, "Default framework changed: the next cycle you open uses it.");
   });
 }
 

@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { formSucceeded } from "~/lib/flash.server";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { PlanPanel, ReadinessPanel } from "~/components/growth-panels";
 import { handleFormErrors, loadOrRespond } from "~/lib/errors.server";
@@ -24,7 +25,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return handleFormErrors(async () => {
     const input = await parseForm(request, PlanIntentSchema);
     const message = await runPlanIntent(ctx, ctx.membership.id, input, clientIp(context));
-    return { ok: true as const, message };
+    return formSucceeded(request, message);
   });
 }
 

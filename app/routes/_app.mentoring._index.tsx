@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { formSucceeded } from "~/lib/flash.server";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { MentorshipTable } from "~/components/mentorship-list";
@@ -40,11 +41,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return handleFormErrors(async () => {
     const { mentorshipId, answer } = await parseForm(request, AnswerSchema);
     await respondToMentorship(ctx, mentorshipId, answer, clientIp(context));
-    return {
-      ok: true as const,
-      message:
-        answer === "accept" ? "Accepted: log your first check-in when you meet." : "Declined.",
-    };
+    return formSucceeded(
+      request,
+      answer === "accept" ? "Accepted: log your first check-in when you meet." : "Declined.",
+    );
   });
 }
 

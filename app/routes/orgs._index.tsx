@@ -1,7 +1,9 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { formSucceeded } from "~/lib/flash.server";
 import { useDates } from "~/components/dates";
 import { redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useRouteLoaderData } from "@remix-run/react";
+import type { loader as rootLoader } from "~/root";
 import { AuthCard } from "~/components/auth-card";
 import { Field, FormError, failureOf, FormSuccess } from "~/components/forms";
 import { z } from "zod";
@@ -31,7 +33,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     if (form.get("intent") === "cancel-deletion") {
       const { organizationId } = parseFormData(form, CancelDeletionSchema);
       await cancelDeletion(user.id, organizationId, clientIp(context));
-      return { ok: true as const, message: "Deletion cancelled: the organisation is open again." };
+      return formSucceeded(request, "Deletion cancelled: the organisation is open again.");
     }
     const { name } = parseFormData(form, CreateOrganizationSchema);
     const org = await createOrganizationForUser({ name, userId: user.id, ip: clientIp(context) });
@@ -49,7 +51,9 @@ export default function Organizations() {
   const { organizations, user } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const failure = failureOf(result);
-  const message = result && "message" in result ? result.message : null;
+  // Its own forms' confirmations, or one a redirect brought here (closing an organisation).
+  const flash = useRouteLoaderData<typeof rootLoader>("root")?.flash;
+  const message = result && "message" in result ? result.message : (flash ?? null);
   const active = organizations.filter((o) => o.active && !o.closed_at);
   // Closed for deletion: its admins may still take the deletion back during the grace.
   const closed = organizations.filter((o) => o.active && o.closed_at && o.role === "admin");

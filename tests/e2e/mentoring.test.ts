@@ -106,4 +106,25 @@ describe("mentoring in the browser", () => {
     expect(errors).toEqual([]);
     await mentor.close();
   });
+
+  it("without JavaScript, a form on an index page confirms its save at the page's own address", async () => {
+    const page = await (await browser.newContext({ javaScriptEnabled: false })).newPage();
+    await logIn(page, data.admin.email);
+    await page.goto(`${app.url}/admin/cycles`);
+    const create = page.locator("form", {
+      has: page.getByRole("button", { name: "Create cycle" }),
+    });
+    await create.getByLabel("Name").fill("2027-Q1");
+    await create.getByLabel("Starts").fill("2027-01-01");
+    await create.getByLabel("Self-assessment due").fill("2027-01-20");
+    await create.getByLabel("Closes").fill("2027-03-31");
+    await create.getByRole("button", { name: "Create cycle" }).click();
+    await page.getByText("2027-Q1 created. Open it when you are ready.").waitFor();
+    // The post went to "?index"; the answer was a redirect back to the page itself.
+    expect(new URL(page.url()).pathname).toBe("/admin/cycles");
+    expect(new URL(page.url()).search).toBe("");
+    await page.reload();
+    expect(await page.getByText("2027-Q1 created.").count()).toBe(0);
+    await page.close();
+  });
 });

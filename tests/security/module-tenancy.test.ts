@@ -59,6 +59,7 @@ import { teamStanding } from "~/modules/gaps/team-standing.server";
 import {
   gapSummary,
   heatmap,
+  packedHeatmap,
   mustHaveTrend,
   topicDetail,
   unmentoredGaps,
@@ -660,6 +661,10 @@ const FUNCTIONS: Record<string, ReadCase | OtherCase> = {
   "gaps/team-gaps.server#heatmap": {
     asA: () => heatmap(a.scope),
     asB: () => heatmap(forgedScope()),
+  },
+  "gaps/team-gaps.server#packedHeatmap": {
+    asA: () => packedHeatmap(a.scope),
+    asB: () => packedHeatmap(forgedScope()),
   },
   "gaps/team-gaps.server#mustHaveTrend": {
     // Points carry no names: A's trend has its closed quarter, the forged scope none.
