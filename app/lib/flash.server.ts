@@ -32,12 +32,16 @@ export async function redirectWithFlash(url: string, message: string) {
  * "index" off the URL it gives actions), carrying the message as a flash.
  */
 export async function formSucceeded(request: Request, message: string) {
-  if (request.headers.get("Sec-Fetch-Mode") === "navigate") {
-    const url = new URL(request.url);
-    url.searchParams.delete("index");
-    throw await redirectWithFlash(`${url.pathname}${url.search}`, message);
-  }
+  await redirectNavigationWithFlash(request, message);
   return { ok: true as const, message };
+}
+
+/** formSucceeded's redirect alone, for a success whose script-side answer carries more. */
+export async function redirectNavigationWithFlash(request: Request, message: string) {
+  if (request.headers.get("Sec-Fetch-Mode") !== "navigate") return;
+  const url = new URL(request.url);
+  url.searchParams.delete("index");
+  throw await redirectWithFlash(`${url.pathname}${url.search}`, message);
 }
 
 /** The message waiting for this request, and the header that clears it; null when none. */

@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { formSucceeded, redirectNavigationWithFlash } from "~/lib/flash.server";
 import { useDates } from "~/components/dates";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 
@@ -56,10 +57,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const input = await parseForm(request, IntentSchema);
     if (input.intent === "invite") {
       const { link } = await inviteMember(ctx, input, clientIp(context));
+      // Without a script the page reloads: the link is then under "Pending invitations".
+      await redirectNavigationWithFlash(
+        request,
+        `${env().SMTP_URL ? "Invitation sent to" : "Invitation created for"} ${input.email}: its link is under Pending invitations.`,
+      );
       return { ok: true as const, invited: input.email, link };
     }
     await revokeInvitation(ctx, input.invitationId, clientIp(context));
-    return { ok: true as const, revoked: true };
+    return formSucceeded(request, "Invitation revoked: its link no longer works.");
   });
 }
 
@@ -71,6 +77,7 @@ export default function Members() {
   const navigation = useNavigation();
   const formRef = useResetOnSuccess(result);
   const invited = result && "invited" in result ? result : null;
+  const revoked = result && "message" in result ? result.message : null;
   const activeCount = members.filter((m) => m.active).length;
   const table = useSortedRows("members", members, {
     name: (m) => m.display_name,
@@ -154,6 +161,7 @@ export default function Members() {
         </Form>
       </section>
 
+      <FormSuccess message={revoked} />
       {invitations.length ? (
         <section className="card" aria-labelledby="pending-heading">
           <h2 id="pending-heading">Pending invitations</h2>

@@ -125,6 +125,19 @@ describe("mentoring in the browser", () => {
     expect(new URL(page.url()).search).toBe("");
     await page.reload();
     expect(await page.getByText("2027-Q1 created.").count()).toBe(0);
+
+    // An invitation: the link the script would show in place is under the pending ones.
+    await page.goto(`${app.url}/admin/members`);
+    await page.getByLabel("Email").fill("no-script@example.test");
+    await page.getByRole("button", { name: "Send invitation" }).click();
+    await page
+      .getByText(/no-script@example\.test: its link is under Pending invitations/)
+      .waitFor();
+    expect(new URL(page.url()).search).toBe("");
+    await page
+      .getByRole("region", { name: "Pending invitations" })
+      .getByText("no-script@example.test")
+      .waitFor();
     await page.close();
   });
 });
