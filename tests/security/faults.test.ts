@@ -184,5 +184,6 @@ it("Ctrl-C stops the app and its worker cleanly while their PostgreSQL shuts dow
   } finally {
     await own.destroy();
   }
-  // A PostgreSQL of its own to create and the app and worker to start: minutes on a loaded machine.
-}, 180_000);
+  // A PostgreSQL of its own to create, the app built and started with its worker: over three
+  // minutes once on a machine also building and running browser tests (a hang's limit).
+}, 300_000);
