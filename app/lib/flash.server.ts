@@ -40,7 +40,6 @@ export async function formSucceeded(request: Request, message: string) {
 export async function redirectNavigationWithFlash(request: Request, message: string) {
   if (request.headers.get("Sec-Fetch-Mode") !== "navigate") return;
   const url = new URL(request.url);
-  url.searchParams.delete("index");
   throw await redirectWithFlash(`${url.pathname}${url.search}`, message);
 }
 

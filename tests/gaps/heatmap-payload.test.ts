@@ -36,7 +36,14 @@ it("reads each cell of a packed row back where it was", () => {
   const cells: (HeatmapCell | null)[] = [
     null,
     { level: 4, target: null, priority: null, source: "lead", stale: true, mentored: true },
-    { level: null, target: 3, priority: "must_have", source: "self", stale: false, mentored: false },
+    {
+      level: null,
+      target: 3,
+      priority: "must_have",
+      source: "self",
+      stale: false,
+      mentored: false,
+    },
     null,
     { level: 0, target: 4, priority: "advanced", source: "self", stale: false, mentored: true },
   ];

@@ -114,7 +114,7 @@ export async function viewableReport(ctx: MemberContext, reportId: string) {
     return { ...report, summary, perPerson: true };
   // Reports issued before the floor was recorded may hold figures over too few people.
   if (report.teamId || !summary.privacy) throw notFound("Report");
-  return { ...report, summary: await figuresOnly(ctx, reportId, summary), perPerson: false };
+  return { ...report, summary: await figuresOnly(ctx, led, reportId, summary), perPerson: false };
 }
 
 function throwNotFound(): never {
@@ -127,9 +127,13 @@ function throwNotFound(): never {
  * who rated it *other than those* meet the report's floor — else the figure minus what the
  * reader knows would be the level of the few left (ADR 015's no-derivation rule).
  */
-async function figuresOnly(ctx: MemberContext, reportId: string, summary: ReportSummary) {
+async function figuresOnly(
+  ctx: MemberContext,
+  led: string[],
+  reportId: string,
+  summary: ReportSummary,
+) {
   const floor = summary.privacy!.floor;
-  const led = (await viewableTeams(ctx)).map((t) => t.id);
   const teamMembers = led.length
     ? await db
         .selectFrom("team_members")
