@@ -9,6 +9,7 @@ import { readStats } from "#db/read-replica";
 import { QUEUES } from "~/lib/queues.server";
 import { env } from "~/lib/env.server";
 import { logger } from "~/lib/logger.server";
+import { gapCacheStats } from "~/modules/gaps/gap-cache.server";
 import { jobCounts } from "~/modules/jobs/queue-dashboard.server";
 import { OUTBOX_STATUSES } from "~/modules/notifications/outbox-statuses";
 
@@ -89,6 +90,19 @@ new Counter({
     this.inc({ server: "replica" }, counts.replica);
     this.inc({ server: "primary" }, counts.primary);
     this.inc({ server: "fallback" }, counts.fallbacks);
+  },
+});
+
+new Counter({
+  name: "gapmap_gap_cache_lookups_total",
+  help: "Gap figures asked of this web process: hit (kept figures served), miss (computed afresh)",
+  labelNames: ["result"] as const,
+  registers: [metrics],
+  collect() {
+    const { hits, misses } = gapCacheStats();
+    this.reset();
+    this.inc({ result: "hit" }, hits);
+    this.inc({ result: "miss" }, misses);
   },
 });
 

@@ -17,6 +17,8 @@ export interface BenchOptions {
   /** Replays of the views' SQL for the raw floor. */
   rawIterations: number;
   sustain: { seconds: number; connections: number };
+  /** The live cycle: saves per second across the organisation while the views are read. */
+  live: { seconds: number; savesPerSecond: number; savers: number; teamViewers: number };
   /** Self-assessment saves of every skill topic, one at a time. */
   saves: number;
   reportRuns: number;
@@ -39,6 +41,7 @@ const FULL: Omit<BenchOptions, "out" | "redisUrl" | "keepDatabase" | "sizeName" 
   warmup: 20,
   rawIterations: 100,
   sustain: { seconds: 20, connections: 20 },
+  live: { seconds: 30, savesPerSecond: 20, savers: 400, teamViewers: 4 },
   saves: 100,
   reportRuns: 3,
   dispatchEveryMs: 5000,
@@ -53,6 +56,7 @@ const SMOKE: typeof FULL = {
   warmup: 2,
   rawIterations: 5,
   sustain: { seconds: 2, connections: 2 },
+  live: { seconds: 3, savesPerSecond: 5, savers: 10, teamViewers: 1 },
   saves: 3,
   reportRuns: 1,
   dispatchEveryMs: 300,
@@ -67,6 +71,9 @@ export const USAGE = `usage: npm run bench -- [options]
   --backends redis,postgres
   --team-requests N --org-requests N --raw-iterations N --saves N --report-runs N
   --sustain-seconds N --sustain-connections N
+  --live-seconds N --live-saves-per-second N
+                           the live cycle: saves across the organisation while leads and an
+                           admin read the gap views (default 30 s at 20 saves/s)
   --dispatch-every-ms N    the fan-out worker's GAPMAP_DISPATCH_EVERY_MS
   --keep-db                keep the benchmark's databases (their names are printed)
   --out FILE               results file (default bench/results.json)
@@ -87,6 +94,8 @@ const NUMBER_FLAGS = [
   "report-runs",
   "sustain-seconds",
   "sustain-connections",
+  "live-seconds",
+  "live-saves-per-second",
   "dispatch-every-ms",
 ] as const;
 
@@ -151,6 +160,11 @@ export function parseBenchOptions(
     sustain: {
       seconds: number("sustain-seconds", base.sustain.seconds),
       connections: number("sustain-connections", base.sustain.connections),
+    },
+    live: {
+      ...base.live,
+      seconds: number("live-seconds", base.live.seconds),
+      savesPerSecond: number("live-saves-per-second", base.live.savesPerSecond),
     },
     dispatchEveryMs: Math.max(100, number("dispatch-every-ms", base.dispatchEveryMs)),
     backends: backends as JobBackend[],

@@ -17,6 +17,7 @@ import { startAppServer, type AppServer } from "../tests/support/app-server";
 import { createIsolatedDatabase } from "../tests/support/isolated-database";
 import { generateDataset } from "./dataset";
 import { measureFanout } from "./fanout";
+import { measureLiveCycle } from "./live-cycle";
 import {
   checkPage,
   logIn,
@@ -204,6 +205,14 @@ export async function runBench(
       options.orgRequests,
       peopleInView(allMembers),
     );
+    log("organisation gap view after a change each time (its figures computed afresh)");
+    const organizationAfterChange = await measureAfterEach(
+      `${app.url}${orgPath}`,
+      admin!,
+      Math.max(1, Math.round(options.orgRequests / 3)),
+      changed,
+    );
+    log(`  HTTP p50/p95 ${organizationAfterChange.p50}/${organizationAfterChange.p95} ms`);
     const teamHeatmap = await page(
       "team heatmap",
       heatmapPath,
@@ -212,6 +221,25 @@ export async function runBench(
       [appLoader, gapsLayoutLoader, heatmapLoader],
       options.teamRequests,
       new RegExp(`of ${teamMembers} (people|members)|${teamMembers}`),
+    );
+
+    log(
+      `live cycle: ${options.live.savesPerSecond} saves/s across the organisation for ${options.live.seconds} s, ${options.live.teamViewers} leads and an admin reading the gap views`,
+    );
+    const live = await measureLiveCycle(bench.db, {
+      baseUrl: app.url,
+      organizationId: data.organizationId,
+      cycleId: data.openCycleId,
+      adminCookie: admin!,
+      topicIds: data.skillTopicIds,
+      savesPerSecond: options.live.savesPerSecond,
+      seconds: options.live.seconds,
+      saverCount: options.live.savers,
+      teamViewers: options.live.teamViewers,
+      metricsToken: process.env.METRICS_TOKEN!,
+    });
+    log(
+      `  saves p50/p95 ${live.saves.p50}/${live.saves.p95} ms (${live.saves.perSecond}/s); team view p50/p95 ${live.teamView.p50}/${live.teamView.p95} ms; organisation view p50/p95 ${live.organizationView.p50}/${live.organizationView.p95} ms; kept figures ${live.cacheHitShare === null ? "?" : `${Math.round(live.cacheHitShare * 100)} %`}`,
     );
 
     log(`self-assessment: ${options.saves} saves of ${data.skillTopicIds.length} ratings`);
@@ -253,7 +281,8 @@ export async function runBench(
 
     const measured = {
       dataset: { seconds: data.seconds, phases: data.phases, counts: data.counts },
-      views: { team, teamAfterChange, organization, teamHeatmap },
+      views: { team, teamAfterChange, organization, organizationAfterChange, teamHeatmap },
+      live,
       sustained: { ...sustained, path: teamPath },
       sustainedTwoProcesses,
       save,

@@ -3,6 +3,7 @@
 import type { JobBackend } from "~/lib/queues.server";
 import type { FanoutResult } from "./fanout";
 import type { LoadResult, PageBytes, SustainedResult } from "./http";
+import type { LiveCycleResult } from "./live-cycle";
 import type { RawFloor } from "./raw-sql";
 import type { ReportTimes } from "./report";
 import type { SaveResult } from "./save";
@@ -35,8 +36,12 @@ export interface BenchResults {
     /** The team view when its data changed before each request (nothing cached applies). */
     teamAfterChange: LatencyStats;
     organization: PageMeasurement;
+    /** The organisation view when its data changed before each request. */
+    organizationAfterChange: LatencyStats;
     teamHeatmap: PageMeasurement;
   };
+  /** The gap views while saves land across the organisation. */
+  live: LiveCycleResult;
   sustained: SustainedResult & { path: string };
   /** The same load spread over two web processes (information; goals judge one). */
   sustainedTwoProcesses: SustainedResult;
@@ -55,6 +60,7 @@ export interface Goal {
 }
 
 const ms = (n: number) => `${n} ms`;
+const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 
 export function evaluateGoals(
@@ -75,6 +81,34 @@ export function evaluateGoals(
       target: "≤ 1.5×",
       actual: `${r.views.team.ratio}× (raw ${ms(r.views.team.raw.p95)})`,
       pass: r.views.team.ratio <= 1.5,
+    },
+    {
+      id: "team-view-uncached-vs-raw",
+      label: "team gap view with nothing kept, p95 / its raw SQL p95",
+      target: "≤ 1.2×",
+      actual: `${ratio(r.views.teamAfterChange.p95, r.views.team.raw.p95)}× (${ms(r.views.teamAfterChange.p95)} vs ${ms(r.views.team.raw.p95)})`,
+      pass: ratio(r.views.teamAfterChange.p95, r.views.team.raw.p95) <= 1.2,
+    },
+    {
+      id: "live-team-view-p95",
+      label: `team gap view p95 under ${r.live.savesPerSecondTarget} saves/s`,
+      target: "≤ 25 ms",
+      actual: ms(r.live.teamView.p95),
+      pass: r.live.teamView.p95 <= 25,
+    },
+    {
+      id: "live-org-view-p95",
+      label: `organisation gap view p95 under ${r.live.savesPerSecondTarget} saves/s`,
+      target: "≤ 60 ms",
+      actual: ms(r.live.organizationView.p95),
+      pass: r.live.organizationView.p95 <= 60,
+    },
+    {
+      id: "live-save-p95",
+      label: `self-assessment save p95 at ${r.live.savesPerSecondTarget} saves/s`,
+      target: "≤ 30 ms",
+      actual: `${ms(r.live.saves.p95)} (${r.live.saves.perSecond}/s, ${r.live.saves.failed} failed)`,
+      pass: r.live.saves.p95 <= 30 && r.live.saves.failed === 0,
     },
     {
       id: "team-heatmap-p95",
@@ -108,10 +142,10 @@ export function evaluateGoals(
     {
       id: "sustained-rps",
       label: `sustained team view, ${r.sustained.connections} connections, one web process`,
-      target: "≥ 200 req/s",
+      target: "≥ 250 req/s",
       actual: `${r.sustained.requestsPerSecond} req/s`,
       pass:
-        r.sustained.requestsPerSecond >= 200 &&
+        r.sustained.requestsPerSecond >= 250 &&
         r.sustained.non2xx === 0 &&
         r.sustained.errors === 0,
     },
@@ -140,11 +174,13 @@ export function evaluateGoals(
   for (const [backend, f] of Object.entries(r.fanout) as [JobBackend, FanoutResult][]) {
     goals.push(
       {
+        // The floor is composing and sending the same messages with no queue and no
+        // database: what an email pipeline could approach (bare no-op jobs are not).
         id: `fanout-${backend}-ratio`,
-        label: `fan-out on ${backend}: throughput vs bare BullMQ`,
-        target: "≥ 50 %",
-        actual: `${(f.ratio * 100).toFixed(1)} % (${f.perSecond}/s vs ${f.bare.perSecond}/s)`,
-        pass: f.ratio >= 0.5,
+        label: `fan-out on ${backend}: throughput vs the SMTP floor`,
+        target: "≥ 60 %",
+        actual: `${(f.ratioToSmtp * 100).toFixed(1)} % (${f.perSecond}/s vs ${f.smtp.perSecond}/s)`,
+        pass: f.ratioToSmtp >= 0.6,
       },
       {
         id: `fanout-${backend}-duplicates`,
@@ -224,6 +260,14 @@ export function formatResults(r: BenchResults): string {
         "",
       ],
       page("organisation gap view", v.organization),
+      [
+        "organisation gap view, data changed before each request",
+        String(v.organization.members),
+        `${v.organizationAfterChange.p50} / ${v.organizationAfterChange.p95} / ${v.organizationAfterChange.p99}`,
+        "",
+        "",
+        "",
+      ],
       page("team heatmap", v.teamHeatmap),
     ]),
     "",
@@ -242,6 +286,34 @@ export function formatResults(r: BenchResults): string {
         String(l.non2xx + l.errors),
         `${l.rssPeakDuringMb} / ${l.rssHighWaterMb} MB`,
       ]),
+    ]),
+    "",
+    table([
+      [
+        `live cycle: ${r.live.savesPerSecondTarget} saves/s for ${r.live.seconds} s (${r.live.savers} members saving)`,
+        "requests",
+        "p50 / p95 / p99 ms",
+      ],
+      [
+        `team gap view (${r.live.teamViewers} leads reloading)`,
+        String(r.live.teamView.count),
+        `${r.live.teamView.p50} / ${r.live.teamView.p95} / ${r.live.teamView.p99}`,
+      ],
+      [
+        "organisation gap view (an admin reloading)",
+        String(r.live.organizationView.count),
+        `${r.live.organizationView.p50} / ${r.live.organizationView.p95} / ${r.live.organizationView.p99}`,
+      ],
+      [
+        `self-assessment saves (1–5 ratings; ${r.live.saves.perSecond}/s done, ${r.live.saves.failed} failed)`,
+        String(r.live.saves.count),
+        `${r.live.saves.p50} / ${r.live.saves.p95} / ${r.live.saves.p99}`,
+      ],
+      [
+        "gap figures served from those kept",
+        r.live.cacheHitShare === null ? "?" : `${(r.live.cacheHitShare * 100).toFixed(1)} %`,
+        "",
+      ],
     ]),
     "",
     table([

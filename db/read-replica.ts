@@ -77,7 +77,11 @@ function onlyReads(query: CompiledQuery) {
   );
 }
 
-const VERSION_SQL = "SELECT version FROM gap_data_versions WHERE organization_id = $1";
+// The organisation's data and levels versions (gap-cache.server.ts), summed: each only grows,
+// and a replica holds a prefix of the primary's history, so equal sums mean both are current.
+const VERSION_SQL = `SELECT coalesce((SELECT version FROM gap_data_versions WHERE organization_id = $1), 0)
+  + coalesce((SELECT version FROM gap_level_versions WHERE organization_id = $1 AND scope_id = $1), 0)
+  AS version`;
 
 async function gapDataVersion(driver: Driver, organizationId: string) {
   const connection = await driver.acquireConnection();

@@ -332,6 +332,35 @@ export interface GapDataVersionsTable {
   version: Generated<number>;
 }
 
+/** The levels version of a team, or of the whole organisation (scope_id: its own id). */
+export interface GapLevelVersionsTable {
+  organization_id: string;
+  scope_id: string;
+  version: Generated<number>;
+}
+
+/** People per topic × own target profile × level shown, per team and per organisation (ADR 018). */
+export interface LevelCountsTable {
+  organization_id: string;
+  /** A team's id (its active members), or the organisation's own id (every active member). */
+  scope_id: string;
+  topic_id: string;
+  target_profile_id: string | null;
+  /** null: N/A. */
+  level: number | null;
+  people: number;
+}
+
+/** A transaction's level changes until its commit applies them (migration 0020). */
+export interface LevelChangesPendingTable {
+  transaction_id: Generated<string>;
+  organization_id: string;
+  member_id: string;
+  topic_id: string | null;
+  level: number | null;
+  delta: Generated<number>;
+}
+
 export interface TopicFlagsTable {
   organization_id: string;
   member_id: string;
@@ -645,6 +674,9 @@ export interface Database {
   member_levels: MemberLevelsView;
   cycle_progress: CycleProgressTable;
   gap_data_versions: GapDataVersionsTable;
+  gap_level_versions: GapLevelVersionsTable;
+  level_counts: LevelCountsTable;
+  level_changes_pending: LevelChangesPendingTable;
   topic_flags: TopicFlagsTable;
   assessments: AssessmentsTable;
   mentorships: MentorshipsTable;

@@ -102,6 +102,22 @@ const typedColumns = {
     validated_lead_level: true,
     validated_lead_rated_at: true,
   },
+  level_changes_pending: {
+    transaction_id: true,
+    organization_id: true,
+    member_id: true,
+    topic_id: true,
+    level: true,
+    delta: true,
+  },
+  level_counts: {
+    organization_id: true,
+    scope_id: true,
+    topic_id: true,
+    target_profile_id: true,
+    level: true,
+    people: true,
+  },
   cycle_progress: {
     organization_id: true,
     cycle_id: true,
@@ -142,6 +158,7 @@ const typedColumns = {
     created_at: true,
   },
   gap_data_versions: { organization_id: true, version: true },
+  gap_level_versions: { organization_id: true, scope_id: true, version: true },
   invitations: {
     id: true,
     organization_id: true,

@@ -41,6 +41,16 @@ it("runs the whole benchmark at smoke size and writes every measurement", async 
   }
   expect(results.views.team.members).toBe(20);
   expect(results.views.teamAfterChange.count).toBeGreaterThan(0);
+  expect(results.views.organizationAfterChange.count).toBeGreaterThan(0);
+  // The live cycle: saves landed while both views were read, and the web process told how
+  // many figures it served from those kept.
+  expect(results.live.saves.count).toBeGreaterThan(0);
+  expect(results.live.saves.failed).toBe(0);
+  expect(results.live.saves.ratings).toBeGreaterThanOrEqual(results.live.saves.count);
+  expect(results.live.teamView.count).toBeGreaterThan(0);
+  expect(results.live.organizationView.count).toBeGreaterThan(0);
+  expect(results.live.cacheHitShare).toBeGreaterThanOrEqual(0);
+  expect(results.live.cacheHitShare).toBeLessThanOrEqual(1);
   expect(results.views.organization.members).toBe(41);
   expect(results.sustained.requestsPerSecond).toBeGreaterThan(0);
   expect(results.sustained.non2xx + results.sustained.errors).toBe(0);
@@ -67,6 +77,10 @@ it("runs the whole benchmark at smoke size and writes every measurement", async 
     [
       "team-view-p95",
       "team-view-vs-raw",
+      "team-view-uncached-vs-raw",
+      "live-team-view-p95",
+      "live-org-view-p95",
+      "live-save-p95",
       "team-heatmap-p95",
       "team-heatmap-html",
       "team-heatmap-compressed",

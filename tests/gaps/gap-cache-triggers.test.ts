@@ -112,13 +112,21 @@ const OPERATIONS = { INSERT: 4, DELETE: 8, UPDATE: 16 } as const;
 /**
  * For each table, what is missing for kept figures that read it to stay correct: the
  * operations without a version-bump trigger ("table: OPERATION"), or, for a table written
- * only by triggers, what is missing on the tables whose triggers write it.
+ * only by triggers, what is missing on the tables whose triggers write it. A figure kept
+ * without the levels versions (`levels: false`) is covered only by data-version bumps.
  */
-async function uncovered(executor: Kysely<Database>, tables: string[]): Promise<string[]> {
+async function uncovered(
+  executor: Kysely<Database>,
+  tables: string[],
+  { levels }: { levels: boolean },
+): Promise<string[]> {
   const { rows: bumps } = await sql<{ table: string; type: number }>`
     SELECT c.relname AS table, t.tgtype AS type FROM pg_trigger t
     JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid
-    WHERE NOT t.tgisinternal AND p.proname LIKE 'gap_data%'`.execute(executor);
+    WHERE NOT t.tgisinternal
+      AND (p.proname LIKE 'gap_data%' OR (${levels} AND p.proname LIKE 'gap_levels%'))`.execute(
+    executor,
+  );
   const missing = (table: string) =>
     Object.entries(OPERATIONS).flatMap(([operation, bit]) =>
       NO_BUMP_NEEDED[table]?.includes(operation as keyof typeof OPERATIONS) ||
@@ -127,24 +135,37 @@ async function uncovered(executor: Kysely<Database>, tables: string[]): Promise<
         : [`${table}: ${operation}`],
     );
   const problems: string[] = [];
-  for (const table of tables) {
+  const check = async (table: string, seen: Set<string>) => {
+    if (seen.has(table)) return;
+    seen.add(table);
     if (bumps.some((b) => b.table === table)) {
       problems.push(...missing(table));
-      continue;
+      return;
     }
-    // Written by triggers? Then the tables those triggers are on must bump.
+    // Written by triggers (their functions, or functions they call)? Then the tables those
+    // triggers are on must be covered in turn.
     const { rows: writers } = await sql<{ table: string }>`
+      WITH RECURSIVE writing AS (
+        SELECT p.proname FROM pg_proc p
+        WHERE p.prosrc ~* ${`(insert\\s+into|update)\\s+${table}\\M`}
+        UNION
+        SELECT p.proname FROM pg_proc p, writing w
+        WHERE p.prosrc ~* (${"\\m"} || w.proname || ${"\\s*\\("})
+      )
       SELECT DISTINCT c.relname AS table FROM pg_trigger t
       JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid
       WHERE NOT t.tgisinternal AND c.relname <> ${table}
-        AND p.prosrc ~* ${`(insert\\s+into|update)\\s+${table}\\M`}`.execute(executor);
+        AND p.proname IN (SELECT proname FROM writing)`.execute(executor);
     if (!writers.length) problems.push(`${table}: no version-bump trigger`);
-    for (const writer of writers) problems.push(...missing(writer.table));
-  }
+    for (const writer of writers) await check(writer.table, seen);
+  };
+  for (const table of tables) await check(table, new Set());
   return [...new Set(problems)].sort();
 }
 
 let readsByFigure: Record<string, string[]>;
+/** Whether each figure is kept under a levels version (read from the version it asks for). */
+let keptWithLevels: Record<string, boolean>;
 
 beforeAll(async () => {
   const data = await buildGapData();
@@ -154,6 +175,7 @@ beforeAll(async () => {
     viewers.push({ ctx, scope: (await resolveGapScope(ctx, new URLSearchParams())).scope });
   }
   readsByFigure = {};
+  keptWithLevels = {};
   for (const [name, compute] of Object.entries(FIGURES)) {
     const tables = new Set<string>();
     for (const viewer of viewers) {
@@ -163,6 +185,12 @@ beforeAll(async () => {
         for (const table of await tablesRead(statement)) tables.add(table);
     }
     readsByFigure[name] = [...tables].sort();
+    // Kept through the cache once, to see which versions it is kept under.
+    const asked: Statement[] = [];
+    await recording.run(asked, () => compute(viewers[0]!));
+    const versionReads = asked.filter((s) => s.text.includes("gap_level_versions"));
+    expect(versionReads.length).toBeGreaterThan(0);
+    keptWithLevels[name] = versionReads.some((s) => s.values.at(-1) !== null);
   }
 });
 
@@ -176,8 +204,22 @@ describe("the gap cache's version triggers", () => {
     expect(readsByFigure["gapSummary"]).toEqual(
       expect.arrayContaining(["current_levels", "memberships", "topic_targets"]),
     );
-    const tables = [...new Set(Object.values(readsByFigure).flat())].sort();
-    expect(await uncovered(db, tables)).toEqual([]);
+    for (const levels of [true, false]) {
+      const figures = Object.keys(readsByFigure).filter((f) => keptWithLevels[f] === levels);
+      const tables = [...new Set(figures.flatMap((f) => readsByFigure[f]!))].sort();
+      expect(await uncovered(db, tables, { levels })).toEqual([]);
+    }
+    // The trend and the filter choices read no levels: kept through saves.
+    expect(keptWithLevels).toMatchObject({ mustHaveTrend: false, gapScopeChoices: false });
+    expect(keptWithLevels).toMatchObject({ gapSummary: true, heatmap: true });
+  });
+
+  it("turns red when a figure kept through saves reads levels", async () => {
+    const trend = readsByFigure["mustHaveTrend"]!;
+    expect(await uncovered(db, [...trend, "current_levels"], { levels: false })).toEqual([
+      "assessments: no version-bump trigger",
+      "ratings: no version-bump trigger",
+    ]);
   });
 
   it("turns red when a table a figure reads loses its trigger", async () => {
@@ -186,13 +228,14 @@ describe("the gap cache's version triggers", () => {
       .transaction()
       .execute(async (trx) => {
         await sql`DROP TRIGGER team_members_gap_data_delete ON team_members`.execute(trx);
-        await sql`DROP TRIGGER assessments_gap_data_update ON assessments`.execute(trx);
-        const problems = await uncovered(trx, tables);
+        await sql`DROP TRIGGER assessments_gap_levels_update ON assessments`.execute(trx);
+        const problems = await uncovered(trx, tables, { levels: true });
         throw Object.assign(new Error("roll back"), { problems });
       })
       .catch((error: { problems?: string[] }) => error.problems);
-    // current_levels is written by the triggers on ratings and assessments: it is uncovered
-    // too, through assessments.
+    // current_levels is written by the triggers on ratings and assessments, and level_counts
+    // by those on current_levels, memberships and team_members: they are uncovered too,
+    // through assessments and team_members.
     expect(found).toEqual(["assessments: UPDATE", "team_members: DELETE"]);
   });
 });

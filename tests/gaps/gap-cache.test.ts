@@ -78,8 +78,26 @@ it("shows every change to what the figures are made from on the next read", asyn
     })
     .execute();
   view = await overview();
-  expect(view.a2.rated).toBe(a2Rated); // Dan is in team U, not T: same figures, recomputed
-  expect(view.hits).toBe(0);
+  // Dan is in team U, not T: team T's figures are all still kept.
+  expect(view.a2.rated).toBe(a2Rated);
+  expect(view.hits).toBe(4);
+
+  // A rating in team T: its figures are made afresh, but for the trend, which reads no levels.
+  const a2Average = view.a2.averageLevel;
+  await db
+    .insertInto("ratings")
+    .values({
+      organization_id: organizationId,
+      cycle_id: data.cycleId,
+      member_id: data.ann.membershipId,
+      topic_id: data.topic.a2,
+      source: "self",
+      level: 0,
+    })
+    .execute();
+  view = await overview();
+  expect(view.a2.averageLevel).not.toBe(a2Average);
+  expect(view.hits).toBe(1);
 
   // A team membership.
   await db
@@ -188,10 +206,15 @@ it("shows a renamed team and a changed privacy floor in the scope on the next re
 it("keeps at most 200 entries, dropping the least recently used", async () => {
   const computed: number[] = [];
   const get = (n: number) =>
-    cachedForOrganization(data.organizationId, ["bound-test", n], async () => {
-      computed.push(n);
-      return n;
-    });
+    cachedForOrganization(
+      data.organizationId,
+      ["bound-test", n],
+      async () => {
+        computed.push(n);
+        return n;
+      },
+      null,
+    );
   for (let n = 0; n < 201; n++) await get(n);
   expect(gapCacheStats().entries).toBeLessThanOrEqual(200);
   await get(200); // kept

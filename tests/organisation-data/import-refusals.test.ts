@@ -3,6 +3,7 @@ import { createGzip, gzipSync } from "node:zlib";
 import tar from "tar-stream";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "#db/database";
+import { migrations } from "#db/migrations";
 import {
   ARCHIVE_LIMITS,
   packArchive,
@@ -77,8 +78,9 @@ describe("a bad archive is refused with the reason", () => {
       m.schemaVersion = "2026-11-25T0001_initial_schema";
       f.set("manifest.json", Buffer.from(JSON.stringify(m)));
     });
-    expect(await refusal(bad)).toMatch(
-      /schema version 2026-11-25T0001_initial_schema; this installation has 2026-12-06T0018/,
+    const latest = Object.keys(migrations).at(-1)!;
+    expect(await refusal(bad)).toContain(
+      `schema version 2026-11-25T0001_initial_schema; this installation has ${latest}.`,
     );
   });
 

@@ -614,8 +614,10 @@ const FUNCTIONS: Record<string, ReadCase | OtherCase> = {
   },
   "gaps/gap-cache.server#cachedForOrganization": {
     // A figure kept for A under a key is never handed to B asking under the same key.
-    asA: () => cachedForOrganization(a.organizationId, ["module-tenancy"], async () => a.mark),
-    asB: () => cachedForOrganization(b.organizationId, ["module-tenancy"], async () => b.mark),
+    asA: () =>
+      cachedForOrganization(a.organizationId, ["module-tenancy"], async () => a.mark, null),
+    asB: () =>
+      cachedForOrganization(b.organizationId, ["module-tenancy"], async () => b.mark, null),
     seenByB: (value) => expect(value).toBe(b.mark),
   },
   "gaps/gap-cache.server#cachedGapFigures": {

@@ -1,18 +1,23 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import { sql } from "kysely";
 import { db } from "#db/database";
 import { memoInRequest } from "~/lib/request-scope.server";
 import type { GapScope } from "./gap-scope";
 
 // The gap view's figures are read far more often than the data behind them changes, so this
-// web process keeps them, each tagged with its organisation's gap data version. Every
-// statement that writes a row they are made from (a rating, a membership, a team, a
-// mentorship, a target, a cycle, an assessment, a name…) bumps that version in the same
-// transaction (migration 0005), and a figure is served from here only while the version it
-// was made under is still the current one: a change is seen by the first request after it
-// commits, in every web process (ADR 008).
+// web process keeps them, each tagged with the versions of the data it was made from. Every
+// statement that writes a row they are made from bumps a version in the same transaction
+// (migrations 0005 and 0022): writes that move people's levels (ratings, assessments,
+// calibration resolutions) bump the levels version of the organisation and of each team of
+// the people written; every other write (a membership, a team, a mentorship, a target, a
+// cycle, a name…) bumps the organisation's data version. A figure is served from here only
+// while the versions it was made under are still the current ones: a change is seen by the
+// first request after it commits, in every web process (ADR 008, ADR 018). A save in one team
+// leaves another team's figures kept, and figures that read no levels (the trend, the filter
+// choices) are kept through every save.
 //
-// The version is read before the figures are computed, so a figure is never older than the
-// version it is kept under (a change in between just makes the next request compute again).
+// The versions are read before the figures are computed, so a figure is never older than the
+// versions it is kept under (a change in between just makes the next request compute again).
 // Only figures that do not depend on the time of day are kept (not staleness).
 
 // An organisation view's summary is ~25 KB as JSON: 200 entries stay well inside the web
@@ -35,15 +40,21 @@ export function withoutGapCache<T>(work: () => T): T {
   return bypass.run(true, work);
 }
 
-/** The organisation's gap data version, read once per page request. */
-function dataVersion(organizationId: string) {
-  return memoInRequest(`gap-data-version:${organizationId}`, async () => {
-    const row = await db
-      .selectFrom("gap_data_versions")
-      .select("version")
-      .where("organization_id", "=", organizationId)
-      .executeTakeFirst();
-    return String(row?.version ?? 0);
+/**
+ * The organisation's data version, with the levels version of `levelScope` (a team's id, or
+ * the organisation's own for all its people) when given: read once per page request.
+ */
+function dataVersion(organizationId: string, levelScope: string | null) {
+  return memoInRequest(`gap-data-version:${organizationId}:${levelScope ?? ""}`, async () => {
+    const { rows } = await sql<{ data: string | null; levels: string | null }>`
+      SELECT (SELECT version FROM gap_data_versions WHERE organization_id = ${organizationId})
+          AS data,
+        (SELECT version FROM gap_level_versions
+          WHERE organization_id = ${organizationId} AND scope_id = ${levelScope}) AS levels`.execute(
+      db,
+    );
+    const data = rows[0]?.data ?? 0;
+    return levelScope === null ? String(data) : `${data}.${rows[0]?.levels ?? 0}`;
   });
 }
 
@@ -57,15 +68,18 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
- * `compute()`'s figures for `scope` (and `args`), from this process's cache while the
- * organisation's data has not changed since they were computed. The figures are frozen:
- * every caller shares them (a copy per request cost a twentieth of a gap view's CPU).
+ * `compute()`'s figures for `scope` (and `args`), from this process's cache while the data
+ * they are made from has not changed since they were computed: the people's levels in the
+ * scope (its team, or the whole organisation) and everything else in the organisation, or,
+ * with `readsLevels: false`, only the latter. The figures are frozen: every caller shares them
+ * (a copy per request cost a twentieth of a gap view's CPU).
  */
 export function cachedGapFigures<T>(
   name: string,
   scope: GapScope,
   args: readonly unknown[],
   compute: () => Promise<T>,
+  { readsLevels = true }: { readsLevels?: boolean } = {},
 ): Promise<T> {
   return cachedForOrganization(
     scope.organizationId,
@@ -81,17 +95,23 @@ export function cachedGapFigures<T>(
       args,
     ],
     compute,
+    readsLevels ? (scope.teamId ?? scope.organizationId) : null,
   );
 }
 
-/** `compute()`'s answer for `key` in the organisation, kept as cachedGapFigures keeps figures. */
+/**
+ * `compute()`'s answer for `key` in the organisation, kept as cachedGapFigures keeps figures:
+ * `levelScope` names whose levels it reads (a team's id, the organisation's for everyone's),
+ * null when it reads none.
+ */
 export async function cachedForOrganization<T>(
   organizationId: string,
   keyParts: readonly unknown[],
   compute: () => Promise<T>,
+  levelScope: string | null,
 ): Promise<T> {
   if (bypass.getStore()) return compute();
-  const version = await dataVersion(organizationId);
+  const version = await dataVersion(organizationId, levelScope);
   const key = JSON.stringify([organizationId, ...keyParts]);
   const kept = entries.get(key);
   if (kept?.version === version) {

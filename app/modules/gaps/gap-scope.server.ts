@@ -50,7 +50,7 @@ export function resolveGapScope(ctx: MemberContext, params: URLSearchParams) {
 /**
  * What the viewer may choose from: the teams they may see, the organisation's settings and
  * framework, its categories and target profiles. Kept between requests while the
- * organisation's data is unchanged (gap-cache.server.ts).
+ * organisation's data (levels aside) is unchanged (gap-cache.server.ts).
  */
 function scopeChoices(ctx: MemberContext) {
   return cachedForOrganization(
@@ -91,6 +91,7 @@ function scopeChoices(ctx: MemberContext) {
       ]);
       return { teams, org: { ...org, current_version_id: versionId }, categories, profiles };
     },
+    null, // reads no levels: kept through saves
   );
 }
 

@@ -175,10 +175,25 @@ interface RaterCells {
   overall: Map<string, number>;
 }
 
+/** The kept level_counts rows of the scope's people (migration 0020): a team's or everyone's. */
+function levelGroups(scope: GapScope) {
+  const profile = scope.profileId ? sql`AND lc.target_profile_id = ${scope.profileId}` : sql``;
+  return sql`
+    SELECT lc.topic_id, lc.target_profile_id, lc.level, lc.people FROM level_counts lc
+    WHERE lc.organization_id = ${scope.organizationId}
+      AND lc.scope_id = ${scope.teamId ?? scope.organizationId} AND lc.people > 0 ${profile}`;
+}
+
+/** The yardstick's profile for a group of people on `profile`: compared against, or their own. */
+function yardstickOf(scope: GapScope, profile: RawBuilder<unknown>) {
+  return scope.compareProfileId ? sql`${scope.compareProfileId}::uuid` : profile;
+}
+
 /**
  * Raters per topic and per target profile over the view's wider group (the view without its
  * profile and priority filters), and per profile over all its topics: the cells the privacy
- * floor's no-derivation rule is decided on.
+ * floor's no-derivation rule is decided on. Per topic they are the kept level counts; over
+ * all topics each person counts once, so they are counted from people.
  */
 async function raterCells(scope: GapScope, topicId?: string): Promise<RaterCells> {
   const wide: GapScope = { ...scope, profileId: null, priority: null };
@@ -189,15 +204,21 @@ async function raterCells(scope: GapScope, topicId?: string): Promise<RaterCells
     with_priority: boolean | null;
   }>`
     WITH ${scopeCtes(wide, { topicId })}
-    SELECT c.topic_id, m.profile,
-      count(DISTINCT c.member_id) FILTER (WHERE c.level IS NOT NULL)::int AS raters,
+    SELECT g.topic_id, coalesce(g.target_profile_id::text, ${NO_PROFILE}) AS profile,
+      coalesce(sum(g.people) FILTER (WHERE g.level IS NOT NULL), 0)::int AS raters,
       bool_or(tt.priority = ${scope.priority}) AS with_priority
-    FROM cells c
-    JOIN (SELECT id, target_profile_id, coalesce(own_profile_id::text, ${NO_PROFILE}) AS profile
-      FROM scope_members) m ON m.id = c.member_id
+    FROM (${levelGroups(wide)}) g
+    JOIN scope_topics t ON t.topic_id = g.topic_id
     LEFT JOIN topic_targets tt ON tt.framework_version_id = ${scope.versionId}
-      AND tt.target_profile_id = m.target_profile_id AND tt.topic_id = c.topic_id
-    GROUP BY GROUPING SETS ((c.topic_id, m.profile), (m.profile))`.execute(db);
+      AND tt.target_profile_id = ${yardstickOf(scope, sql`g.target_profile_id`)}
+      AND tt.topic_id = g.topic_id
+    GROUP BY 1, 2
+    UNION ALL
+    SELECT NULL, coalesce(m.own_profile_id::text, ${NO_PROFILE}), count(*)::int, NULL
+    FROM scope_members m
+    WHERE EXISTS (SELECT 1 FROM member_levels ml JOIN scope_topics t ON t.topic_id = ml.topic_id
+      WHERE ml.member_id = m.id AND ml.level IS NOT NULL)
+    GROUP BY 2`.execute(db);
   const result: RaterCells = { topics: new Map(), overall: new Map() };
   for (const row of rows) {
     if (row.topic_id === null) {
@@ -211,6 +232,13 @@ async function raterCells(scope: GapScope, topicId?: string): Promise<RaterCells
     if (row.with_priority) topic.withPriority.add(row.profile);
   }
   return result;
+}
+
+/** People who rated in the cells of `part`. */
+function ratersIn(cells: ReadonlyMap<string, number>, part: Set<string> | "all") {
+  let sum = 0;
+  for (const [profile, n] of cells) if (part === "all" || part.has(profile)) sum += n;
+  return sum;
 }
 
 /** The view's part of its wider group: everyone, or the people on the chosen profile. */
@@ -280,19 +308,25 @@ async function computeGapSummary(scope: GapScope): Promise<GapSummary> {
           AS must_total,
         coalesce(sum(g.people) FILTER (WHERE g.priority = 'must_have' AND g.level >= g.target), 0)
           AS must_met`;
-  // Targets depend only on profile × topic, so people are first counted per topic, profile and
-  // level (a few thousand groups even for a large organisation), and every figure is a sum
-  // over those groups. Mentoring coverage is counted from the (few) active mentorships.
+  // Targets depend only on profile × topic, so people are counted per topic, profile and level
+  // (kept as ratings land: level_counts, a few hundred rows even for a large organisation), and
+  // every figure is a sum over those groups. Mentoring coverage is counted from the (few)
+  // active mentorships.
+  // People who rated: without a priority filter the view's topics are its wider group's, so
+  // they are the raterCells already counted; else they are counted here.
+  const raterCount = scope.priority
+    ? sql`SELECT count(*)::int AS n FROM scope_members m
+        WHERE EXISTS (SELECT 1 FROM member_levels ml JOIN scope_topics t ON t.topic_id = ml.topic_id
+          WHERE ml.member_id = m.id AND ml.level IS NOT NULL)`
+    : sql`SELECT ${ratersIn(cells.overall, viewPart(scope))}::int AS n`;
   const { rows } = await sql<{ summary: RawSummary }>`
     WITH ${scopeCtes(scope)},
     member_count AS (SELECT count(*)::int AS n FROM scope_members),
-    rater_count AS (
-      SELECT count(DISTINCT c.member_id)::int AS n FROM cells c WHERE c.level IS NOT NULL
-    ),
-    level_counts AS (
-      SELECT cl.topic_id, m.target_profile_id, cl.level, count(*)::int AS people
-      FROM scope_members m
-      JOIN member_levels cl ON cl.member_id = m.id AND cl.organization_id = ${scope.organizationId}
+    rater_count AS (${raterCount}),
+    level_groups AS (
+      SELECT g.topic_id, ${yardstickOf(scope, sql`g.target_profile_id`)} AS target_profile_id,
+        g.level, sum(g.people)::int AS people
+      FROM (${levelGroups(scope)}) g
       GROUP BY 1, 2, 3
     ),
     graded_counts AS (
@@ -300,7 +334,7 @@ async function computeGapSummary(scope: GapScope): Promise<GapSummary> {
         CASE WHEN lc.level IS NOT NULL AND c.target IS NOT NULL
           THEN greatest(c.target - lc.level, 0) END AS gap,
         ${weight} AS weight
-      FROM level_counts lc
+      FROM level_groups lc
       JOIN scope_topics t ON t.topic_id = lc.topic_id
       LEFT JOIN topic_targets tt ON tt.framework_version_id = ${version}
         AND tt.target_profile_id = lc.target_profile_id AND tt.topic_id = lc.topic_id
@@ -470,8 +504,12 @@ export async function mustHaveTrend(
   // Closed cycles' progress was recorded against each person's own profile.
   if (scope.compareProfileId) return [];
   const category = scope.categoryId ? sql`AND p.category_id = ${scope.categoryId}` : sql``;
-  const rows = await cachedGapFigures("mustHaveTrend", scope, [], async () => {
-    const { rows } = await sql<TrendPoint & { open: boolean }>`
+  const rows = await cachedGapFigures(
+    "mustHaveTrend",
+    scope,
+    [],
+    async () => {
+      const { rows } = await sql<TrendPoint & { open: boolean }>`
     WITH ${scopeCtes(scope)}
     SELECT cy.id AS "cycleId", cy.name AS "cycleName", cy.status = 'open' AS open,
       coalesce(sum(p.must_have_total), 0)::int AS total,
@@ -482,8 +520,12 @@ export async function mustHaveTrend(
     WHERE cy.organization_id = ${scope.organizationId} AND cy.status IN ('open', 'closed')
     GROUP BY cy.id, cy.name, cy.status, cy.starts_on
     ORDER BY cy.starts_on`.execute(db);
-    return rows;
-  });
+      return rows;
+    },
+    // Closed cycles' figures were recorded when each closed; the open one's comes from
+    // `current`: no levels are read, so the trend stays kept while people save.
+    { readsLevels: false },
+  );
   return rows.map(({ open, ...point }) => (open ? { ...point, ...current } : point));
 }
 

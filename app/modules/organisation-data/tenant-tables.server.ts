@@ -93,7 +93,13 @@ export const TABLE_POLICIES: Record<string, TablePolicy> = {
     why: "messages sent from this installation to team channels; importing them would send them again",
   },
   current_levels: { kind: "derived", why: "kept by triggers on ratings and assessments" },
+  level_counts: { kind: "derived", why: "people per level, kept by triggers on current_levels" },
+  level_changes_pending: { kind: "derived", why: "a transaction's changes, gone at its commit" },
   gap_data_versions: { kind: "derived", why: "the gap view's cache key, bumped by triggers" },
+  gap_level_versions: {
+    kind: "derived",
+    why: "the gap view's cache key for levels, bumped by triggers",
+  },
   sessions: { kind: "secret", why: "sign-in tokens of this installation" },
   password_resets: { kind: "secret", why: "password reset tokens" },
   invitations: { kind: "secret", why: "invitation links are tokens; invite people again" },

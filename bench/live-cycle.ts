@@ -1,0 +1,230 @@
+// The gap views while a cycle is live: self-assessment saves land across the organisation at
+// a steady rate (each save 1–5 topics, as the form posts a category at a time), from many
+// members, while leads reload their team views and an admin the organisation view. Each view
+// is timed as its readers see it, and the web process's gap cache counters (GET /metrics) say
+// how many of its figures were kept and how many computed afresh while the saves landed.
+import type { Kysely } from "kysely";
+import { sql } from "kysely";
+import type { Database } from "#db/schema";
+import { createSession, sessionCookie } from "~/modules/accounts/sessions.server";
+import { Rng } from "#seeds/bulk";
+import { latencyStats, type LatencyStats } from "./stats";
+
+export interface LiveCycleResult {
+  seconds: number;
+  savesPerSecondTarget: number;
+  /** Saves that completed, and their rate. */
+  saves: LatencyStats & { perSecond: number; ratings: number; failed: number };
+  teamView: LatencyStats;
+  organizationView: LatencyStats;
+  /** Kept gap figures served over all figures asked for, while the saves landed. */
+  cacheHitShare: number | null;
+  savers: number;
+  teamViewers: number;
+}
+
+interface Saver {
+  memberId: string;
+  cookie: string;
+}
+
+const cookieOf = (token: string) => sessionCookie(token).split(";")[0]!;
+
+/** The members who can still save in the open cycle (no submitted assessment), with a session each. */
+async function savers(
+  db: Kysely<Database>,
+  organizationId: string,
+  cycleId: string,
+  count: number,
+) {
+  const rows = await db
+    .selectFrom("memberships as m")
+    .innerJoin("team_members as tm", "tm.membership_id", "m.id")
+    .leftJoin("assessments as a", (join) =>
+      join.onRef("a.member_id", "=", "m.id").on("a.cycle_id", "=", cycleId),
+    )
+    .select(["m.id", "m.user_id"])
+    .where("m.organization_id", "=", organizationId)
+    .where("m.active", "=", true)
+    .where("tm.is_lead", "=", false)
+    .where((eb) => eb.or([eb("a.status", "is", null), eb("a.status", "=", "draft")]))
+    .orderBy("m.id")
+    .limit(count)
+    .execute();
+  return Promise.all(
+    rows.map(async (r): Promise<Saver> => {
+      const { token } = await createSession(r.user_id, organizationId);
+      return { memberId: r.id, cookie: cookieOf(token) };
+    }),
+  );
+}
+
+/** One lead per team, with a session each, and the team they look at. */
+async function teamLeads(db: Kysely<Database>, organizationId: string) {
+  const rows = await db
+    .selectFrom("team_members as tm")
+    .innerJoin("memberships as m", "m.id", "tm.membership_id")
+    .select(["tm.team_id", sql<string>`min(m.user_id::text)`.as("user_id")])
+    .where("tm.organization_id", "=", organizationId)
+    .where("tm.is_lead", "=", true)
+    .groupBy("tm.team_id")
+    .orderBy("tm.team_id")
+    .execute();
+  return Promise.all(
+    rows.map(async (r) => {
+      const { token } = await createSession(r.user_id, organizationId);
+      return { teamId: r.team_id, cookie: cookieOf(token) };
+    }),
+  );
+}
+
+/** The web process's gap cache counters, from its Prometheus metrics. */
+async function cacheCounters(baseUrl: string, metricsToken: string) {
+  const res = await fetch(`${baseUrl}/metrics`, {
+    headers: { Authorization: `Bearer ${metricsToken}` },
+  });
+  const text = await res.text();
+  const count = (result: string) =>
+    Number(
+      new RegExp(`^gapmap_gap_cache_lookups_total\\{result="${result}"\\} (\\d+)`, "m").exec(
+        text,
+      )?.[1] ?? NaN,
+    );
+  return { hits: count("hit"), misses: count("miss") };
+}
+
+async function timedGet(url: string, cookie: string, samples: number[]) {
+  const started = performance.now();
+  const res = await fetch(url, { headers: { Cookie: cookie } });
+  await res.arrayBuffer();
+  if (res.status !== 200) throw new Error(`GET ${url}: HTTP ${res.status}`);
+  samples.push(performance.now() - started);
+}
+
+export async function measureLiveCycle(
+  db: Kysely<Database>,
+  {
+    baseUrl,
+    organizationId,
+    cycleId,
+    adminCookie,
+    topicIds,
+    savesPerSecond,
+    seconds,
+    saverCount,
+    teamViewers,
+    metricsToken,
+  }: {
+    baseUrl: string;
+    organizationId: string;
+    cycleId: string;
+    adminCookie: string;
+    topicIds: string[];
+    savesPerSecond: number;
+    seconds: number;
+    saverCount: number;
+    /** Leads reloading their team view at once (each round picks the next team). */
+    teamViewers: number;
+    metricsToken: string;
+  },
+): Promise<LiveCycleResult> {
+  const rng = new Rng(20261206);
+  const people = await savers(db, organizationId, cycleId, saverCount);
+  const leads = await teamLeads(db, organizationId);
+  if (!people.length || !leads.length) throw new Error("live cycle: no one to save or to look");
+
+  const saveSamples: number[] = [];
+  let ratings = 0;
+  let failed = 0;
+  const save = async (who: Saver) => {
+    // What the page would carry: the member's current rating ids, as concurrency tokens.
+    const current = await db
+      .selectFrom("current_levels")
+      .select(["topic_id", "self_rating_id", "self_level"])
+      .where("member_id", "=", who.memberId)
+      .execute();
+    const byTopic = new Map(current.map((c) => [c.topic_id, c]));
+    const start = rng.int(0, topicIds.length - 1);
+    const count = rng.int(1, 5);
+    const form = new URLSearchParams();
+    for (let i = 0; i < count; i++) {
+      const topicId = topicIds[(start + i) % topicIds.length]!;
+      const now = byTopic.get(topicId);
+      form.set(`level.${topicId}`, String(((now?.self_level ?? -1) + 1 + 5) % 5));
+      form.set(`base.${topicId}`, now?.self_rating_id ? String(now.self_rating_id) : "");
+      form.set(`note.${topicId}`, "");
+      form.set(`evidence.${topicId}`, "");
+    }
+    const started = performance.now();
+    const res = await fetch(`${baseUrl}/assessment.data`, {
+      method: "POST",
+      headers: {
+        Cookie: who.cookie,
+        Origin: baseUrl,
+        "Content-Type": "application/x-www-form-urlencoded",
+      },
+      body: form,
+    });
+    await res.arrayBuffer();
+    if (res.status === 200) {
+      saveSamples.push(performance.now() - started);
+      ratings += count;
+    } else failed += 1;
+  };
+
+  const before = await cacheCounters(baseUrl, metricsToken);
+  const endAt = performance.now() + seconds * 1000;
+  const inFlight = new Set<Promise<void>>();
+  // Saves at a steady rate, whether or not earlier ones have answered (an open loop), each
+  // from the next member in turn so no one saves over their own save in flight.
+  const saving = (async () => {
+    const every = 1000 / savesPerSecond;
+    let next = performance.now();
+    let turn = 0;
+    while (next < endAt) {
+      const p = save(people[turn++ % people.length]!).finally(() => inFlight.delete(p));
+      inFlight.add(p);
+      next += every;
+      await new Promise((r) => setTimeout(r, Math.max(0, next - performance.now())));
+    }
+    await Promise.all(inFlight);
+  })();
+  const teamSamples: number[] = [];
+  const orgSamples: number[] = [];
+  const looking = async (work: () => Promise<void>) => {
+    while (performance.now() < endAt) await work();
+  };
+  let round = 0;
+  await Promise.all([
+    saving,
+    ...Array.from({ length: teamViewers }, () =>
+      looking(() => {
+        const lead = leads[round++ % leads.length]!;
+        return timedGet(`${baseUrl}/gaps?team=${lead.teamId}`, lead.cookie, teamSamples);
+      }),
+    ),
+    looking(() => timedGet(`${baseUrl}/gaps?team=all`, adminCookie, orgSamples)),
+  ]);
+  const after = await cacheCounters(baseUrl, metricsToken);
+  const hits = after.hits - before.hits;
+  const misses = after.misses - before.misses;
+  const saveStats = latencyStats(saveSamples);
+  return {
+    seconds,
+    savesPerSecondTarget: savesPerSecond,
+    saves: {
+      ...saveStats,
+      perSecond: Math.round((saveSamples.length / seconds) * 10) / 10,
+      ratings,
+      failed,
+    },
+    teamView: latencyStats(teamSamples),
+    organizationView: latencyStats(orgSamples),
+    cacheHitShare:
+      Number.isFinite(hits) && hits + misses > 0
+        ? Math.round((hits / (hits + misses)) * 1000) / 1000
+        : null,
+    savers: people.length,
+    teamViewers,
+  };
+}
