@@ -71,6 +71,18 @@ export async function up(db: Db): Promise<void> {
       (coalesce(target_profile_id, '00000000-0000-0000-0000-000000000000')),
       (coalesce(level, -1)));
 
+    -- The calibration queue's pairs (self and lead two or more apart: CALIBRATION_DIFFERENCE
+    -- in gap-formula.ts): a few per hundred people, found without reading everyone's levels.
+    CREATE INDEX current_levels_calibration ON current_levels (organization_id, member_id)
+      WHERE abs(self_level - lead_level) >= 2;
+
+    -- Who rated anything in view is counted per person (a count of distinct people cannot be
+    -- summed from groups): one probe each, answered from this index alone.
+    CREATE INDEX current_levels_rated ON current_levels (member_id, topic_id)
+      WHERE (self_rating_id IS NOT NULL OR validated_lead_rating_id IS NOT NULL)
+        AND level_shown(self_rating_id, self_level, validated_lead_rating_id,
+          validated_lead_level) IS NOT NULL;
+
     CREATE TABLE gap_level_versions (
       organization_id uuid NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
       scope_id uuid NOT NULL,
@@ -305,6 +317,7 @@ export async function down(db: Db): Promise<void> {
     DROP TABLE level_changes_pending;
     DROP FUNCTION level_changes_apply, level_counts_lock_key;
     DROP TABLE gap_level_versions, level_counts;
+    DROP INDEX current_levels_calibration, current_levels_rated;
     CREATE OR REPLACE VIEW member_levels AS
       SELECT cl.organization_id, cl.member_id, cl.topic_id,
         CASE WHEN cl.validated_lead_rating_id > coalesce(cl.self_rating_id, 0)

@@ -24,7 +24,13 @@ import type { GapScope } from "./gap-scope";
 // process's 128 MB heap (docker-entrypoint.sh).
 const MAX_ENTRIES = 200;
 const entries = new Map<string, { version: string; value: unknown }>();
-const stats = { hits: 0, misses: 0 };
+// On globalThis, as the bypass below: the HTTP server's metrics (loaded from source) and the
+// app's build each have a copy of this module, and must count the same lookups.
+const STATS = Symbol.for("gapmap.gapCache.stats");
+const statsHolder = globalThis as typeof globalThis & {
+  [STATS]?: { hits: number; misses: number };
+};
+const stats = (statsHolder[STATS] ??= { hits: 0, misses: 0 });
 
 /** How often figures were served from the cache and computed, since the process started. */
 export function gapCacheStats() {

@@ -15,7 +15,11 @@ export const PROFICIENT = 3;
 /** A topic is at bus-factor risk when this many people or fewer are Proficient or above. */
 export const BUS_FACTOR_RISK_AT = 1;
 
-/** Self and lead differing by this many levels or more go to the calibration queue. */
+/**
+ * Self and lead differing by this many levels or more go to the calibration queue. (The index
+ * that finds them, current_levels_calibration in migration 0020, is made for 2: a new value
+ * needs a new index to stay fast.)
+ */
 export const CALIBRATION_DIFFERENCE = 2;
 
 export const GAP_FORMULA_TEXT =

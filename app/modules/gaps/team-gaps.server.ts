@@ -25,6 +25,12 @@ interface CellOptions {
   memberIds?: string[];
   /** Restrict to one topic (the topic page). */
   topicId?: string;
+  /**
+   * Compute the people and topics in scope once rather than inline them where used: for a
+   * statement that joins them many times (the summary), whose plan would otherwise take longer
+   * to find than to run.
+   */
+  materialize?: boolean;
 }
 
 const weight = priorityWeight(sql`c.priority`);
@@ -59,13 +65,14 @@ export function scopeCtes(scope: GapScope, options: CellOptions = {}): RawBuilde
   const yardstick = scope.compareProfileId
     ? sql`${scope.compareProfileId}::uuid`
     : sql`m.target_profile_id`;
+  const inline = options.materialize ? sql`MATERIALIZED` : sql`NOT MATERIALIZED`;
   return sql`
-    scope_members AS NOT MATERIALIZED (
+    scope_members AS ${inline} (
       SELECT m.id, ${yardstick} AS target_profile_id, m.target_profile_id AS own_profile_id
       FROM memberships m
       WHERE m.organization_id = ${org} AND m.active ${team} ${profile} ${members}
     ),
-    scope_topics AS NOT MATERIALIZED (
+    scope_topics AS ${inline} (
       SELECT t.topic_id, t.category_id, t.name, t.position, c.position AS category_position
       FROM topic_revisions t
       JOIN category_revisions c
@@ -320,7 +327,7 @@ async function computeGapSummary(scope: GapScope): Promise<GapSummary> {
           WHERE ml.member_id = m.id AND ml.level IS NOT NULL)`
     : sql`SELECT ${ratersIn(cells.overall, viewPart(scope))}::int AS n`;
   const { rows } = await sql<{ summary: RawSummary }>`
-    WITH ${scopeCtes(scope)},
+    WITH ${scopeCtes(scope, { materialize: true })},
     member_count AS (SELECT count(*)::int AS n FROM scope_members),
     rater_count AS (${raterCount}),
     level_groups AS (

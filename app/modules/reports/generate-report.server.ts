@@ -119,6 +119,9 @@ async function draftRows(
   previous: { id: string; starts_on: string } | null,
   staleAfterDays: number,
 ) {
+  // A team's people; for the organisation, everyone (the join to members keeps the active):
+  // "member = ANY (2,000 ids)" is a linear search per rating, 17 s over 1.65 M ratings.
+  const who = input.teamId ? sql`ARRAY(SELECT id FROM members)` : sql`NULL::uuid[]`;
   await sql`
     CREATE TEMP TABLE report_draft ON COMMIT DROP AS
     WITH members AS (${membersOf(input.organizationId, input.teamId)}),
@@ -133,8 +136,8 @@ async function draftRows(
     asof AS (
       SELECT a.member_id, a.topic_id, a.level AS level_after, a.rated_at AS rated_at_after,
         b.level AS level_before, b.member_id IS NOT NULL AS rated_before
-      FROM member_levels_as_of(${cycle.id}, ARRAY(SELECT id FROM members)) a
-      LEFT JOIN member_levels_as_of(${previous?.id ?? null}::uuid, ARRAY(SELECT id FROM members)) b
+      FROM member_levels_as_of(${cycle.id}, ${who}) a
+      LEFT JOIN member_levels_as_of(${previous?.id ?? null}::uuid, ${who}) b
         ON b.member_id = a.member_id AND b.topic_id = a.topic_id
     ),
     mentored AS (
