@@ -101,6 +101,9 @@ export async function up(db: Db): Promise<void> {
       delta integer NOT NULL DEFAULT 0
     );
     CREATE INDEX level_changes_pending_transaction ON level_changes_pending (transaction_id);
+    -- Every row is deleted at its commit: vacuumed often, as a queue is, so it stays small.
+    ALTER TABLE level_changes_pending SET (autovacuum_vacuum_scale_factor = 0,
+      autovacuum_vacuum_threshold = 10000, autovacuum_vacuum_insert_threshold = 10000);
 
     CREATE FUNCTION level_counts_lock_key(p_org uuid) RETURNS bigint
       LANGUAGE sql IMMUTABLE AS $$ SELECT hashtextextended('level_counts:' || p_org::text, 0) $$;

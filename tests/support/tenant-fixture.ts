@@ -235,8 +235,9 @@ export async function tenantDigest(organizationId: string): Promise<string> {
     await sql<{ table_name: string }>`
       SELECT table_name FROM information_schema.columns
       WHERE table_schema = 'public' AND column_name = 'organization_id'
-        -- Sessions churn with every sign-in; they are not the organisation's data.
-        AND table_name <> 'sessions'
+        -- Sessions churn with every sign-in; they are not the organisation's data. Pending
+        -- level changes live only inside a transaction (migration 0020).
+        AND table_name NOT IN ('sessions', 'level_changes_pending')
       ORDER BY table_name`.execute(db)
   ).rows.map((r) => r.table_name);
   const parts = orgTables.map(

@@ -270,15 +270,22 @@ export async function lockDraft(trx: Trx, who: Assessor, allowed: AssessmentStat
   const cycle = await findOpenCycle(who.organizationId, { executor: trx, forShare: true });
   if (!cycle)
     throw conflict("There is no open cycle: ratings are locked until an admin opens the next one.");
-  // Members who joined after the cycle opened start their draft on their first save.
-  await ensureAssessment(who, cycle.id, trx);
-  const row = await trx
-    .selectFrom("assessments")
-    .select(["id", "status"])
-    .where("cycle_id", "=", cycle.id)
-    .where("member_id", "=", who.memberId)
-    .forUpdate()
-    .executeTakeFirstOrThrow();
+  const locked = () =>
+    trx
+      .selectFrom("assessments")
+      .select(["id", "status"])
+      .where("cycle_id", "=", cycle.id)
+      .where("member_id", "=", who.memberId)
+      .forUpdate()
+      .executeTakeFirst();
+  // Members who joined after the cycle opened start their draft on their first save (rare:
+  // the common save locks the draft it finds, one statement fewer each time).
+  let row = await locked();
+  if (!row) {
+    await ensureAssessment(who, cycle.id, trx);
+    row = await locked();
+    if (!row) throw new Error("assessment not created");
+  }
   if (!allowed.includes(row.status)) {
     const messages: Record<AssessmentStatus, string> = {
       draft: "This assessment has not been submitted yet.",

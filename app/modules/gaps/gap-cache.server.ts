@@ -47,21 +47,26 @@ export function withoutGapCache<T>(work: () => T): T {
 }
 
 /**
- * The organisation's data version, with the levels version of `levelScope` (a team's id, or
- * the organisation's own for all its people) when given: read once per page request.
+ * The organisation's data version and the levels versions of its teams and of itself, read
+ * once per page request (one statement, whichever figures the page keeps).
  */
-function dataVersion(organizationId: string, levelScope: string | null) {
-  return memoInRequest(`gap-data-version:${organizationId}:${levelScope ?? ""}`, async () => {
-    const { rows } = await sql<{ data: string | null; levels: string | null }>`
-      SELECT (SELECT version FROM gap_data_versions WHERE organization_id = ${organizationId})
-          AS data,
-        (SELECT version FROM gap_level_versions
-          WHERE organization_id = ${organizationId} AND scope_id = ${levelScope}) AS levels`.execute(
-      db,
-    );
-    const data = rows[0]?.data ?? 0;
-    return levelScope === null ? String(data) : `${data}.${rows[0]?.levels ?? 0}`;
+function dataVersions(organizationId: string) {
+  return memoInRequest(`gap-data-versions:${organizationId}`, async () => {
+    const { rows } = await sql<{ scope_id: string | null; version: string }>`
+      SELECT NULL::uuid AS scope_id, version FROM gap_data_versions
+      WHERE organization_id = ${organizationId}
+      UNION ALL
+      SELECT scope_id, version FROM gap_level_versions
+      WHERE organization_id = ${organizationId}`.execute(db);
+    return new Map(rows.map((r) => [r.scope_id, String(r.version)]));
   });
+}
+
+/** The version a figure is kept under: the data version, and `levelScope`'s levels version. */
+async function dataVersion(organizationId: string, levelScope: string | null) {
+  const versions = await dataVersions(organizationId);
+  const data = versions.get(null) ?? "0";
+  return levelScope === null ? data : `${data}.${versions.get(levelScope) ?? "0"}`;
 }
 
 /** Freezes `value` and everything in it: kept figures are shared by every request. */

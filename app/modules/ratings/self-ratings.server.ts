@@ -117,6 +117,14 @@ export interface SaveResult {
   conflicts: SaveConflict[];
 }
 
+interface CurrentSelfRating {
+  rating_id: number;
+  level: number | null;
+  note: string | null;
+  evidence_urls: string[];
+  created_at: Date | string;
+}
+
 /**
  * Saves topics of the member's draft. Each topic carries the rating id its editor started
  * from; if a newer rating has been saved since (another tab), that topic is not written and
@@ -130,34 +138,46 @@ export async function saveSelfRatings(
 ): Promise<SaveResult> {
   return db.transaction().execute(async (trx) => {
     const draft = await lockDraft(trx, who);
-    const names = await assertTopicsInVersion(
-      trx,
-      who.organizationId,
-      draft.framework_version_id,
-      ratings.map((e) => e.topicId),
-    );
-    const currentRows = ratings.length
+    const topicIds = ratings.map((e) => e.topicId);
+    // The topics (only the version's, not retired) with the member's current self rating of
+    // each, in one statement: a save is a handful of round trips, each one counted.
+    const topicRows = topicIds.length
       ? await trx
-          .selectFrom("current_levels as cl")
-          .innerJoin("ratings as r", "r.id", "cl.self_rating_id")
+          .selectFrom("topic_revisions as t")
+          .leftJoin("current_levels as cl", (join) =>
+            join
+              .onRef("cl.topic_id", "=", "t.topic_id")
+              .on("cl.organization_id", "=", who.organizationId)
+              .on("cl.member_id", "=", who.memberId),
+          )
+          .leftJoin("ratings as r", "r.id", "cl.self_rating_id")
           .select([
-            "cl.topic_id",
+            "t.topic_id",
+            "t.name",
             "r.id as rating_id",
             "r.level",
             "r.note",
             "r.evidence_urls",
             "r.created_at",
           ])
-          .where("cl.organization_id", "=", who.organizationId)
-          .where("cl.member_id", "=", who.memberId)
-          .where(
-            "cl.topic_id",
-            "in",
-            ratings.map((e) => e.topicId),
-          )
+          .where("t.organization_id", "=", who.organizationId)
+          .where("t.framework_version_id", "=", draft.framework_version_id)
+          .where("t.retired", "=", false)
+          .where("t.topic_id", "in", topicIds)
           .execute()
       : [];
-    const current = new Map(currentRows.map((row) => [row.topic_id, row]));
+    if (topicRows.length !== new Set(topicIds).size) throw notFound("Topic");
+    const names = new Map(topicRows.map((t) => [t.topic_id, t.name]));
+    const current = new Map<string, CurrentSelfRating>();
+    for (const row of topicRows)
+      if (row.rating_id !== null)
+        current.set(row.topic_id, {
+          rating_id: row.rating_id,
+          level: row.level,
+          note: row.note,
+          evidence_urls: row.evidence_urls ?? [],
+          created_at: row.created_at!,
+        });
 
     const result: SaveResult = { saved: [], conflicts: [] };
     const inserts: { topicId: string; value: RatingValue }[] = [];
