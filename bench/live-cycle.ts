@@ -9,6 +9,7 @@ import { sql } from "kysely";
 import type { Database } from "#db/schema";
 import { createSession, sessionCookie } from "~/modules/accounts/sessions.server";
 import { Rng } from "#seeds/bulk";
+import { nextLevelsForm, postSave } from "./save";
 import { latencyStats, type LatencyStats } from "./stats";
 
 export interface LiveCycleResult {
@@ -144,34 +145,15 @@ export async function measureLiveCycle(
   let ratings = 0;
   let failed = 0;
   const save = async (who: Saver) => {
-    // What the page would carry: the member's current rating ids, as concurrency tokens.
-    const current = await db
-      .selectFrom("current_levels")
-      .select(["topic_id", "self_rating_id", "self_level"])
-      .where("member_id", "=", who.memberId)
-      .execute();
-    const byTopic = new Map(current.map((c) => [c.topic_id, c]));
     const start = rng.int(0, topicIds.length - 1);
     const count = rng.int(1, 5);
-    const form = new URLSearchParams();
-    for (let i = 0; i < count; i++) {
-      const topicId = topicIds[(start + i) % topicIds.length]!;
-      const now = byTopic.get(topicId);
-      form.set(`level.${topicId}`, String(((now?.self_level ?? -1) + 1 + 5) % 5));
-      form.set(`base.${topicId}`, now?.self_rating_id ? String(now.self_rating_id) : "");
-      form.set(`note.${topicId}`, "");
-      form.set(`evidence.${topicId}`, "");
-    }
+    const topics = Array.from(
+      { length: count },
+      (_, i) => topicIds[(start + i) % topicIds.length]!,
+    );
+    const form = await nextLevelsForm(db, who.memberId, topics);
     const started = performance.now();
-    const res = await fetch(`${baseUrl}/assessment.data`, {
-      method: "POST",
-      headers: {
-        Cookie: who.cookie,
-        Origin: baseUrl,
-        "Content-Type": "application/x-www-form-urlencoded",
-      },
-      body: form,
-    });
+    const res = await postSave(baseUrl, who.cookie, form);
     await res.arrayBuffer();
     if (res.status === 200) {
       saveSamples.push(performance.now() - started);

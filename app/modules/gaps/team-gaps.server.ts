@@ -191,6 +191,14 @@ function levelGroups(scope: GapScope) {
       AND lc.scope_id = ${scope.teamId ?? scope.organizationId} AND lc.people > 0 ${profile}`;
 }
 
+/**
+ * Whether scope member `m` has a level (not N/A) on a topic in view: distinct people cannot be
+ * summed from level groups, so they are counted one probe each (current_levels_rated).
+ */
+const ratedInView = sql`EXISTS (SELECT 1 FROM member_levels ml
+  JOIN scope_topics t ON t.topic_id = ml.topic_id
+  WHERE ml.member_id = m.id AND ml.level IS NOT NULL)`;
+
 /** The yardstick's profile for a group of people on `profile`: compared against, or their own. */
 function yardstickOf(scope: GapScope, profile: RawBuilder<unknown>) {
   return scope.compareProfileId ? sql`${scope.compareProfileId}::uuid` : profile;
@@ -223,8 +231,7 @@ async function raterCells(scope: GapScope, topicId?: string): Promise<RaterCells
     UNION ALL
     SELECT NULL, coalesce(m.own_profile_id::text, ${NO_PROFILE}), count(*)::int, NULL
     FROM scope_members m
-    WHERE EXISTS (SELECT 1 FROM member_levels ml JOIN scope_topics t ON t.topic_id = ml.topic_id
-      WHERE ml.member_id = m.id AND ml.level IS NOT NULL)
+    WHERE ${ratedInView}
     GROUP BY 2`.execute(db);
   const result: RaterCells = { topics: new Map(), overall: new Map() };
   for (const row of rows) {
@@ -322,9 +329,7 @@ async function computeGapSummary(scope: GapScope): Promise<GapSummary> {
   // People who rated: without a priority filter the view's topics are its wider group's, so
   // they are the raterCells already counted; else they are counted here.
   const raterCount = scope.priority
-    ? sql`SELECT count(*)::int AS n FROM scope_members m
-        WHERE EXISTS (SELECT 1 FROM member_levels ml JOIN scope_topics t ON t.topic_id = ml.topic_id
-          WHERE ml.member_id = m.id AND ml.level IS NOT NULL)`
+    ? sql`SELECT count(*)::int AS n FROM scope_members m WHERE ${ratedInView}`
     : sql`SELECT ${ratersIn(cells.overall, viewPart(scope))}::int AS n`;
   const { rows } = await sql<{ summary: RawSummary }>`
     WITH ${scopeCtes(scope, { materialize: true })},
