@@ -78,6 +78,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
+    const since = performance.now();
     queuesStopping();
     logger.info({ signal }, "shutting down");
     server.close();
@@ -96,6 +97,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
           logger.warn({ err }, "while stopping");
         }
       }
+      logger.info({ ms: Math.round(performance.now() - since) }, "stopped");
       process.exit(0);
     })();
   });

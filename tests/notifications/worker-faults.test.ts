@@ -24,7 +24,13 @@ describe.each<JobBackend>(["postgres", "redis"])("faults on the %s backend", (ba
 
     startWorkerProcess(fixture.env);
     await fixture.allDeliveredInTime();
-    expect(await fixture.deliveryReport()).toEqual({ missing: [], duplicated: [] });
+    // The kill may land in ADR 009's window between a message's COMMIT and its final dot
+    // (on a loaded machine the worker can be descheduled between the two writes): that one
+    // message is lost by design. One JavaScript thread is in that step for one message at a
+    // time, so at most one; any other missing recipient is a bug.
+    const lost = await fixture.lostAtTheDot();
+    expect(lost.length).toBeLessThanOrEqual(1);
+    expect(await fixture.deliveryReport()).toEqual({ missing: lost, duplicated: [] });
   }, 300_000);
 
   it("a row whose job failed without sending it (it stalled twice) is sent in a new dispatch round", async () => {
@@ -68,8 +74,8 @@ describe.each<JobBackend>(["postgres", "redis"])("faults on the %s backend", (ba
 
     const back = await startSmtpSink(fixture.sink.port);
     afterThisTest(() => back.close());
-    await fixture.allDeliveredInTime(back.received);
-    expect(await fixture.deliveryReport(back.received)).toEqual({ missing: [], duplicated: [] });
+    await fixture.allDeliveredInTime(back);
+    expect(await fixture.deliveryReport(back)).toEqual({ missing: [], duplicated: [] });
   }, 300_000);
 });
 

@@ -270,18 +270,26 @@ describe("the production image", () => {
 
   it("docker stop ends web and worker within 2 s with exit 0, running or 0.3 s after start", async () => {
     const timings: Record<string, Awaited<ReturnType<typeof timedStop>>> = {};
-    timings.web = await timedStop(web);
-    timings.worker = await timedStop(worker);
+    const stopped: Record<string, string> = {};
+    const stop = async (label: string, container: string) => {
+      timings[label] = await timedStop(container);
+      stopped[label] = container;
+    };
+    await stop("web", web);
+    await stop("worker", worker);
     for (const command of ["web", "worker"] as const) {
       const { env } = await appEnv();
       const name = await start(command, env);
       await new Promise((r) => setTimeout(r, 300));
-      timings[`${command} 0.3 s after start`] = await timedStop(name);
+      await stop(`${command} 0.3 s after start`, name);
     }
     console.log(`container test: docker stop ${JSON.stringify(timings)}`);
-    for (const timing of Object.values(timings)) {
-      expect(timing.exitCode).toBe(0);
-      expect(timing.ms).toBeLessThan(2000);
+    for (const [label, timing] of Object.entries(timings)) {
+      // A slow stop shows the process's own account (its "stopped" line says how long its
+      // shutdown took) beside Docker's.
+      const account = timing.ms < 2000 ? label : `${label}:\n${await logsOf(stopped[label]!)}`;
+      expect(timing.exitCode, account).toBe(0);
+      expect(timing.ms, account).toBeLessThan(2000);
     }
   }, 120_000);
 

@@ -111,12 +111,15 @@ afterAll(async () => {
 });
 
 describe("stored script in the browser", () => {
-  it("never runs and never becomes an element, on any page, for an admin or an engineer", async () => {
-    const problems: string[] = [];
-    let opened = 0;
-    // Pages whose text shows a payload: proof the stored text was on the page, as text.
-    let shown = 0;
-    for (const who of ["admin", "engineer"] as const) {
+  // One case per person, each with its own limit: every page opened twice in one case ran past
+  // two minutes beside the rest of the suite on two cores.
+  it.each(["admin", "engineer"] as const)(
+    "never runs and never becomes an element, on any page, for an %s",
+    async (who) => {
+      const problems: string[] = [];
+      const pages = routes.filter(isPage);
+      // Pages whose text shows a payload: proof the stored text was on the page, as text.
+      let shown = 0;
       const context = await browser.newContext();
       const token = (await t.session(who)).split("=")[1]!;
       await context.addCookies([{ name: "gapmap_session", value: token, url: app.url }]);
@@ -125,19 +128,20 @@ describe("stored script in the browser", () => {
         problems.push(`${who} on ${page.url()}: dialog "${dialog.message()}"`);
         void dialog.dismiss();
       });
-      for (const route of routes.filter(isPage)) {
+      for (const route of pages) {
         const { url } = fillPattern(route.pattern, tenantParams(t, route.id));
         const response = await page.goto(`${app.url}${url}${tenantSearch(t, route.id)}`, { waitUntil: "load" });
-        opened += 1;
         expect(response?.status(), `${who} ${url}`).toBeLessThan(500);
         const injected = await page.locator('[id^="xss"], a[href^="javascript:" i]').count();
         if (injected) problems.push(`${who} on ${url}: ${injected} injected element(s)`);
         if ((await page.locator("body").innerText()).includes("onerror=")) shown += 1;
       }
       await context.close();
-    }
-    expect(problems).toEqual([]);
-    expect(opened).toBeGreaterThan(40);
-    expect(shown).toBeGreaterThan(25);
-  }, 120_000);
+      expect(problems).toEqual([]);
+      expect(pages.length).toBeGreaterThan(40);
+      // An engineer sees fewer stored texts (no admin pages' names, no one else's notes).
+      expect(shown).toBeGreaterThan(who === "admin" ? 40 : 15);
+    },
+    240_000,
+  );
 });
