@@ -31,6 +31,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
+    const since = performance.now();
     stopHeartbeat?.();
     logger.info({ signal }, "worker stopping: letting running jobs finish");
     setTimeout(() => {
@@ -41,6 +42,9 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
       .close()
       .then(() => db.destroy())
       .then(() => stopEmbeddedPostgres())
-      .then(() => process.exit(0));
+      .then(() => {
+        logger.info({ ms: Math.round(performance.now() - since) }, "worker stopped");
+        process.exit(0);
+      });
   });
 }
