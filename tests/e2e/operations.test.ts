@@ -4,12 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seriousA11yViolations } from "../support/accessibility";
 import { launchBrowser, startAppServer } from "../support/app-server";
 import { createIsolatedDatabase } from "../support/isolated-database";
-import {
-  afterThisTest,
-  outboxFixture,
-  startWorkerProcess,
-  waitFor,
-} from "../support/worker-harness";
+import { afterThisTest } from "../support/test-cleanups";
+import { outboxFixture, startWorkerProcess, waitFor } from "../support/worker-harness";
 
 // What an operator sees: the reference on an error page found again in the log, and
 // Prometheus metrics that count what a separate worker process did.

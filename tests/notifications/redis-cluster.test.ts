@@ -1,12 +1,8 @@
 import { Redis } from "ioredis";
 import { expect, it } from "vitest";
 import { startRedisCluster } from "../support/redis-cluster";
-import {
-  afterThisTest,
-  outboxFixture,
-  startWorkerProcess,
-  waitFor,
-} from "../support/worker-harness";
+import { afterThisTest } from "../support/test-cleanups";
+import { outboxFixture, startWorkerProcess, waitFor } from "../support/worker-harness";
 
 // BullMQ on a Redis Cluster (REDIS_CLUSTER=1): the queues' keys share one hash-tagged slot,
 // so the master holding it is the one whose loss matters. Losing it mid fan-out loses the

@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { JobBackend } from "~/lib/queues.server";
 import { startRedisServer } from "../support/redis-server";
 import { startSmtpSink } from "../support/smtp-sink";
+import { afterThisTest } from "../support/test-cleanups";
 import {
-  afterThisTest,
   killWorker,
   leaveFailedJob,
   outboxFixture,

@@ -3,13 +3,8 @@ import type { JobBackend } from "~/lib/queues.server";
 import { openCycleForEveryone, seedOrganizationWithNewCycle } from "../support/cycle-opening";
 import { createIsolatedDatabase } from "../support/isolated-database";
 import { startSmtpSink } from "../support/smtp-sink";
-import {
-  afterThisTest,
-  killWorker,
-  outboxFixture,
-  startWorkerProcess,
-  waitFor,
-} from "../support/worker-harness";
+import { afterThisTest } from "../support/test-cleanups";
+import { killWorker, outboxFixture, startWorkerProcess, waitFor } from "../support/worker-harness";
 
 describe.each<JobBackend>(["postgres", "redis"])("the worker on the %s backend", (backend) => {
   it("delivers every pending outbox message exactly once, then stops cleanly on SIGTERM", async () => {

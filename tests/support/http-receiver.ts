@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type RequestListener } from "node:http";
 import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
-import { afterEach } from "vitest";
+import { afterThisTest } from "./test-cleanups";
 
 // A real HTTP receiver on loopback that records what arrives: a stand-in for Slack, Teams
 // or a customer's webhook endpoint. It answers each request with the next status of
@@ -14,11 +14,6 @@ export interface Received {
   /** The status this receiver answered. */
   answered: number;
 }
-
-const open: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const close of open.splice(0)) await close();
-});
 
 /** With `tls` (a key and certificate), it listens on https. */
 export async function startReceiver(statuses: number[] = [200], { tls }: { tls?: { key: string; cert: string } } = {}) {
@@ -38,7 +33,7 @@ export async function startReceiver(statuses: number[] = [200], { tls }: { tls?:
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   const close = () => new Promise<void>((resolve) => server.close(() => resolve()));
-  open.push(close);
+  afterThisTest(close);
   return {
     url: (path = "/hook") => `${tls ? "https" : "http"}://127.0.0.1:${port}${path}`,
     received,

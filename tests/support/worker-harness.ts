@@ -2,24 +2,15 @@ import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { Queue, UnrecoverableError, Worker, createPostgresBackend } from "bullmq";
 import { Redis } from "ioredis";
-import { afterEach, expect } from "vitest";
+import { expect } from "vitest";
 import type { JobBackend } from "~/lib/queues.server";
 import { createIsolatedDatabase } from "./isolated-database";
 import { startSmtpSink, type SmtpSink } from "./smtp-sink";
+import { afterThisTest } from "./test-cleanups";
 import { spawnWorkerProcess, stopProcess, WORKER_COMMAND } from "./worker-process";
 
 // The worker as it runs in production: a separate process, on either backend, delivering
 // an isolated database's outbox to a real SMTP server.
-
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-/** Runs `cleanup` after the current test, newest first. */
-export function afterThisTest(cleanup: () => Promise<void>) {
-  cleanups.push(cleanup);
-}
 
 /** Worker processes started by the current test that have not exited. */
 const running = new Set<ChildProcess>();
