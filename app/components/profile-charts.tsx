@@ -67,27 +67,29 @@ export function ProfileRadar({ rows, whose = "your" }: { rows: RadarRow[]; whose
           </RadarChart>
         </ResponsiveContainer>
       </ChartFrame>
-      <table>
-        <caption>Average level by category (0–4, N/A excluded)</caption>
-        <thead>
-          <tr>
-            <th scope="col">Category</th>
-            <th scope="col">Self</th>
-            <th scope="col">Lead</th>
-            <th scope="col">Target</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.id}>
-              <th scope="row">{r.name}</th>
-              <td>{decimal(r.self)}</td>
-              <td>{decimal(r.lead)}</td>
-              <td>{decimal(r.target)}</td>
+      <div className="table-wrap">
+        <table>
+          <caption>Average level by category (0–4, N/A excluded)</caption>
+          <thead>
+            <tr>
+              <th scope="col">Category</th>
+              <th scope="col">Self</th>
+              <th scope="col">Lead</th>
+              <th scope="col">Target</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.id}>
+                <th scope="row">{r.name}</th>
+                <td>{decimal(r.self)}</td>
+                <td>{decimal(r.lead)}</td>
+                <td>{decimal(r.target)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </>
   );
 }

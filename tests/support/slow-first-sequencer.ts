@@ -9,7 +9,7 @@ const LONGEST = [
   "tests/notifications/worker-faults.test.ts", // ~200 s
   "tests/production/image.test.ts", // ~240 s, most of it the image build, which waits for no test
   "tests/e2e/journeys.test.ts", // ~170 s
-  "tests/e2e/page-widths.test.ts", // ~100 s
+  "tests/e2e/every-page.test.ts", // ~90 s alone
   "tests/security/hostile-inputs.test.ts", // ~80 s
 ];
 
