@@ -75,24 +75,32 @@ export function parseSelfRatingForm(form: FormData): {
   return { ratings, flags };
 }
 
-/** Only topics of the cycle's version that are not retired may be rated. */
+/** Only topics of the cycle's version that are not retired may be rated: `topicIds` among them. */
+function rateableTopics(trx: Trx, organizationId: string, versionId: string, topicIds: string[]) {
+  return trx
+    .selectFrom("topic_revisions as t")
+    .where("t.organization_id", "=", organizationId)
+    .where("t.framework_version_id", "=", versionId)
+    .where("t.retired", "=", false)
+    .where("t.topic_id", "in", topicIds);
+}
+
+/** A topic asked for that is not rateable answers 404, as another organisation's would. */
+function assertAllRateable(found: unknown[], topicIds: string[]) {
+  if (found.length !== new Set(topicIds).size) throw notFound("Topic");
+}
+
 async function assertTopicsInVersion(
   trx: Trx,
   organizationId: string,
   versionId: string,
   topicIds: string[],
 ) {
-  if (!topicIds.length) return new Map<string, string>();
-  const found = await trx
-    .selectFrom("topic_revisions")
-    .select(["topic_id", "name"])
-    .where("organization_id", "=", organizationId)
-    .where("framework_version_id", "=", versionId)
-    .where("retired", "=", false)
-    .where("topic_id", "in", topicIds)
+  if (!topicIds.length) return;
+  const found = await rateableTopics(trx, organizationId, versionId, topicIds)
+    .select("t.topic_id")
     .execute();
-  if (found.length !== new Set(topicIds).size) throw notFound("Topic");
-  return new Map(found.map((t) => [t.topic_id, t.name]));
+  assertAllRateable(found, topicIds);
 }
 
 function sameValue(a: RatingValue, b: RatingValue) {
@@ -142,8 +150,7 @@ export async function saveSelfRatings(
     // The topics (only the version's, not retired) with the member's current self rating of
     // each, in one statement: a save is a handful of round trips, each one counted.
     const topicRows = topicIds.length
-      ? await trx
-          .selectFrom("topic_revisions as t")
+      ? await rateableTopics(trx, who.organizationId, draft.framework_version_id, topicIds)
           .leftJoin("current_levels as cl", (join) =>
             join
               .onRef("cl.topic_id", "=", "t.topic_id")
@@ -160,13 +167,9 @@ export async function saveSelfRatings(
             "r.evidence_urls",
             "r.created_at",
           ])
-          .where("t.organization_id", "=", who.organizationId)
-          .where("t.framework_version_id", "=", draft.framework_version_id)
-          .where("t.retired", "=", false)
-          .where("t.topic_id", "in", topicIds)
           .execute()
       : [];
-    if (topicRows.length !== new Set(topicIds).size) throw notFound("Topic");
+    assertAllRateable(topicRows, topicIds);
     const names = new Map(topicRows.map((t) => [t.topic_id, t.name]));
     const current = new Map<string, CurrentSelfRating>();
     for (const row of topicRows)
