@@ -503,4 +503,42 @@ describe("schema", () => {
     for (const table of Object.keys(actual)) actual[table]?.sort();
     expect(actual).toEqual(expected);
   });
+
+  // Distributing tables by organisation (as Citus does, ADR 019) needs organization_id, never
+  // null, in every unique constraint or index (the primary key among them), and on both sides
+  // of every foreign key between such tables; a table that breaks it is named here with why.
+  it("keeps every table with organization_id distributable by it", async () => {
+    const { rows } = await sql<{ table_name: string; problem: string }>`
+      WITH tenant AS (
+        SELECT c.oid, c.relname, a.attnum AS org, a.attnotnull AS not_null
+        FROM pg_class c
+        JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
+        JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'organization_id'
+          AND NOT a.attisdropped
+        WHERE c.relkind IN ('r', 'p')
+      )
+      SELECT t.relname AS table_name, 'unique ' || i.indexrelid::regclass::text AS problem
+      FROM tenant t JOIN pg_index i ON i.indrelid = t.oid
+      WHERE i.indisunique AND NOT t.org = ANY (i.indkey::int2[])
+      UNION ALL
+      SELECT t.relname, 'foreign key ' || con.conname
+      FROM tenant t
+      JOIN pg_constraint con ON con.conrelid = t.oid AND con.contype = 'f'
+      JOIN tenant r ON r.oid = con.confrelid
+      WHERE NOT (t.org = ANY (con.conkey) AND r.org = ANY (con.confkey))
+      UNION ALL
+      SELECT t.relname, 'organization_id may be null' FROM tenant t WHERE NOT t.not_null
+      ORDER BY 1, 2`.execute(db);
+    expect(rows).toEqual([
+      // Account emails (a password reset) belong to no organisation.
+      { table_name: "notifications", problem: "organization_id may be null" },
+      { table_name: "notifications", problem: "unique notifications_idempotency_key_key" },
+      { table_name: "notifications", problem: "unique notifications_pkey" },
+      // A session exists before its person picks an organisation.
+      { table_name: "sessions", problem: "organization_id may be null" },
+      { table_name: "sessions", problem: "unique sessions_pkey" },
+      // An email domain signs in to one organisation across the installation.
+      { table_name: "sso_domains", problem: "unique sso_domains_pkey" },
+    ]);
+  });
 });

@@ -11,6 +11,7 @@ import * as growth from "./2026-12-06T0014_growth";
 import * as reminderChannels from "./2026-12-06T0016_reminder_channels";
 import * as organisationData from "./2026-12-06T0018_organisation_data";
 import * as liveCycle from "./2026-12-06T0020_live_cycle";
+import * as distributableByOrganisation from "./2026-12-07T0022_distributable_by_organisation";
 
 // Every migration, in order. Listed explicitly (not read from disk) so the same code runs
 // under tsx, vitest and the bundled server. A landed migration is never edited.
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   "2026-12-06T0016_reminder_channels": reminderChannels,
   "2026-12-06T0018_organisation_data": organisationData,
   "2026-12-06T0020_live_cycle": liveCycle,
+  "2026-12-07T0022_distributable_by_organisation": distributableByOrganisation,
 };

@@ -146,7 +146,9 @@ async function apply(c: Change) {
             member_id: memberId,
             status,
           })
-          .onConflict((oc) => oc.columns(["cycle_id", "member_id"]).doUpdateSet({ status }))
+          .onConflict((oc) =>
+            oc.columns(["cycle_id", "member_id", "organization_id"]).doUpdateSet({ status }),
+          )
           .execute();
         return;
       }

@@ -63,7 +63,7 @@ async function rateInEarlierCycle(memberId: string, topicId: string, level: numb
       status: "validated",
       validated_at: new Date(),
     })
-    .onConflict((oc) => oc.columns(["cycle_id", "member_id"]).doNothing())
+    .onConflict((oc) => oc.columns(["cycle_id", "member_id", "organization_id"]).doNothing())
     .execute();
   const row = await db
     .insertInto("ratings")

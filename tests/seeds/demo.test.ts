@@ -370,7 +370,7 @@ describe("the demo's story", () => {
           FILTER (WHERE ci.id IS NOT NULL), '{}') AS dates
       FROM mentorships ms LEFT JOIN check_ins ci ON ci.mentorship_id = ms.id
       WHERE ms.organization_id = ${orgId} AND ms.status = 'active'
-      GROUP BY ms.id`.execute(db);
+      GROUP BY ms.id, ms.organization_id`.execute(db);
     let overdue = 0;
     for (const m of rows.rows) {
       const days = [m.starts_on, ...m.dates].map((d) => Date.parse(d) / 86_400_000);

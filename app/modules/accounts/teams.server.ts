@@ -146,7 +146,11 @@ export async function setTeamMember(
         membership_id: member.id,
         is_lead: isLead,
       })
-      .onConflict((oc) => oc.columns(["team_id", "membership_id"]).doUpdateSet({ is_lead: isLead }))
+      .onConflict((oc) =>
+        oc
+          .columns(["team_id", "membership_id", "organization_id"])
+          .doUpdateSet({ is_lead: isLead }),
+      )
       .execute();
     if (isLead && member.role === "engineer") {
       await trx

@@ -57,7 +57,7 @@ export async function listCycles(organizationId: string, cycleId?: string) {
       eb.fn.count<number>("a.id").filterWhere("a.status", "=", "validated").as("validated"),
     ])
     .where("c.organization_id", "=", organizationId)
-    .groupBy(["c.id", "f.name", "v.number"])
+    .groupBy(["c.id", "c.organization_id", "f.name", "v.number"])
     .orderBy("c.starts_on", "desc");
   if (cycleId) query = query.where("c.id", "=", cycleId);
   return query.execute();
@@ -180,7 +180,7 @@ export async function openCycle(ctx: MemberContext, cycleId: string, ip: string 
           .where("organization_id", "=", organizationId)
           .where("active", "=", true),
       )
-      .onConflict((oc) => oc.columns(["cycle_id", "member_id"]).doNothing())
+      .onConflict((oc) => oc.columns(["cycle_id", "member_id", "organization_id"]).doNothing())
       .executeTakeFirst();
     await recordAudit(
       {

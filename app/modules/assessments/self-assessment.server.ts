@@ -56,7 +56,7 @@ async function ensureAssessment(who: Assessor, cycleId: string, executor: Kysely
   await executor
     .insertInto("assessments")
     .values({ organization_id: who.organizationId, cycle_id: cycleId, member_id: who.memberId })
-    .onConflict((oc) => oc.columns(["cycle_id", "member_id"]).doNothing())
+    .onConflict((oc) => oc.columns(["cycle_id", "member_id", "organization_id"]).doNothing())
     .execute();
   return executor
     .selectFrom("assessments")

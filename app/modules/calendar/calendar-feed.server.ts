@@ -59,7 +59,7 @@ export async function issueCalendarFeed(
         include_team: includeTeam,
       })
       .onConflict((oc) =>
-        oc.column("membership_id").doUpdateSet({
+        oc.columns(["membership_id", "organization_id"]).doUpdateSet({
           token_hash: hashToken(token),
           include_team: includeTeam,
           created_at: new Date(),

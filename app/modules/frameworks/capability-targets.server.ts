@@ -102,7 +102,7 @@ export async function setCapabilityTarget(
       })
       .onConflict((oc) =>
         oc
-          .columns(["team_id", "topic_id"])
+          .columns(["team_id", "topic_id", "organization_id"])
           .doUpdateSet({ min_people: input.minPeople, min_level: input.minLevel }),
       )
       .returning("id")

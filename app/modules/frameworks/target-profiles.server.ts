@@ -184,7 +184,7 @@ export async function saveProfileTargets(
           )
           .onConflict((oc) =>
             oc
-              .columns(["framework_version_id", "target_profile_id", "topic_id"])
+              .columns(["framework_version_id", "target_profile_id", "topic_id", "organization_id"])
               .doUpdateSet((eb) => ({
                 target_level: eb.ref("excluded.target_level"),
                 priority: eb.ref("excluded.priority"),
@@ -234,10 +234,12 @@ export async function bulkSetCategoryTargets(
           .where("retired", "=", false),
       )
       .onConflict((oc) =>
-        oc.columns(["framework_version_id", "target_profile_id", "topic_id"]).doUpdateSet((eb) => ({
-          target_level: eb.ref("excluded.target_level"),
-          priority: eb.ref("excluded.priority"),
-        })),
+        oc
+          .columns(["framework_version_id", "target_profile_id", "topic_id", "organization_id"])
+          .doUpdateSet((eb) => ({
+            target_level: eb.ref("excluded.target_level"),
+            priority: eb.ref("excluded.priority"),
+          })),
       )
       .executeTakeFirst();
     const count = Number(updated.numInsertedOrUpdatedRows ?? 0);

@@ -249,7 +249,7 @@ export async function enqueueTeamMessage(
         content: JSON.stringify(message.content),
       })),
     )
-    .onConflict((oc) => oc.column("idempotency_key").doNothing())
+    .onConflict((oc) => oc.columns(["idempotency_key", "organization_id"]).doNothing())
     .returning("id")
     .execute();
   return inserted.length;

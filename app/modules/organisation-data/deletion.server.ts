@@ -6,7 +6,7 @@ import { conflict, invalid, notFound } from "~/lib/errors.server";
 import { logger } from "~/lib/logger.server";
 import type { MemberContext } from "~/modules/accounts/auth.server";
 import { recordAudit } from "~/modules/audit/audit.server";
-import { ownRows, readTenantSchema } from "./tenant-tables.server";
+import { ownRows, readTenantSchema, rowColumns } from "./tenant-tables.server";
 
 // Deleting an organisation: an admin types its name; it is closed at once (nobody signs in,
 // its sessions end, its API tokens are revoked, no reminder is planned for it) and erased by
@@ -118,7 +118,7 @@ export async function eraseOrganisation(organizationId: string, db: Kysely<Datab
     // References that point forward in the order (a framework's current version) are cut first.
     for (const [name, fks] of schema.deferred) {
       const table = schema.byName.get(name)!;
-      const columns = fks.flatMap((fk) => fk.columns.filter((c) => c !== "organization_id"));
+      const columns = fks.flatMap(rowColumns);
       await sql`UPDATE ${sql.table(name)} t SET ${sql.join(columns.map((c) => sql`${sql.ref(c)} = NULL`))}
         WHERE ${ownRows(schema, table, organizationId)}`.execute(trx);
     }

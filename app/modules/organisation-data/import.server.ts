@@ -20,6 +20,7 @@ import { EXPORT_FORMAT, EXPORT_FORMAT_VERSION, SCHEMA_VERSION } from "./export.s
 import {
   ownRows,
   readTenantSchema,
+  rowColumns,
   type TenantSchema,
   type TenantTable,
 } from "./tenant-tables.server";
@@ -118,9 +119,7 @@ export async function importArchive(
             token_hash: createHash("sha256").update(randomBytes(32)).digest("hex"),
             revoked_at: r.revoked_at ?? new Date().toISOString(),
           }));
-        const deferred = (schema.deferred.get(table.name) ?? []).flatMap((fk) =>
-          fk.columns.filter((c) => c !== "organization_id"),
-        );
+        const deferred = (schema.deferred.get(table.name) ?? []).flatMap(rowColumns);
         if (deferred.length) {
           deferredUpdates.push({ table, rows: tableRows, columns: deferred });
           tableRows = tableRows.map((r) => ({
@@ -304,7 +303,7 @@ function checkReferences(rows: Map<string, Row[]>, copied: TenantTable[]) {
         // MATCH SIMPLE, as PostgreSQL: a key with a NULL part points at nothing.
         if (fk.columns.some((c) => row[c] === null || row[c] === undefined)) continue;
         if (!keys.has(keyOf(row, fk.columns))) {
-          const column = fk.columns.filter((c) => c !== "organization_id").join(", ");
+          const column = rowColumns(fk).join(", ");
           throw new ArchiveRefused(
             `${table.name} row ${i + 1}: ${column} points at a row of ${fk.refTable} that is not in the archive (${fk.columns.map((c) => String(row[c])).join(", ")}).`,
           );
@@ -315,8 +314,10 @@ function checkReferences(rows: Map<string, Row[]>, copied: TenantTable[]) {
 }
 
 /**
- * A new id for every row's own id (a uuid primary-key column that is no foreign key); the
- * people whose email already has an account here keep that account's id.
+ * A new id for every row's own id (a uuid primary-key column that points at no other row: it
+ * is in no foreign key, or only as the organisation a foreign key names, as the organisation's
+ * own id is in the key to its default framework); the people whose email already has an
+ * account here keep that account's id.
  */
 async function newIds(
   trx: Kysely<Database>,
@@ -329,7 +330,7 @@ async function newIds(
     const own = table.primaryKey.filter(
       (c) =>
         table.columns.find((x) => x.name === c)?.type === "uuid" &&
-        !table.foreignKeys.some((fk) => fk.columns.includes(c)),
+        !table.foreignKeys.some((fk) => rowColumns(fk).includes(c)),
     );
     // A uuid names one row wherever it appears (a report's frozen goal names the plan's goal
     // by its id): it gets one new id, however many tables hold it as their key.

@@ -118,6 +118,14 @@ export interface ForeignKey {
   refColumns: string[];
 }
 
+/**
+ * A foreign key's columns that point at a row, without those that name the organisation the
+ * row is in (its organization_id, or the organisation's own id in its key to a framework).
+ */
+export function rowColumns(fk: ForeignKey) {
+  return fk.columns.filter((_, i) => fk.refColumns[i] !== "organization_id");
+}
+
 export interface TenantTable {
   name: string;
   policy: TablePolicy;
@@ -259,9 +267,7 @@ export async function readTenantSchema(db: Kysely<Database> = defaultDb): Promis
 function importOrder(tables: TenantTable[]): TenantTable[] {
   const names = new Set(tables.map((t) => t.name));
   const optional = (t: TenantTable, fk: ForeignKey) =>
-    fk.columns.some(
-      (c) => c !== "organization_id" && t.columns.find((x) => x.name === c)?.nullable,
-    );
+    rowColumns(fk).some((c) => t.columns.find((x) => x.name === c)?.nullable);
   const waitsFor = (t: TenantTable, strict: boolean) =>
     t.foreignKeys
       .filter(

@@ -266,7 +266,7 @@ async function saveFlags(trx: Trx, who: Assessor, flags: TopicFlags[]) {
       )
       .onConflict((oc) =>
         oc
-          .columns(["member_id", "topic_id"])
+          .columns(["member_id", "topic_id", "organization_id"])
           .doUpdateSet((eb) => ({
             want_to_learn: eb.ref("excluded.want_to_learn"),
             can_mentor: eb.ref("excluded.can_mentor"),
