@@ -99,17 +99,31 @@ async function timed<T>(phases: Record<string, number>, name: string, work: () =
   return result;
 }
 
-/** Generates and loads the data set into the (empty, migrated) database behind `db`. */
+/** The bench's password, hashed once for every organisation a run loads. */
+export const hashBenchPassword = () => hashPassword(BENCH_PASSWORD);
+
+/**
+ * Generates and loads one organisation's data set into the migrated database behind `db`
+ * (beside any organisations already there: its people's addresses are at `emailDomain`).
+ */
 export async function generateDataset(
   db: Kysely<Database>,
   size: DatasetSize,
-  { now = new Date(), seed = 20261209 } = {},
+  {
+    now = new Date(),
+    seed = 20261209,
+    name = "Bench Large Org",
+    emailDomain = EMAIL_DOMAIN,
+    passwordHash: givenHash = undefined as string | undefined,
+    /** VACUUM ANALYZE when loaded (a caller loading many organisations does it once, after). */
+    analyze = true,
+  } = {},
 ): Promise<Dataset> {
   const started = performance.now();
   const phases: Record<string, number> = {};
   const rng = new Rng(seed);
   const perTeam = Math.max(LEADS_PER_TEAM + 1, Math.floor(size.members / size.teams));
-  const passwordHash = await hashPassword(BENCH_PASSWORD);
+  const passwordHash = givenHash ?? (await hashBenchPassword());
 
   // ---- people: the admin (no team) and `members` people, `perTeam` to a team
   const people: Member[] = Array.from({ length: size.members + 1 }, (_, index) => {
@@ -118,7 +132,7 @@ export async function generateDataset(
     const isLead = team !== null && inTeam < LEADS_PER_TEAM;
     return {
       index,
-      email: index === 0 ? `admin@${EMAIL_DOMAIN}` : `member-${index}@${EMAIL_DOMAIN}`,
+      email: index === 0 ? `admin@${emailDomain}` : `member-${index}@${emailDomain}`,
       userId: "",
       memberId: "",
       team,
@@ -138,7 +152,7 @@ export async function generateDataset(
         .executeTakeFirstOrThrow();
       admin.userId = users.id;
       const org = await createOrganization(trx, {
-        name: "Bench Large Org",
+        name,
         userId: admin.userId,
         timeZone: "UTC",
       });
@@ -465,7 +479,8 @@ export async function generateDataset(
     return mentorships.length;
   });
 
-  await timed(phases, "vacuumAnalyze", () => analyzeAfterBulkLoad(db, { vacuum: true }));
+  if (analyze)
+    await timed(phases, "vacuumAnalyze", () => analyzeAfterBulkLoad(db, { vacuum: true }));
 
   const lead = people[1] as Member;
   const engineer = people[ENGINEER_INDEX] as Member;

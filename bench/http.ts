@@ -104,7 +104,8 @@ export async function measureLatency(
   return run({ url, cookie, connections: 1, amount: requests });
 }
 
-function rssMb(pid: number, field: "VmRSS" | "VmHWM") {
+/** A process's resident memory now (VmRSS) or its high-water mark (VmHWM), in MB. */
+export function rssMb(pid: number, field: "VmRSS" | "VmHWM") {
   try {
     const status = readFileSync(`/proc/${pid}/status`, "utf8");
     const kb = Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1]);

@@ -25,19 +25,19 @@ export interface LiveCycleResult {
   teamViewers: number;
 }
 
-interface Saver {
+export interface Saver {
   memberId: string;
   cookie: string;
 }
 
-/** How often each lead reloads a team view, and the admin the organisation view. */
-const TEAM_VIEW_EVERY_MS = 250;
-const ORG_VIEW_EVERY_MS = 500;
+/** How often each lead reloads a team view, and an admin the organisation view. */
+export const TEAM_VIEW_EVERY_MS = 250;
+export const ORG_VIEW_EVERY_MS = 500;
 
-const cookieOf = (token: string) => sessionCookie(token).split(";")[0]!;
+export const cookieOf = (token: string) => sessionCookie(token).split(";")[0]!;
 
 /** The members who can still save in the open cycle (no submitted assessment), with a session each. */
-async function savers(
+export async function savers(
   db: Kysely<Database>,
   organizationId: string,
   cycleId: string,
@@ -85,7 +85,7 @@ async function teamLeads(db: Kysely<Database>, organizationId: string) {
 }
 
 /** The web process's gap cache counters, from its Prometheus metrics. */
-async function cacheCounters(baseUrl: string, metricsToken: string) {
+export async function cacheCounters(baseUrl: string, metricsToken: string) {
   const res = await fetch(`${baseUrl}/metrics`, {
     headers: { Authorization: `Bearer ${metricsToken}` },
   });
@@ -101,12 +101,106 @@ async function cacheCounters(baseUrl: string, metricsToken: string) {
   return { hits: count("hit"), misses: count("miss") };
 }
 
+type Counters = Awaited<ReturnType<typeof cacheCounters>>;
+
+/** Kept gap figures served over all figures asked for, between two readings of the counters. */
+export function hitShare(before: Counters, after: Counters) {
+  const hits = after.hits - before.hits;
+  const misses = after.misses - before.misses;
+  return hits + misses > 0 ? Math.round((hits / (hits + misses)) * 1000) / 1000 : null;
+}
+
 async function timedGet(url: string, cookie: string, samples: number[]) {
   const started = performance.now();
   const res = await fetch(url, { headers: { Cookie: cookie } });
   await res.arrayBuffer();
   if (res.status !== 200) throw new Error(`GET ${url}: HTTP ${res.status}`);
   samples.push(performance.now() - started);
+}
+
+/** Someone reloading a page on a beat; each reload asks `next` which page, as whom. */
+export interface Reader {
+  everyMs: number;
+  next: () => { url: string; cookie: string };
+  samples: number[];
+}
+
+/**
+ * Self-assessment saves by `people` at a steady rate for `seconds` (an open loop: each on time,
+ * whether or not earlier ones have answered), while `readers` reload their pages on their
+ * beats (as people do, not as fast as the server answers, so the pages are timed as a reader
+ * meets them, not as a queue behind a saturated server).
+ */
+export async function runLiveLoad(
+  db: Kysely<Database>,
+  {
+    baseUrl,
+    topicIds,
+    people,
+    savesPerSecond,
+    seconds,
+    readers,
+  }: {
+    baseUrl: string;
+    topicIds: string[];
+    people: Saver[];
+    savesPerSecond: number;
+    seconds: number;
+    readers: Reader[];
+  },
+) {
+  const rng = new Rng(20261206);
+  const samples: number[] = [];
+  let ratings = 0;
+  let failed = 0;
+  const save = async (who: Saver) => {
+    const start = rng.int(0, topicIds.length - 1);
+    const count = rng.int(1, 5);
+    const topics = Array.from(
+      { length: count },
+      (_, i) => topicIds[(start + i) % topicIds.length]!,
+    );
+    const form = await nextLevelsForm(db, who.memberId, topics);
+    const started = performance.now();
+    const res = await postSave(baseUrl, who.cookie, form);
+    await res.arrayBuffer();
+    if (res.status === 200) {
+      samples.push(performance.now() - started);
+      ratings += count;
+    } else failed += 1;
+  };
+
+  const endAt = performance.now() + seconds * 1000;
+  const inFlight = new Set<Promise<void>>();
+  // Each save from the next member in turn, so no one saves over their own save in flight.
+  const saving = (async () => {
+    const every = 1000 / savesPerSecond;
+    let next = performance.now();
+    let turn = 0;
+    while (next < endAt) {
+      const p = save(people[turn++ % people.length]!).finally(() => inFlight.delete(p));
+      inFlight.add(p);
+      next += every;
+      await new Promise((r) => setTimeout(r, Math.max(0, next - performance.now())));
+    }
+    await Promise.all(inFlight);
+  })();
+  const reading = async ({ everyMs, next: page, samples }: Reader) => {
+    let next = performance.now();
+    while (next < endAt) {
+      const { url, cookie } = page();
+      await timedGet(url, cookie, samples);
+      next += everyMs;
+      await new Promise((r) => setTimeout(r, Math.max(0, next - performance.now())));
+    }
+  };
+  await Promise.all([saving, ...readers.map(reading)]);
+  return {
+    ...latencyStats(samples),
+    perSecond: Math.round((samples.length / seconds) * 10) / 10,
+    ratings,
+    failed,
+  };
 }
 
 export async function measureLiveCycle(
@@ -136,87 +230,44 @@ export async function measureLiveCycle(
     metricsToken: string;
   },
 ): Promise<LiveCycleResult> {
-  const rng = new Rng(20261206);
   const people = await savers(db, organizationId, cycleId, saverCount);
   const leads = await teamLeads(db, organizationId);
   if (!people.length || !leads.length) throw new Error("live cycle: no one to save or to look");
 
-  const saveSamples: number[] = [];
-  let ratings = 0;
-  let failed = 0;
-  const save = async (who: Saver) => {
-    const start = rng.int(0, topicIds.length - 1);
-    const count = rng.int(1, 5);
-    const topics = Array.from(
-      { length: count },
-      (_, i) => topicIds[(start + i) % topicIds.length]!,
-    );
-    const form = await nextLevelsForm(db, who.memberId, topics);
-    const started = performance.now();
-    const res = await postSave(baseUrl, who.cookie, form);
-    await res.arrayBuffer();
-    if (res.status === 200) {
-      saveSamples.push(performance.now() - started);
-      ratings += count;
-    } else failed += 1;
-  };
-
-  const before = await cacheCounters(baseUrl, metricsToken);
-  const endAt = performance.now() + seconds * 1000;
-  const inFlight = new Set<Promise<void>>();
-  // Saves at a steady rate, whether or not earlier ones have answered (an open loop), each
-  // from the next member in turn so no one saves over their own save in flight.
-  const saving = (async () => {
-    const every = 1000 / savesPerSecond;
-    let next = performance.now();
-    let turn = 0;
-    while (next < endAt) {
-      const p = save(people[turn++ % people.length]!).finally(() => inFlight.delete(p));
-      inFlight.add(p);
-      next += every;
-      await new Promise((r) => setTimeout(r, Math.max(0, next - performance.now())));
-    }
-    await Promise.all(inFlight);
-  })();
   const teamSamples: number[] = [];
   const orgSamples: number[] = [];
-  // Each reader reloads on a beat (as people do, not as fast as the server answers), so the
-  // views are timed as a reader meets them, not as a queue behind a saturated server.
-  const looking = async (everyMs: number, work: () => Promise<void>) => {
-    let next = performance.now();
-    while (next < endAt) {
-      await work();
-      next += everyMs;
-      await new Promise((r) => setTimeout(r, Math.max(0, next - performance.now())));
-    }
-  };
   let round = 0;
-  await Promise.all([
-    saving,
-    ...Array.from({ length: teamViewers }, () =>
-      looking(TEAM_VIEW_EVERY_MS, () => {
-        const lead = leads[round++ % leads.length]!;
-        return timedGet(`${baseUrl}/gaps?team=${lead.teamId}`, lead.cookie, teamSamples);
-      }),
-    ),
-    looking(ORG_VIEW_EVERY_MS, () => timedGet(`${baseUrl}/gaps?team=all`, adminCookie, orgSamples)),
-  ]);
+  const before = await cacheCounters(baseUrl, metricsToken);
+  const saves = await runLiveLoad(db, {
+    baseUrl,
+    topicIds,
+    people,
+    savesPerSecond,
+    seconds,
+    readers: [
+      ...Array.from({ length: teamViewers }, () => ({
+        everyMs: TEAM_VIEW_EVERY_MS,
+        next: () => {
+          const lead = leads[round++ % leads.length]!;
+          return { url: `${baseUrl}/gaps?team=${lead.teamId}`, cookie: lead.cookie };
+        },
+        samples: teamSamples,
+      })),
+      {
+        everyMs: ORG_VIEW_EVERY_MS,
+        next: () => ({ url: `${baseUrl}/gaps?team=all`, cookie: adminCookie }),
+        samples: orgSamples,
+      },
+    ],
+  });
   const after = await cacheCounters(baseUrl, metricsToken);
-  const hits = after.hits - before.hits;
-  const misses = after.misses - before.misses;
-  const saveStats = latencyStats(saveSamples);
   return {
     seconds,
     savesPerSecondTarget: savesPerSecond,
-    saves: {
-      ...saveStats,
-      perSecond: Math.round((saveSamples.length / seconds) * 10) / 10,
-      ratings,
-      failed,
-    },
+    saves,
     teamView: latencyStats(teamSamples),
     organizationView: latencyStats(orgSamples),
-    cacheHitShare: hits + misses > 0 ? Math.round((hits / (hits + misses)) * 1000) / 1000 : null,
+    cacheHitShare: hitShare(before, after),
     savers: people.length,
     teamViewers,
   };

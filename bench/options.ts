@@ -4,6 +4,7 @@
 import { parseArgs } from "node:util";
 import type { JobBackend } from "~/lib/queues.server";
 import type { DatasetSize } from "./dataset";
+import type { TenantsSize } from "./many-tenants";
 
 export interface BenchOptions {
   sizeName: "full" | "smoke" | "custom";
@@ -19,6 +20,8 @@ export interface BenchOptions {
   sustain: { seconds: number; connections: number };
   /** The live cycle: saves per second across the organisation while the views are read. */
   live: { seconds: number; savesPerSecond: number; savers: number; teamViewers: number };
+  /** Small organisations loaded beside the large one for the many-tenant scenario (0: none). */
+  tenants: TenantsSize;
   /** Self-assessment saves of every skill topic, one at a time. */
   saves: number;
   reportRuns: number;
@@ -42,6 +45,7 @@ const FULL: Omit<BenchOptions, "out" | "redisUrl" | "keepDatabase" | "sizeName" 
   rawIterations: 100,
   sustain: { seconds: 20, connections: 20 },
   live: { seconds: 30, savesPerSecond: 20, savers: 400, teamViewers: 4 },
+  tenants: { organizations: 1000, minPeople: 5, maxPeople: 60 },
   saves: 100,
   reportRuns: 3,
   dispatchEveryMs: 5000,
@@ -57,6 +61,7 @@ const SMOKE: typeof FULL = {
   rawIterations: 5,
   sustain: { seconds: 2, connections: 2 },
   live: { seconds: 3, savesPerSecond: 5, savers: 10, teamViewers: 1 },
+  tenants: { organizations: 3, minPeople: 5, maxPeople: 12 },
   saves: 3,
   reportRuns: 1,
   dispatchEveryMs: 300,
@@ -74,6 +79,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --live-seconds N --live-saves-per-second N
                            the live cycle: saves across the organisation while leads and an
                            admin read the gap views (default 30 s at 20 saves/s)
+  --tenants N              small organisations (5–60 people, one open cycle) loaded beside the
+                           large one for the many-tenant scenario (default 1,000; 0 skips it)
   --dispatch-every-ms N    the fan-out worker's GAPMAP_DISPATCH_EVERY_MS
   --keep-db                keep the benchmark's databases (their names are printed)
   --out FILE               results file (default bench/results.json)
@@ -96,6 +103,7 @@ const NUMBER_FLAGS = [
   "sustain-connections",
   "live-seconds",
   "live-saves-per-second",
+  "tenants",
   "dispatch-every-ms",
 ] as const;
 
@@ -126,12 +134,12 @@ export function parseBenchOptions(
     throw new UsageError(`--size: expected full or smoke\n${USAGE}`);
   const base = structuredClone(size === "smoke" ? SMOKE : FULL);
   let custom = false;
-  const number = (flag: (typeof NUMBER_FLAGS)[number], fallback: number) => {
+  const number = (flag: (typeof NUMBER_FLAGS)[number], fallback: number, least = 1) => {
     const raw = text(flag);
     if (raw === undefined) return fallback;
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < 1)
-      throw new UsageError(`--${flag}: expected a whole number ≥ 1`);
+    if (!Number.isInteger(n) || n < least)
+      throw new UsageError(`--${flag}: expected a whole number ≥ ${least}`);
     custom = true;
     return n;
   };
@@ -166,6 +174,7 @@ export function parseBenchOptions(
       seconds: number("live-seconds", base.live.seconds),
       savesPerSecond: number("live-saves-per-second", base.live.savesPerSecond),
     },
+    tenants: { ...base.tenants, organizations: number("tenants", base.tenants.organizations, 0) },
     dispatchEveryMs: Math.max(100, number("dispatch-every-ms", base.dispatchEveryMs)),
     backends: backends as JobBackend[],
     keepDatabase: Boolean(

@@ -18,6 +18,7 @@ import { createIsolatedDatabase } from "../tests/support/isolated-database";
 import { generateDataset } from "./dataset";
 import { measureFanout } from "./fanout";
 import { measureLiveCycle } from "./live-cycle";
+import { loadTenants, measureManyTenants } from "./many-tenants";
 import {
   checkPage,
   logIn,
@@ -254,6 +255,38 @@ export async function runBench(
     await app.stop();
     app = undefined;
 
+    let manyTenants: BenchResults["manyTenants"] = null;
+    if (options.tenants.organizations > 0) {
+      log(
+        `many tenants: loading ${options.tenants.organizations} organisations of ${options.tenants.minPeople}–${options.tenants.maxPeople} people beside the large one`,
+      );
+      const load = await loadTenants(bench.db, options.tenants, log);
+      log(`  loaded in ${load.seconds} s`);
+      log(
+        `many tenants: the large organisation saving at ${options.live.savesPerSecond}/s for ${options.live.seconds} s while small organisations' views are read, on a web process started afresh`,
+      );
+      app = await startAppServer(webEnv, { command: WEB_COMMAND });
+      manyTenants = await measureManyTenants(bench.db, {
+        baseUrl: app.url,
+        pid: app.pid,
+        load,
+        largeOrganizationId: data.organizationId,
+        openCycleId: data.openCycleId,
+        topicIds: data.skillTopicIds,
+        savesPerSecond: options.live.savesPerSecond,
+        seconds: options.live.seconds,
+        saverCount: options.live.savers,
+        teamViewers: options.live.teamViewers,
+        metricsToken: process.env.METRICS_TOKEN!,
+      });
+      await app.stop();
+      app = undefined;
+      const t = manyTenants;
+      log(
+        `  small team view p50/p95 ${t.smallTeamView.p50}/${t.smallTeamView.p95} ms; small organisation view p50/p95 ${t.smallOrganizationView.p50}/${t.smallOrganizationView.p95} ms; large saves p95 ${t.saves.p95} ms; kept figures ${t.cacheHitShare === null ? "?" : `${Math.round(t.cacheHitShare * 100)} %`}; lock waits in ${t.lockWaits.withWaiter} of ${t.lockWaits.samples} samples; RSS ${t.rssPeakDuringMb} MB`,
+      );
+    }
+
     log(`reports: ${options.reportRuns} × organisation, ${options.reportRuns} × team`);
     const reports = await measureReports({
       organizationId: data.organizationId,
@@ -283,6 +316,7 @@ export async function runBench(
       dataset: { seconds: data.seconds, phases: data.phases, counts: data.counts },
       views: { team, teamAfterChange, organization, organizationAfterChange, teamHeatmap },
       live,
+      manyTenants,
       sustained: { ...sustained, path: teamPath },
       sustainedTwoProcesses,
       save,

@@ -4,6 +4,7 @@ import type { JobBackend } from "~/lib/queues.server";
 import type { FanoutResult } from "./fanout";
 import type { LoadResult, PageBytes, SustainedResult } from "./http";
 import type { LiveCycleResult } from "./live-cycle";
+import type { ManyTenantsResult } from "./many-tenants";
 import type { RawFloor } from "./raw-sql";
 import type { ReportTimes } from "./report";
 import type { SaveResult } from "./save";
@@ -42,6 +43,8 @@ export interface BenchResults {
   };
   /** The gap views while saves land across the organisation. */
   live: LiveCycleResult;
+  /** Small organisations' views while the large one is busy (null: not run, `--tenants 0`). */
+  manyTenants: ManyTenantsResult | null;
   sustained: SustainedResult & { path: string };
   /** The same load spread over two web processes (information; goals judge one). */
   sustainedTwoProcesses: SustainedResult;
@@ -171,6 +174,31 @@ export function evaluateGoals(
       pass: r.reports.organization.p50 <= 5000,
     },
   ];
+  const t = r.manyTenants;
+  if (t)
+    goals.push(
+      {
+        id: "tenants-small-team-view-p95",
+        label: `small organisation's team view p95, the large one saving ${t.savesPerSecondTarget}/s`,
+        target: "≤ 30 ms",
+        actual: `${ms(t.smallTeamView.p95)} (${t.organizationsRead} organisations read)`,
+        pass: t.smallTeamView.p95 <= 30,
+      },
+      {
+        id: "tenants-large-save-p95",
+        label: `save p95 in the large organisation at ${t.savesPerSecondTarget} saves/s, many tenants`,
+        target: "≤ 30 ms",
+        actual: `${ms(t.saves.p95)} (${t.saves.perSecond}/s, ${t.saves.failed} failed)`,
+        pass: t.saves.p95 <= 30 && t.saves.failed === 0,
+      },
+      {
+        id: "tenants-web-rss",
+        label: `web process peak RSS, ${t.load.organizations.toLocaleString("en")} tenants read`,
+        target: "≤ 250 MB",
+        actual: `${t.rssHighWaterMb ?? "?"} MB`,
+        pass: t.rssHighWaterMb !== null && t.rssHighWaterMb <= 250,
+      },
+    );
   for (const [backend, f] of Object.entries(r.fanout) as [JobBackend, FanoutResult][]) {
     goals.push(
       {
@@ -315,6 +343,7 @@ export function formatResults(r: BenchResults): string {
         "",
       ],
     ]),
+    ...(r.manyTenants ? ["", manyTenantsTable(r.manyTenants)] : []),
     "",
     table([
       [
@@ -355,4 +384,45 @@ export function formatResults(r: BenchResults): string {
     "",
     `Machine: ${r.meta.machine.cpus} × ${r.meta.machine.cpuModel}, ${r.meta.machine.memoryGb} GB, ${r.meta.machine.postgres}, Redis ${r.meta.machine.redis}, Node ${r.meta.machine.node}; 1-min load average ${load.start} at the start, ${load.max} at most, ${load.end} at the end.`,
   ].join("\n");
+}
+
+function manyTenantsTable(t: ManyTenantsResult) {
+  const latency = (l: LatencyStats) => `${l.p50} / ${l.p95} / ${l.p99}`;
+  return table([
+    [
+      `many tenants: ${t.load.organizations.toLocaleString("en")} more organisations (${t.load.members.toLocaleString("en")} members, ${t.load.ratings.toLocaleString("en")} ratings, loaded in ${t.load.seconds} s); the large one saving ${t.savesPerSecondTarget}/s for ${t.seconds} s`,
+      "requests",
+      "p50 / p95 / p99 ms",
+    ],
+    [
+      `small organisations' team views (a random one of ${t.organizationsRead} each time)`,
+      String(t.smallTeamView.count),
+      latency(t.smallTeamView),
+    ],
+    [
+      "small organisations' organisation views",
+      String(t.smallOrganizationView.count),
+      latency(t.smallOrganizationView),
+    ],
+    [
+      `the large organisation's saves (${t.saves.perSecond}/s done, ${t.saves.failed} failed)`,
+      String(t.saves.count),
+      latency(t.saves),
+    ],
+    [
+      "gap figures served from those kept",
+      t.cacheHitShare === null ? "?" : `${(t.cacheHitShare * 100).toFixed(1)} %`,
+      "",
+    ],
+    [
+      "statements waiting on a lock (sampled every 100 ms)",
+      `${t.lockWaits.withWaiter} of ${t.lockWaits.samples} samples`,
+      `at most ${t.lockWaits.maxWaiting} at once`,
+    ],
+    [
+      "web process RSS (peak during / high-water)",
+      `${t.rssPeakDuringMb} / ${t.rssHighWaterMb} MB`,
+      "",
+    ],
+  ]);
 }

@@ -54,6 +54,19 @@ it("runs the whole benchmark at smoke size and writes every measurement", async 
   expect(results.live.organizationView.count).toBeGreaterThan(0);
   expect(results.live.cacheHitShare).toBeGreaterThanOrEqual(0);
   expect(results.live.cacheHitShare).toBeLessThanOrEqual(1);
+  // Many tenants: small organisations loaded beside the large one, their views read while it
+  // saved, each figure of the scenario measured.
+  const tenants = results.manyTenants!;
+  expect(tenants.load.organizations).toBe(3);
+  expect(tenants.load.members).toBeGreaterThanOrEqual(3 * 6);
+  expect(tenants.load.ratings).toBeGreaterThan(0);
+  expect(tenants.organizationsRead).toBe(3);
+  expect(tenants.saves.count).toBeGreaterThan(0);
+  expect(tenants.saves.failed).toBe(0);
+  expect(tenants.smallTeamView.count).toBeGreaterThan(0);
+  expect(tenants.smallOrganizationView.count).toBeGreaterThan(0);
+  expect(tenants.lockWaits.samples).toBeGreaterThan(0);
+  expect(tenants.rssHighWaterMb).toBeGreaterThan(0);
   expect(results.views.organization.members).toBe(41);
   expect(results.sustained.requestsPerSecond).toBeGreaterThan(0);
   expect(results.sustained.non2xx + results.sustained.errors).toBe(0);
@@ -92,6 +105,9 @@ it("runs the whole benchmark at smoke size and writes every measurement", async 
       "sustained-p99",
       "web-rss",
       "org-report",
+      "tenants-small-team-view-p95",
+      "tenants-large-save-p95",
+      "tenants-web-rss",
       ...["redis", "postgres"].flatMap((b) => [
         `fanout-${b}-ratio`,
         `fanout-${b}-duplicates`,

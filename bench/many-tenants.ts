@@ -1,0 +1,247 @@
+// Many tenants on one installation: `organizations` small organisations (5–60 people each, one
+// open cycle) loaded beside the large one, then, on a web process started afresh, the large
+// organisation's cycle live (saves at a steady rate) while leads and admins of small
+// organisations, each request a random one, reload their team and organisation views. Measured:
+// the small organisations' views (the noisy neighbour's effect), the large one's saves, the
+// share of gap figures served from those kept, how often a statement waited on a lock, and the
+// web process's memory.
+import { sql, type Kysely } from "kysely";
+import type { Database } from "#db/schema";
+import { analyzeAfterBulkLoad, Rng } from "#seeds/bulk";
+import { createSession } from "~/modules/accounts/sessions.server";
+import { generateDataset, hashBenchPassword } from "./dataset";
+import { rssMb } from "./http";
+import {
+  cacheCounters,
+  cookieOf,
+  hitShare,
+  ORG_VIEW_EVERY_MS,
+  runLiveLoad,
+  savers,
+  TEAM_VIEW_EVERY_MS,
+  type Reader,
+} from "./live-cycle";
+import { latencyStats, type LatencyStats } from "./stats";
+
+export interface TenantsSize {
+  organizations: number;
+  minPeople: number;
+  maxPeople: number;
+}
+
+export interface TenantsLoad {
+  organizations: number;
+  members: number;
+  ratings: number;
+  seconds: number;
+}
+
+export interface ManyTenantsResult {
+  load: TenantsLoad;
+  seconds: number;
+  savesPerSecondTarget: number;
+  /** The large organisation's saves while the small ones are read. */
+  saves: LatencyStats & { perSecond: number; ratings: number; failed: number };
+  smallTeamView: LatencyStats;
+  smallOrganizationView: LatencyStats;
+  /** Small organisations whose views were read (each request a random one of them). */
+  organizationsRead: number;
+  cacheHitShare: number | null;
+  /** Samples of pg_stat_activity (every 100 ms): how often a statement waited on a lock. */
+  lockWaits: { samples: number; withWaiter: number; maxWaiting: number };
+  /** The web process's resident memory: highest sampled during the load, and its high-water mark. */
+  rssPeakDuringMb: number | null;
+  rssHighWaterMb: number | null;
+}
+
+/** Loads the small organisations, each with a seed of its own (the same size, the same rows). */
+export async function loadTenants(
+  db: Kysely<Database>,
+  size: TenantsSize,
+  log: (message: string) => void,
+): Promise<TenantsLoad> {
+  const started = performance.now();
+  const rng = new Rng(20261207);
+  const passwordHash = await hashBenchPassword();
+  let members = 0;
+  let ratings = 0;
+  for (let i = 1; i <= size.organizations; i++) {
+    const people = rng.int(size.minPeople, size.maxPeople);
+    const data = await generateDataset(
+      db,
+      {
+        members: people,
+        teams: Math.max(1, Math.round(people / 8)),
+        cycles: 1,
+        mentorships: Math.floor(people / 4),
+      },
+      {
+        seed: 20261207 + i,
+        name: `Tenant ${String(i).padStart(4, "0")}`,
+        emailDomain: `tenant-${i}.bench.gapmap.test`,
+        passwordHash,
+        analyze: false,
+      },
+    );
+    members += data.counts.members ?? 0;
+    ratings += data.counts.ratings ?? 0;
+    // Each doubling of the organisations, fresh statistics: planned for the few rows of the
+    // first ones, the foreign-key checks of every insert would scan the frameworks' tables.
+    if ((i & (i - 1)) === 0) await analyzeAfterBulkLoad(db);
+    if (i % 100 === 0 || i === size.organizations)
+      log(`  ${i} organisations, ${members} members, ${ratings} ratings`);
+  }
+  await analyzeAfterBulkLoad(db, { vacuum: true });
+  return {
+    organizations: size.organizations,
+    members,
+    ratings,
+    seconds: Math.round(performance.now() - started) / 1000,
+  };
+}
+
+/** Every small organisation's admin and one lead of one of its teams, each with a session. */
+async function smallOrganizationReaders(db: Kysely<Database>, largeOrganizationId: string) {
+  const rows = await db
+    .selectFrom("memberships as m")
+    .innerJoin("organizations as o", "o.id", "m.organization_id")
+    .leftJoin("team_members as tm", (join) =>
+      join.onRef("tm.membership_id", "=", "m.id").on("tm.is_lead", "=", true),
+    )
+    .select(["m.organization_id", "m.user_id", "m.role", "tm.team_id"])
+    .where("m.organization_id", "!=", largeOrganizationId)
+    .where((eb) => eb.or([eb("m.role", "=", "admin"), eb("tm.team_id", "is not", null)]))
+    .orderBy("m.organization_id")
+    .orderBy("m.id")
+    .execute();
+  const byOrganization = new Map<string, { admin?: string; lead?: string; teamId?: string }>();
+  for (const r of rows) {
+    const o = byOrganization.get(r.organization_id) ?? {};
+    if (r.role === "admin") o.admin ??= r.user_id;
+    else if (r.team_id && !o.lead) Object.assign(o, { lead: r.user_id, teamId: r.team_id });
+    byOrganization.set(r.organization_id, o);
+  }
+  const session = async (userId: string, organizationId: string) =>
+    cookieOf((await createSession(userId, organizationId)).token);
+  const readers = [];
+  for (const [organizationId, o] of byOrganization) {
+    if (!o.admin || !o.lead || !o.teamId) continue;
+    readers.push({
+      teamId: o.teamId,
+      leadCookie: await session(o.lead, organizationId),
+      adminCookie: await session(o.admin, organizationId),
+    });
+  }
+  return readers;
+}
+
+/** Samples how many statements of this database wait on a lock, every 100 ms. */
+function watchLockWaits(db: Kysely<Database>) {
+  const waits = { samples: 0, withWaiter: 0, maxWaiting: 0 };
+  let stopped = false;
+  const sampling = (async () => {
+    while (!stopped) {
+      const { rows } = await sql<{ waiting: number }>`
+        SELECT count(*)::int AS waiting FROM pg_stat_activity
+        WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(db);
+      const waiting = rows[0]?.waiting ?? 0;
+      waits.samples += 1;
+      if (waiting > 0) waits.withWaiter += 1;
+      waits.maxWaiting = Math.max(waits.maxWaiting, waiting);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  return async () => {
+    stopped = true;
+    await sampling;
+    return waits;
+  };
+}
+
+export async function measureManyTenants(
+  db: Kysely<Database>,
+  {
+    baseUrl,
+    pid,
+    load,
+    largeOrganizationId,
+    openCycleId,
+    topicIds,
+    savesPerSecond,
+    seconds,
+    saverCount,
+    teamViewers,
+    metricsToken,
+  }: {
+    baseUrl: string;
+    /** The web process, whose memory is watched. */
+    pid: number;
+    load: TenantsLoad;
+    largeOrganizationId: string;
+    openCycleId: string;
+    topicIds: string[];
+    savesPerSecond: number;
+    seconds: number;
+    saverCount: number;
+    teamViewers: number;
+    metricsToken: string;
+  },
+): Promise<ManyTenantsResult> {
+  const people = await savers(db, largeOrganizationId, openCycleId, saverCount);
+  const small = await smallOrganizationReaders(db, largeOrganizationId);
+  if (!people.length || !small.length) throw new Error("many tenants: no one to save or to look");
+  const rng = new Rng(20261208);
+  const teamSamples: number[] = [];
+  const orgSamples: number[] = [];
+  const readers: Reader[] = [
+    ...Array.from({ length: teamViewers }, () => ({
+      everyMs: TEAM_VIEW_EVERY_MS,
+      next: () => {
+        const o = rng.pick(small);
+        return { url: `${baseUrl}/gaps?team=${o.teamId}`, cookie: o.leadCookie };
+      },
+      samples: teamSamples,
+    })),
+    {
+      everyMs: ORG_VIEW_EVERY_MS,
+      next: () => ({ url: `${baseUrl}/gaps?team=all`, cookie: rng.pick(small).adminCookie }),
+      samples: orgSamples,
+    },
+  ];
+
+  let rssPeak = rssMb(pid, "VmRSS");
+  const rssSampler = setInterval(() => {
+    const now = rssMb(pid, "VmRSS");
+    if (now !== null) rssPeak = Math.max(rssPeak ?? 0, now);
+  }, 100);
+  const before = await cacheCounters(baseUrl, metricsToken);
+  const stopWatchingLocks = watchLockWaits(db);
+  try {
+    const saves = await runLiveLoad(db, {
+      baseUrl,
+      topicIds,
+      people,
+      savesPerSecond,
+      seconds,
+      readers,
+    });
+    const lockWaits = await stopWatchingLocks();
+    const after = await cacheCounters(baseUrl, metricsToken);
+    return {
+      load,
+      seconds,
+      savesPerSecondTarget: savesPerSecond,
+      saves,
+      smallTeamView: latencyStats(teamSamples),
+      smallOrganizationView: latencyStats(orgSamples),
+      organizationsRead: small.length,
+      cacheHitShare: hitShare(before, after),
+      lockWaits,
+      rssPeakDuringMb: rssPeak,
+      rssHighWaterMb: rssMb(pid, "VmHWM"),
+    };
+  } finally {
+    clearInterval(rssSampler);
+    await stopWatchingLocks();
+  }
+}
