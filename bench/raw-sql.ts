@@ -6,6 +6,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { AppLoadContext, LoaderFunctionArgs } from "@remix-run/node";
 import pg from "pg";
+import { sentStatement } from "#db/database";
 import { runInRequestScope } from "~/lib/request-scope.server";
 import { withoutGapCache } from "~/modules/gaps/gap-cache.server";
 import { latencyStats, sampleTimes, type LatencyStats } from "./stats";
@@ -25,8 +26,8 @@ function recordQueries() {
   const original = pg.Client.prototype.query;
   pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
     const log = recording.getStore();
-    if (log && typeof args[0] === "string")
-      log.push({ text: args[0], values: (args[1] as unknown[] | undefined) ?? [] });
+    const statement = sentStatement(args);
+    if (log && statement) log.push(statement);
     return (original as (...a: unknown[]) => unknown).apply(this, args);
   } as typeof original;
 }
@@ -84,7 +85,9 @@ export async function replay(
   await client.connect();
   try {
     const once = async () => {
-      for (const s of statements) await client.query(s.text, s.values);
+      // Prepared, as the app's pool sends its reads (db/database.ts).
+      for (const [i, s] of statements.entries())
+        await client.query({ name: `floor-${i}`, text: s.text, values: s.values });
     };
     for (let i = 0; i < Math.min(5, iterations); i++) await once();
     const samples = await sampleTimes(iterations, once);

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { sql, type Kysely } from "kysely";
 import pg from "pg";
 import { beforeAll, describe, expect, it } from "vitest";
-import { db, type Database } from "#db/database";
+import { db, sentStatement, type Database } from "#db/database";
 import { requireMember, type MemberContext } from "~/modules/accounts/auth.server";
 import { gapCacheStats, withoutGapCache } from "~/modules/gaps/gap-cache.server";
 import type { GapScope } from "~/modules/gaps/gap-scope";
@@ -35,9 +35,8 @@ const recording = new AsyncLocalStorage<Statement[]>();
 const clientQuery = pg.Client.prototype.query;
 pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   const statements = recording.getStore();
-  const [text, values] = args;
-  if (statements && typeof text === "string")
-    statements.push({ text, values: Array.isArray(values) ? values : [] });
+  const statement = sentStatement(args);
+  if (statements && statement) statements.push(statement);
   return (clientQuery as (...a: unknown[]) => unknown).apply(this, args);
 } as typeof clientQuery;
 
