@@ -8,10 +8,10 @@ import { outboxFixture, startWorkerProcess, waitFor } from "../support/worker-ha
 // so the master holding it is the one whose loss matters. Losing it mid fan-out loses the
 // jobs it held; the outbox queues their messages again (ADR 009), and none goes out twice.
 
-it("three workers on a 3-master Redis Cluster fan out 1,000 reminders; the queues' master is killed mid-run and restarted: every recipient gets exactly one email", async () => {
+it("three workers on a 3-master Redis Cluster fan out 2,000 reminders; the queues' master is killed mid-run and restarted: every recipient gets exactly one email", async () => {
   const cluster = await startRedisCluster(3);
   afterThisTest(() => cluster.stop());
-  const fixture = await outboxFixture("redis", 1000, { redisUrl: cluster.url });
+  const fixture = await outboxFixture("redis", 2000, { redisUrl: cluster.url });
   const env = { ...fixture.env, REDIS_CLUSTER: "1" };
   const prefix = `{${env.GAPMAP_QUEUE_PREFIX}}`;
   for (let i = 0; i < 3; i++) startWorkerProcess(env);
