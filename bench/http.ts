@@ -105,7 +105,7 @@ export async function measureLatency(
 }
 
 /** A process's resident memory now (VmRSS) or its high-water mark (VmHWM), in MB. */
-export function rssMb(pid: number, field: "VmRSS" | "VmHWM") {
+function rssMb(pid: number, field: "VmRSS" | "VmHWM") {
   try {
     const status = readFileSync(`/proc/${pid}/status`, "utf8");
     const kb = Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1]);
@@ -115,14 +115,34 @@ export function rssMb(pid: number, field: "VmRSS" | "VmHWM") {
   }
 }
 
-export interface SustainedResult extends LoadResult {
+export interface MemoryWatched {
+  /** Highest resident memory of a watched process while watched (sampled every 100 ms). */
+  rssPeakDuringMb: number | null;
+  /** The kernel's high-water mark of a watched process's resident memory since it started. */
+  rssHighWaterMb: number | null;
+}
+
+/** Watches the processes' resident memory until the returned function is called. */
+export function watchMemory(pids: number[]): () => MemoryWatched {
+  const highest = (field: "VmRSS" | "VmHWM") => {
+    const values = pids.map((pid) => rssMb(pid, field)).filter((v): v is number => v !== null);
+    return values.length ? Math.max(...values) : null;
+  };
+  let peak = highest("VmRSS");
+  const sampler = setInterval(() => {
+    const now = highest("VmRSS");
+    if (now !== null) peak = Math.max(peak ?? 0, now);
+  }, 100);
+  return () => {
+    clearInterval(sampler);
+    return { rssPeakDuringMb: peak, rssHighWaterMb: highest("VmHWM") };
+  };
+}
+
+export interface SustainedResult extends LoadResult, MemoryWatched {
   connections: number;
   /** How many web processes served the load (connections spread over them evenly). */
   processes: number;
-  /** Highest resident memory of a web process while the load ran (sampled every 100 ms). */
-  rssPeakDuringMb: number | null;
-  /** The kernel's high-water mark of a web process's resident memory since it started. */
-  rssHighWaterMb: number | null;
 }
 
 /**
@@ -134,32 +154,20 @@ export async function sustainedLoad(
   cookie: string,
   { seconds, connections, pids }: { seconds: number; connections: number; pids: number[] },
 ): Promise<SustainedResult> {
-  const highest = (field: "VmRSS" | "VmHWM") => {
-    const values = pids.map((pid) => rssMb(pid, field)).filter((v): v is number => v !== null);
-    return values.length ? Math.max(...values) : null;
-  };
-  let peak = highest("VmRSS");
-  const sampler = setInterval(() => {
-    const now = highest("VmRSS");
-    if (now !== null) peak = Math.max(peak ?? 0, now);
-  }, 100);
+  const stopWatching = watchMemory(pids);
+  let result: LoadResult;
+  let memory: MemoryWatched;
   try {
-    const result = await run({
+    result = await run({
       url: urls.length === 1 ? urls[0]! : urls,
       cookie,
       connections,
       duration: seconds,
     });
-    return {
-      ...result,
-      connections,
-      processes: urls.length,
-      rssPeakDuringMb: peak,
-      rssHighWaterMb: highest("VmHWM"),
-    };
   } finally {
-    clearInterval(sampler);
+    memory = stopWatching();
   }
+  return { ...result, connections, processes: urls.length, ...memory };
 }
 
 /**

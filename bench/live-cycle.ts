@@ -31,8 +31,8 @@ export interface Saver {
 }
 
 /** How often each lead reloads a team view, and an admin the organisation view. */
-export const TEAM_VIEW_EVERY_MS = 250;
-export const ORG_VIEW_EVERY_MS = 500;
+const TEAM_VIEW_EVERY_MS = 250;
+const ORG_VIEW_EVERY_MS = 500;
 
 export const cookieOf = (token: string) => sessionCookie(token).split(";")[0]!;
 
@@ -85,7 +85,7 @@ async function teamLeads(db: Kysely<Database>, organizationId: string) {
 }
 
 /** The web process's gap cache counters, from its Prometheus metrics. */
-export async function cacheCounters(baseUrl: string, metricsToken: string) {
+async function cacheCounters(baseUrl: string, metricsToken: string) {
   const res = await fetch(`${baseUrl}/metrics`, {
     headers: { Authorization: `Bearer ${metricsToken}` },
   });
@@ -104,7 +104,7 @@ export async function cacheCounters(baseUrl: string, metricsToken: string) {
 type Counters = Awaited<ReturnType<typeof cacheCounters>>;
 
 /** Kept gap figures served over all figures asked for, between two readings of the counters. */
-export function hitShare(before: Counters, after: Counters) {
+function hitShare(before: Counters, after: Counters) {
   const hits = after.hits - before.hits;
   const misses = after.misses - before.misses;
   return hits + misses > 0 ? Math.round((hits / (hits + misses)) * 1000) / 1000 : null;
@@ -119,11 +119,13 @@ async function timedGet(url: string, cookie: string, samples: number[]) {
 }
 
 /** Someone reloading a page on a beat; each reload asks `next` which page, as whom. */
-export interface Reader {
+interface Reader {
   everyMs: number;
-  next: () => { url: string; cookie: string };
+  next: () => Page;
   samples: number[];
 }
+
+type Page = { url: string; cookie: string };
 
 /**
  * Self-assessment saves by `people` at a steady rate for `seconds` (an open loop: each on time,
@@ -131,7 +133,7 @@ export interface Reader {
  * beats (as people do, not as fast as the server answers, so the pages are timed as a reader
  * meets them, not as a queue behind a saturated server).
  */
-export async function runLiveLoad(
+async function runLiveLoad(
   db: Kysely<Database>,
   {
     baseUrl,
@@ -203,72 +205,84 @@ export async function runLiveLoad(
   };
 }
 
-export async function measureLiveCycle(
-  db: Kysely<Database>,
-  {
-    baseUrl,
-    organizationId,
-    cycleId,
-    adminCookie,
-    topicIds,
-    savesPerSecond,
-    seconds,
-    saverCount,
-    teamViewers,
-    metricsToken,
-  }: {
-    baseUrl: string;
-    organizationId: string;
-    cycleId: string;
-    adminCookie: string;
-    topicIds: string[];
-    savesPerSecond: number;
-    seconds: number;
-    saverCount: number;
-    /** Leads reloading a team view every 250 ms at once (each reload the next team). */
-    teamViewers: number;
-    metricsToken: string;
-  },
-): Promise<LiveCycleResult> {
-  const people = await savers(db, organizationId, cycleId, saverCount);
-  const leads = await teamLeads(db, organizationId);
-  if (!people.length || !leads.length) throw new Error("live cycle: no one to save or to look");
+/** How a live load runs: the saves' rate and length, and how many leads read at once. */
+export interface LiveLoadSettings {
+  baseUrl: string;
+  topicIds: string[];
+  savesPerSecond: number;
+  seconds: number;
+  /** Members who take turns saving. */
+  saverCount: number;
+  /** Leads reloading a team view every 250 ms at once; an admin reloads the organisation view. */
+  teamViewers: number;
+  metricsToken: string;
+}
 
+/**
+ * The live load with its readers: `teamViewers` leads on `teamPage()` every 250 ms and an
+ * admin on `organizationPage()` every 500 ms, while `people` save; each view timed, and the
+ * share of gap figures the web process served from those it kept meanwhile.
+ */
+export async function gapViewsWhileSaving(
+  db: Kysely<Database>,
+  settings: LiveLoadSettings,
+  people: Saver[],
+  teamPage: () => Page,
+  organizationPage: () => Page,
+) {
   const teamSamples: number[] = [];
   const orgSamples: number[] = [];
-  let round = 0;
-  const before = await cacheCounters(baseUrl, metricsToken);
+  const before = await cacheCounters(settings.baseUrl, settings.metricsToken);
   const saves = await runLiveLoad(db, {
-    baseUrl,
-    topicIds,
+    ...settings,
     people,
-    savesPerSecond,
-    seconds,
     readers: [
-      ...Array.from({ length: teamViewers }, () => ({
+      ...Array.from({ length: settings.teamViewers }, () => ({
         everyMs: TEAM_VIEW_EVERY_MS,
-        next: () => {
-          const lead = leads[round++ % leads.length]!;
-          return { url: `${baseUrl}/gaps?team=${lead.teamId}`, cookie: lead.cookie };
-        },
+        next: teamPage,
         samples: teamSamples,
       })),
-      {
-        everyMs: ORG_VIEW_EVERY_MS,
-        next: () => ({ url: `${baseUrl}/gaps?team=all`, cookie: adminCookie }),
-        samples: orgSamples,
-      },
+      { everyMs: ORG_VIEW_EVERY_MS, next: organizationPage, samples: orgSamples },
     ],
   });
-  const after = await cacheCounters(baseUrl, metricsToken);
+  const after = await cacheCounters(settings.baseUrl, settings.metricsToken);
   return {
-    seconds,
-    savesPerSecondTarget: savesPerSecond,
     saves,
     teamView: latencyStats(teamSamples),
     organizationView: latencyStats(orgSamples),
     cacheHitShare: hitShare(before, after),
+  };
+}
+
+export async function measureLiveCycle(
+  db: Kysely<Database>,
+  {
+    organizationId,
+    cycleId,
+    adminCookie,
+    ...settings
+  }: LiveLoadSettings & { organizationId: string; cycleId: string; adminCookie: string },
+): Promise<LiveCycleResult> {
+  const people = await savers(db, organizationId, cycleId, settings.saverCount);
+  const leads = await teamLeads(db, organizationId);
+  if (!people.length || !leads.length) throw new Error("live cycle: no one to save or to look");
+  const { baseUrl } = settings;
+  let round = 0;
+  const measured = await gapViewsWhileSaving(
+    db,
+    settings,
+    people,
+    () => {
+      const lead = leads[round++ % leads.length]!;
+      return { url: `${baseUrl}/gaps?team=${lead.teamId}`, cookie: lead.cookie };
+    },
+    () => ({ url: `${baseUrl}/gaps?team=all`, cookie: adminCookie }),
+  );
+  return {
+    ...measured,
+    seconds: settings.seconds,
+    savesPerSecondTarget: settings.savesPerSecond,
     savers: people.length,
-    teamViewers,
+    teamViewers: settings.teamViewers,
   };
 }

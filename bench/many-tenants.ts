@@ -10,18 +10,9 @@ import type { Database } from "#db/schema";
 import { analyzeAfterBulkLoad, Rng } from "#seeds/bulk";
 import { createSession } from "~/modules/accounts/sessions.server";
 import { generateDataset, hashBenchPassword } from "./dataset";
-import { rssMb } from "./http";
-import {
-  cacheCounters,
-  cookieOf,
-  hitShare,
-  ORG_VIEW_EVERY_MS,
-  runLiveLoad,
-  savers,
-  TEAM_VIEW_EVERY_MS,
-  type Reader,
-} from "./live-cycle";
-import { latencyStats, type LatencyStats } from "./stats";
+import { watchMemory, type MemoryWatched } from "./http";
+import { gapViewsWhileSaving, savers, cookieOf, type LiveLoadSettings } from "./live-cycle";
+import type { LatencyStats } from "./stats";
 
 export interface TenantsSize {
   organizations: number;
@@ -36,7 +27,8 @@ export interface TenantsLoad {
   seconds: number;
 }
 
-export interface ManyTenantsResult {
+/** With the web process's memory while the load ran. */
+export interface ManyTenantsResult extends MemoryWatched {
   load: TenantsLoad;
   seconds: number;
   savesPerSecondTarget: number;
@@ -49,9 +41,6 @@ export interface ManyTenantsResult {
   cacheHitShare: number | null;
   /** Samples of pg_stat_activity (every 100 ms): how often a statement waited on a lock. */
   lockWaits: { samples: number; withWaiter: number; maxWaiting: number };
-  /** The web process's resident memory: highest sampled during the load, and its high-water mark. */
-  rssPeakDuringMb: number | null;
-  rssHighWaterMb: number | null;
 }
 
 /** Loads the small organisations, each with a seed of its own (the same size, the same rows). */
@@ -161,87 +150,54 @@ function watchLockWaits(db: Kysely<Database>) {
 export async function measureManyTenants(
   db: Kysely<Database>,
   {
-    baseUrl,
     pid,
     load,
     largeOrganizationId,
     openCycleId,
-    topicIds,
-    savesPerSecond,
-    seconds,
-    saverCount,
-    teamViewers,
-    metricsToken,
-  }: {
-    baseUrl: string;
+    ...settings
+  }: LiveLoadSettings & {
     /** The web process, whose memory is watched. */
     pid: number;
     load: TenantsLoad;
     largeOrganizationId: string;
     openCycleId: string;
-    topicIds: string[];
-    savesPerSecond: number;
-    seconds: number;
-    saverCount: number;
-    teamViewers: number;
-    metricsToken: string;
   },
 ): Promise<ManyTenantsResult> {
-  const people = await savers(db, largeOrganizationId, openCycleId, saverCount);
+  const people = await savers(db, largeOrganizationId, openCycleId, settings.saverCount);
   const small = await smallOrganizationReaders(db, largeOrganizationId);
   if (!people.length || !small.length) throw new Error("many tenants: no one to save or to look");
+  const { baseUrl } = settings;
   const rng = new Rng(20261208);
-  const teamSamples: number[] = [];
-  const orgSamples: number[] = [];
-  const readers: Reader[] = [
-    ...Array.from({ length: teamViewers }, () => ({
-      everyMs: TEAM_VIEW_EVERY_MS,
-      next: () => {
+  const stopWatchingMemory = watchMemory([pid]);
+  const stopWatchingLocks = watchLockWaits(db);
+  let measured: Awaited<ReturnType<typeof gapViewsWhileSaving>>;
+  let memory: MemoryWatched;
+  let lockWaits: ManyTenantsResult["lockWaits"];
+  try {
+    measured = await gapViewsWhileSaving(
+      db,
+      settings,
+      people,
+      () => {
         const o = rng.pick(small);
         return { url: `${baseUrl}/gaps?team=${o.teamId}`, cookie: o.leadCookie };
       },
-      samples: teamSamples,
-    })),
-    {
-      everyMs: ORG_VIEW_EVERY_MS,
-      next: () => ({ url: `${baseUrl}/gaps?team=all`, cookie: rng.pick(small).adminCookie }),
-      samples: orgSamples,
-    },
-  ];
-
-  let rssPeak = rssMb(pid, "VmRSS");
-  const rssSampler = setInterval(() => {
-    const now = rssMb(pid, "VmRSS");
-    if (now !== null) rssPeak = Math.max(rssPeak ?? 0, now);
-  }, 100);
-  const before = await cacheCounters(baseUrl, metricsToken);
-  const stopWatchingLocks = watchLockWaits(db);
-  try {
-    const saves = await runLiveLoad(db, {
-      baseUrl,
-      topicIds,
-      people,
-      savesPerSecond,
-      seconds,
-      readers,
-    });
-    const lockWaits = await stopWatchingLocks();
-    const after = await cacheCounters(baseUrl, metricsToken);
-    return {
-      load,
-      seconds,
-      savesPerSecondTarget: savesPerSecond,
-      saves,
-      smallTeamView: latencyStats(teamSamples),
-      smallOrganizationView: latencyStats(orgSamples),
-      organizationsRead: small.length,
-      cacheHitShare: hitShare(before, after),
-      lockWaits,
-      rssPeakDuringMb: rssPeak,
-      rssHighWaterMb: rssMb(pid, "VmHWM"),
-    };
+      () => ({ url: `${baseUrl}/gaps?team=all`, cookie: rng.pick(small).adminCookie }),
+    );
   } finally {
-    clearInterval(rssSampler);
-    await stopWatchingLocks();
+    memory = stopWatchingMemory();
+    lockWaits = await stopWatchingLocks();
   }
+  return {
+    load,
+    seconds: settings.seconds,
+    savesPerSecondTarget: settings.savesPerSecond,
+    saves: measured.saves,
+    smallTeamView: measured.teamView,
+    smallOrganizationView: measured.organizationView,
+    organizationsRead: small.length,
+    cacheHitShare: measured.cacheHitShare,
+    lockWaits,
+    ...memory,
+  };
 }

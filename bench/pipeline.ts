@@ -17,7 +17,7 @@ import { startAppServer, type AppServer } from "../tests/support/app-server";
 import { createIsolatedDatabase } from "../tests/support/isolated-database";
 import { generateDataset } from "./dataset";
 import { measureFanout } from "./fanout";
-import { measureLiveCycle } from "./live-cycle";
+import { measureLiveCycle, type LiveLoadSettings } from "./live-cycle";
 import { loadTenants, measureManyTenants } from "./many-tenants";
 import {
   checkPage,
@@ -227,17 +227,21 @@ export async function runBench(
     log(
       `live cycle: ${options.live.savesPerSecond} saves/s across the organisation for ${options.live.seconds} s, ${options.live.teamViewers} leads and an admin reading the gap views`,
     );
-    const live = await measureLiveCycle(bench.db, {
-      baseUrl: app.url,
-      organizationId: data.organizationId,
-      cycleId: data.openCycleId,
-      adminCookie: admin!,
+    // The large organisation's live cycle, as both scenarios run it against a web process.
+    const liveLoad = (baseUrl: string): LiveLoadSettings => ({
+      baseUrl,
       topicIds: data.skillTopicIds,
       savesPerSecond: options.live.savesPerSecond,
       seconds: options.live.seconds,
       saverCount: options.live.savers,
       teamViewers: options.live.teamViewers,
       metricsToken: process.env.METRICS_TOKEN!,
+    });
+    const live = await measureLiveCycle(bench.db, {
+      ...liveLoad(app.url),
+      organizationId: data.organizationId,
+      cycleId: data.openCycleId,
+      adminCookie: admin!,
     });
     log(
       `  saves p50/p95 ${live.saves.p50}/${live.saves.p95} ms (${live.saves.perSecond}/s); team view p50/p95 ${live.teamView.p50}/${live.teamView.p95} ms; organisation view p50/p95 ${live.organizationView.p50}/${live.organizationView.p95} ms; kept figures ${live.cacheHitShare === null ? "?" : `${Math.round(live.cacheHitShare * 100)} %`}`,
@@ -267,17 +271,11 @@ export async function runBench(
       );
       app = await startAppServer(webEnv, { command: WEB_COMMAND });
       manyTenants = await measureManyTenants(bench.db, {
-        baseUrl: app.url,
+        ...liveLoad(app.url),
         pid: app.pid,
         load,
         largeOrganizationId: data.organizationId,
         openCycleId: data.openCycleId,
-        topicIds: data.skillTopicIds,
-        savesPerSecond: options.live.savesPerSecond,
-        seconds: options.live.seconds,
-        saverCount: options.live.savers,
-        teamViewers: options.live.teamViewers,
-        metricsToken: process.env.METRICS_TOKEN!,
       });
       await app.stop();
       app = undefined;
