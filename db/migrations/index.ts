@@ -12,6 +12,7 @@ import * as reminderChannels from "./2026-12-06T0016_reminder_channels";
 import * as organisationData from "./2026-12-06T0018_organisation_data";
 import * as liveCycle from "./2026-12-06T0020_live_cycle";
 import * as distributableByOrganisation from "./2026-12-07T0022_distributable_by_organisation";
+import * as tenantStatistics from "./2026-12-07T0024_tenant_statistics";
 
 // Every migration, in order. Listed explicitly (not read from disk) so the same code runs
 // under tsx, vitest and the bundled server. A landed migration is never edited.
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   "2026-12-06T0018_organisation_data": organisationData,
   "2026-12-06T0020_live_cycle": liveCycle,
   "2026-12-07T0022_distributable_by_organisation": distributableByOrganisation,
+  "2026-12-07T0024_tenant_statistics": tenantStatistics,
 };

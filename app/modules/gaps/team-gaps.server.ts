@@ -99,7 +99,8 @@ export function scopeCtes(scope: GapScope, options: CellOptions = {}): RawBuilde
         ${weight} AS weight,
         CASE WHEN c.level < c.target THEN EXISTS (
           SELECT 1 FROM mentorships ms
-          WHERE ms.mentee_id = c.member_id AND ms.topic_id = c.topic_id AND ms.status = 'active'
+          WHERE ms.organization_id = ${org} AND ms.mentee_id = c.member_id
+            AND ms.topic_id = c.topic_id AND ms.status = 'active'
         ) ELSE false END AS mentored
       FROM cells c
     )`;
@@ -362,7 +363,8 @@ async function computeGapSummary(scope: GapScope): Promise<GapSummary> {
       JOIN member_levels cl ON cl.member_id = ms.mentee_id AND cl.topic_id = ms.topic_id
       JOIN topic_targets tt ON tt.framework_version_id = ${version}
         AND tt.target_profile_id = m.target_profile_id AND tt.topic_id = ms.topic_id
-      WHERE ms.status = 'active' AND ${targetMatches} AND cl.level < tt.target_level
+      WHERE ms.organization_id = ${scope.organizationId} AND ms.status = 'active'
+        AND ${targetMatches} AND cl.level < tt.target_level
       GROUP BY ms.topic_id
     ),
     stats AS (
@@ -853,8 +855,8 @@ export async function unmentoredGaps(scope: GapScope, limit = 20): Promise<Unmen
     LEFT JOIN topic_flags f ON f.member_id = g.member_id AND f.topic_id = g.topic_id
     WHERE g.gap > 0 AND NOT EXISTS (
       SELECT 1 FROM mentorships ms
-      WHERE ms.mentee_id = g.member_id AND ms.topic_id = g.topic_id
-        AND ms.status IN ('proposed', 'active'))
+      WHERE ms.organization_id = ${scope.organizationId} AND ms.mentee_id = g.member_id
+        AND ms.topic_id = g.topic_id AND ms.status IN ('proposed', 'active'))
     ORDER BY g.gap * g.weight DESC, coalesce(f.want_to_learn, false) DESC, u.display_name,
       t.category_position, t.position
     LIMIT ${limit}`.execute(db);

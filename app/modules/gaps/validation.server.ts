@@ -174,8 +174,9 @@ async function computePendingValidations(scope: GapScope): Promise<PendingValida
     FROM scope_members m
     JOIN memberships mm ON mm.id = m.id
     JOIN users u ON u.id = mm.user_id
-    JOIN assessments a ON a.member_id = m.id
-    JOIN cycles c ON c.id = a.cycle_id AND c.status = 'open'
+    JOIN cycles c ON c.organization_id = ${scope.organizationId} AND c.status = 'open'
+    JOIN assessments a ON a.cycle_id = c.id AND a.member_id = m.id
+      AND a.organization_id = ${scope.organizationId}
     WHERE a.status = 'submitted'
     ORDER BY a.submitted_at, u.display_name`.execute(db);
   return rows;

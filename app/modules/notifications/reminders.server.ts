@@ -242,8 +242,9 @@ async function leadDigests(now: Date, only: OrgFilter): Promise<Planned[]> {
           AND tr.topic_id = tt.topic_id AND NOT tr.retired
         JOIN member_levels cl ON cl.member_id = p.id AND cl.topic_id = tt.topic_id
         WHERE led.lead_id = l.id AND cl.level < tt.target_level
-          AND NOT EXISTS (SELECT 1 FROM mentorships ms WHERE ms.mentee_id = p.id
-            AND ms.topic_id = tt.topic_id AND ms.status IN ('proposed', 'active'))) AS unmentored,
+          AND NOT EXISTS (SELECT 1 FROM mentorships ms
+            WHERE ms.organization_id = p.organization_id AND ms.mentee_id = p.id
+              AND ms.topic_id = tt.topic_id AND ms.status IN ('proposed', 'active'))) AS unmentored,
       (SELECT count(*)::int FROM led
         JOIN development_plans p ON p.member_id = led.member_id AND p.status = 'active'
         JOIN plan_goals g ON g.plan_id = p.id
