@@ -10,7 +10,7 @@ import type { Database } from "#db/schema";
 import { analyzeAfterBulkLoad, Rng } from "#seeds/bulk";
 import { createSession } from "~/modules/accounts/sessions.server";
 import { generateDataset, hashBenchPassword } from "./dataset";
-import { watchMemory, type MemoryWatched } from "./http";
+import { measureAfterEach, watchMemory, type MemoryWatched } from "./http";
 import { gapViewsWhileSaving, savers, cookieOf, type LiveLoadSettings } from "./live-cycle";
 import type { LatencyStats } from "./stats";
 
@@ -41,6 +41,21 @@ export interface ManyTenantsResult extends MemoryWatched {
   cacheHitShare: number | null;
   /** Samples of pg_stat_activity (every 100 ms): how often a statement waited on a lock. */
   lockWaits: { samples: number; withWaiter: number; maxWaiting: number };
+  /**
+   * The large organisation's own views among the small ones, each after a change (computed
+   * afresh), before the load: its plans must not be sized for the average organisation.
+   */
+  large: { teamViewAfterChange: LatencyStats; organizationViewAfterChange: LatencyStats };
+}
+
+/** The large organisation's views, as its lead and admin ask for them, and how many times. */
+export interface LargeViews {
+  teamUrl: string;
+  organizationUrl: string;
+  leadCookie: string;
+  adminCookie: string;
+  teamRequests: number;
+  organizationRequests: number;
 }
 
 /** Loads the small organisations, each with a seed of its own (the same size, the same rows). */
@@ -154,6 +169,7 @@ export async function measureManyTenants(
     load,
     largeOrganizationId,
     openCycleId,
+    largeViews,
     ...settings
   }: LiveLoadSettings & {
     /** The web process, whose memory is watched. */
@@ -161,8 +177,26 @@ export async function measureManyTenants(
     load: TenantsLoad;
     largeOrganizationId: string;
     openCycleId: string;
+    largeViews: LargeViews;
   },
 ): Promise<ManyTenantsResult> {
+  const changed = () =>
+    sql`UPDATE gap_data_versions SET version = version + 1
+      WHERE organization_id = ${largeOrganizationId}`.execute(db);
+  const large = {
+    teamViewAfterChange: await measureAfterEach(
+      largeViews.teamUrl,
+      largeViews.leadCookie,
+      largeViews.teamRequests,
+      changed,
+    ),
+    organizationViewAfterChange: await measureAfterEach(
+      largeViews.organizationUrl,
+      largeViews.adminCookie,
+      largeViews.organizationRequests,
+      changed,
+    ),
+  };
   const people = await savers(db, largeOrganizationId, openCycleId, settings.saverCount);
   const small = await smallOrganizationReaders(db, largeOrganizationId);
   if (!people.length || !small.length) throw new Error("many tenants: no one to save or to look");
@@ -198,6 +232,7 @@ export async function measureManyTenants(
     organizationsRead: small.length,
     cacheHitShare: measured.cacheHitShare,
     lockWaits,
+    large,
     ...memory,
   };
 }

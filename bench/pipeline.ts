@@ -276,10 +276,21 @@ export async function runBench(
         load,
         largeOrganizationId: data.organizationId,
         openCycleId: data.openCycleId,
+        largeViews: {
+          teamUrl: `${app.url}${teamPath}`,
+          organizationUrl: `${app.url}${orgPath}`,
+          leadCookie: lead!,
+          adminCookie: admin!,
+          teamRequests: Math.max(1, Math.round(options.teamRequests / 3)),
+          organizationRequests: Math.max(1, Math.round(options.orgRequests / 3)),
+        },
       });
       await app.stop();
       app = undefined;
       const t = manyTenants;
+      log(
+        `  large organisation's views after a change p95: team ${t.large.teamViewAfterChange.p95} ms, organisation ${t.large.organizationViewAfterChange.p95} ms`,
+      );
       log(
         `  small team view p50/p95 ${t.smallTeamView.p50}/${t.smallTeamView.p95} ms; small organisation view p50/p95 ${t.smallOrganizationView.p50}/${t.smallOrganizationView.p95} ms; large saves p95 ${t.saves.p95} ms; kept figures ${t.cacheHitShare === null ? "?" : `${Math.round(t.cacheHitShare * 100)} %`}; lock waits in ${t.lockWaits.withWaiter} of ${t.lockWaits.samples} samples; RSS ${t.rssPeakDuringMb} MB`,
       );

@@ -66,6 +66,8 @@ it("runs the whole benchmark at smoke size and writes every measurement", async 
   expect(tenants.smallTeamView.count).toBeGreaterThan(0);
   expect(tenants.smallOrganizationView.count).toBeGreaterThan(0);
   expect(tenants.lockWaits.samples).toBeGreaterThan(0);
+  expect(tenants.large.teamViewAfterChange.count).toBeGreaterThan(0);
+  expect(tenants.large.organizationViewAfterChange.count).toBeGreaterThan(0);
   expect(tenants.rssHighWaterMb).toBeGreaterThan(0);
   expect(results.views.organization.members).toBe(41);
   expect(results.sustained.requestsPerSecond).toBeGreaterThan(0);
@@ -107,6 +109,7 @@ it("runs the whole benchmark at smoke size and writes every measurement", async 
       "org-report",
       "tenants-small-team-view-p95",
       "tenants-large-save-p95",
+      "tenants-large-views",
       "tenants-web-rss",
       ...["redis", "postgres"].flatMap((b) => [
         `fanout-${b}-ratio`,
