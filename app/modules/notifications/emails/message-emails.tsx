@@ -2,7 +2,7 @@
 /** @jsxImportSource react */
 // The worker loads these through tsx, outside Vite: the pragmas keep its JSX on React 17+'s
 // automatic runtime whatever tsconfig tsx finds.
-import { Link } from "@react-email/components";
+import { Link } from "@react-email/link";
 import type { MessageContent } from "../message-content";
 import type { MutableKind } from "../mutes.server";
 import { EmailLayout, Lines, Paragraph } from "./email-layout";
