@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash } from "node:crypto";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
@@ -35,6 +36,23 @@ export function sentStatement(args: unknown[]): { text: string; values: unknown[
 const PREPARED_PER_CONNECTION = 300;
 const READ = /^\s*(select|with)\b/i;
 
+// On globalThis: the app's build and the server's sources each hold a copy of this module.
+const CUSTOM_PLANS = Symbol.for("gapmap.db.customPlans");
+const customPlansHolder = globalThis as typeof globalThis & {
+  [CUSTOM_PLANS]?: AsyncLocalStorage<boolean>;
+};
+const customPlans = (customPlansHolder[CUSTOM_PLANS] ??= new AsyncLocalStorage<boolean>());
+
+/**
+ * Runs `work` with its reads planned for their own parameters on every execution (sent
+ * unnamed). A prepared statement settles on a generic plan, made without the parameters from
+ * statistics that describe the average organisation: among 1,000 small ones, the large
+ * organisation's gap figures got loops sized for 33 people and ran for seconds (ADR 019).
+ */
+export function withCustomPlans<T>(work: () => Promise<T>): Promise<T> {
+  return customPlans.run(true, work);
+}
+
 /**
  * Runs the connection's reads as named (prepared) statements. PostgreSQL plans an unnamed
  * statement on every execution, and for a small organisation's gap view planning was half
@@ -52,7 +70,13 @@ function prepareReads(client: pg.PoolClient) {
     (pg.Client.prototype.query as (...a: unknown[]) => unknown).apply(client, args);
   client.query = ((...args: unknown[]) => {
     const [text, values] = args;
-    if (typeof text === "string" && Array.isArray(values) && args.length === 2 && READ.test(text)) {
+    if (
+      typeof text === "string" &&
+      Array.isArray(values) &&
+      args.length === 2 &&
+      READ.test(text) &&
+      !customPlans.getStore()
+    ) {
       const name = createHash("sha1").update(text).digest("base64url");
       if (!stale.has(name) && (prepared.has(name) || prepared.size < PREPARED_PER_CONNECTION)) {
         prepared.add(name);

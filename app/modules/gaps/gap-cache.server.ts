@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { sql } from "kysely";
-import { db } from "#db/database";
+import { db, withCustomPlans } from "#db/database";
 import { memoInRequest } from "~/lib/request-scope.server";
 import type { GapScope } from "./gap-scope";
 
@@ -23,6 +23,12 @@ import type { GapScope } from "./gap-scope";
 // An organisation view's summary is ~25 KB as JSON: 200 entries stay well inside the web
 // process's 128 MB heap (docker-entrypoint.sh).
 const MAX_ENTRIES = 200;
+
+// From this many active people an organisation's figures are planned for its own rows on
+// each computation (withCustomPlans): the generic plans are sized for the average
+// organisation, which on a hosted installation is a few dozen people. Planning takes a few
+// milliseconds; a figure of hundreds of people takes far longer to compute.
+const OWN_PLANS_FROM_PEOPLE = 200;
 const entries = new Map<string, { version: string; value: unknown }>();
 // On globalThis, as the bypass below: the HTTP server's metrics (loaded from source) and the
 // app's build each have a copy of this module, and must count the same lookups.
@@ -105,7 +111,7 @@ export function cachedGapFigures<T>(
       scope.privacyFloor,
       args,
     ],
-    compute,
+    scope.organizationPeople >= OWN_PLANS_FROM_PEOPLE ? () => withCustomPlans(compute) : compute,
     readsLevels ? (scope.teamId ?? scope.organizationId) : null,
   );
 }

@@ -73,10 +73,14 @@ export function scopeCtes(scope: GapScope, options: CellOptions = {}): RawBuilde
       WHERE m.organization_id = ${org} AND m.active ${team} ${profile} ${members}
     ),
     scope_topics AS ${inline} (
-      SELECT t.topic_id, t.category_id, t.name, t.position, c.position AS category_position
+      -- The category's position by a lookup, not a join: joined, the planner estimates the
+      -- version's topics by the category ids of every organisation (one row where there are
+      -- 56), and sizes every join after it for one topic.
+      SELECT t.topic_id, t.category_id, t.name, t.position,
+        (SELECT c.position FROM category_revisions c
+          WHERE c.framework_version_id = t.framework_version_id
+            AND c.category_id = t.category_id) AS category_position
       FROM topic_revisions t
-      JOIN category_revisions c
-        ON c.framework_version_id = t.framework_version_id AND c.category_id = t.category_id
       WHERE t.organization_id = ${org} AND t.framework_version_id = ${version} AND NOT t.retired
         ${category} ${topic} ${priorityTopics}
     ),
@@ -193,12 +197,15 @@ function levelGroups(scope: GapScope) {
 }
 
 /**
- * Whether scope member `m` has a level (not N/A) on a topic in view: distinct people cannot be
- * summed from level groups, so they are counted one probe each (current_levels_rated).
+ * The scope's members who have a level (not N/A) on a topic in view: distinct people cannot
+ * be summed from level groups, so each is probed (current_levels by member), stopping at the
+ * first. A lateral LIMIT 1 keeps it one probe per person whatever the estimates: as an EXISTS
+ * the planner may instead read every topic's levels across the organisation (116,000 rows
+ * for 2,000 people when it expected a few per topic).
  */
-const ratedInView = sql`EXISTS (SELECT 1 FROM member_levels ml
+const ratedMembers = sql`scope_members m CROSS JOIN LATERAL (SELECT 1 FROM member_levels ml
   JOIN scope_topics t ON t.topic_id = ml.topic_id
-  WHERE ml.member_id = m.id AND ml.level IS NOT NULL)`;
+  WHERE ml.member_id = m.id AND ml.level IS NOT NULL LIMIT 1) rated`;
 
 /** The yardstick's profile for a group of people on `profile`: compared against, or their own. */
 function yardstickOf(scope: GapScope, profile: RawBuilder<unknown>) {
@@ -231,8 +238,7 @@ async function raterCells(scope: GapScope, topicId?: string): Promise<RaterCells
     GROUP BY 1, 2
     UNION ALL
     SELECT NULL, coalesce(m.own_profile_id::text, ${NO_PROFILE}), count(*)::int, NULL
-    FROM scope_members m
-    WHERE ${ratedInView}
+    FROM ${ratedMembers}
     GROUP BY 2`.execute(db);
   const result: RaterCells = { topics: new Map(), overall: new Map() };
   for (const row of rows) {
@@ -330,7 +336,7 @@ async function computeGapSummary(scope: GapScope): Promise<GapSummary> {
   // People who rated: without a priority filter the view's topics are its wider group's, so
   // they are the raterCells already counted; else they are counted here.
   const raterCount = scope.priority
-    ? sql`SELECT count(*)::int AS n FROM scope_members m WHERE ${ratedInView}`
+    ? sql`SELECT count(*)::int AS n FROM ${ratedMembers}`
     : sql`SELECT ${ratersIn(cells.overall, viewPart(scope))}::int AS n`;
   const { rows } = await sql<{ summary: RawSummary }>`
     WITH ${scopeCtes(scope, { materialize: true })},

@@ -66,16 +66,25 @@ async function computeCalibrationQueue(
 ): Promise<{ items: CalibrationItem[]; total: number }> {
   const { rows } = await sql<{ items: CalibrationItem[]; total: number }>`
     WITH ${scopeCtes(scope)},
+    -- The organisation's differing pairs first, from their own index
+    -- (current_levels_calibration): a few per person, where reading each topic's levels in
+    -- view means everyone's.
+    differing AS MATERIALIZED (
+      SELECT cl.member_id, cl.topic_id, cl.self_level, cl.lead_level, cl.self_rating_id,
+        cl.lead_rating_id, cl.self_rated_at, cl.lead_rated_at
+      FROM current_levels cl
+      WHERE cl.organization_id = ${scope.organizationId}
+        AND abs(cl.self_level - cl.lead_level) >= ${sql.lit(CALIBRATION_DIFFERENCE)}
+    ),
     queue AS (
       SELECT cl.member_id, cl.topic_id, cl.self_level, cl.lead_level, t.category_position,
         t.position, cl.self_rating_id, cl.lead_rating_id,
         greatest(cl.self_rated_at, cl.lead_rated_at) AS since
-      FROM scope_members m
-      JOIN current_levels cl ON cl.member_id = m.id AND cl.organization_id = ${scope.organizationId}
+      FROM differing cl
+      JOIN scope_members m ON m.id = cl.member_id
       JOIN scope_topics t ON t.topic_id = cl.topic_id
-      WHERE abs(cl.self_level - cl.lead_level) >= ${CALIBRATION_DIFFERENCE}
-        -- Open until a lead resolves this very pair; a newer rating that differs reopens it.
-        AND NOT EXISTS (SELECT 1 FROM calibration_resolutions cr
+      -- Open until a lead resolves this very pair; a newer rating that differs reopens it.
+      WHERE NOT EXISTS (SELECT 1 FROM calibration_resolutions cr
           WHERE cr.member_id = cl.member_id AND cr.topic_id = cl.topic_id
             AND cr.self_rating_id = cl.self_rating_id AND cr.lead_rating_id = cl.lead_rating_id)
     )
