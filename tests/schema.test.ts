@@ -544,18 +544,31 @@ describe("schema", () => {
 
   // Without them the planner multiplies `cycle_id = $1 AND organization_id = $2` as if the
   // two were independent, and with many organisations sizes plans for a thousandth of the
-  // rows (migration 0024).
-  it("tells the planner each tenant foreign key's id fixes its organisation", async () => {
+  // rows (migration 0024): each tenant foreign key's columns, and organization_id with each
+  // other uuid column, have a functional-dependency statistic.
+  it("tells the planner each tenant id fixes its organisation", async () => {
     const { rows } = await sql<{ key: string }>`
-      SELECT con.conrelid::regclass || ' ' || con.conname AS key
-      FROM pg_constraint con
-      JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attname = 'organization_id'
-      WHERE con.contype = 'f' AND con.connamespace = 'public'::regnamespace
-        AND a.attnum = ANY (con.conkey) AND cardinality(con.conkey) > 1
-        AND NOT EXISTS (
-          SELECT 1 FROM pg_statistic_ext s
-          WHERE s.stxrelid = con.conrelid AND 'f' = ANY (s.stxkind)
-            AND s.stxkeys::int2[] @> con.conkey AND s.stxkeys::int2[] <@ con.conkey)
+      WITH tenant AS (
+        SELECT a.attrelid AS oid, a.attnum AS org FROM pg_attribute a
+        JOIN pg_class c ON c.oid = a.attrelid AND c.relkind = 'r'
+          AND c.relnamespace = 'public'::regnamespace
+        WHERE a.attname = 'organization_id' AND NOT a.attisdropped
+      ),
+      column_sets AS (
+        SELECT con.conrelid AS oid, con.conkey AS columns, con.conname::text AS what
+        FROM pg_constraint con JOIN tenant t ON t.oid = con.conrelid
+        WHERE con.contype = 'f' AND t.org = ANY (con.conkey) AND cardinality(con.conkey) > 1
+        UNION ALL
+        SELECT t.oid, ARRAY[t.org, a.attnum], a.attname::text
+        FROM tenant t
+        JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum > 0 AND NOT a.attisdropped
+          AND a.atttypid = 'uuid'::regtype AND a.attname NOT IN ('organization_id', 'id')
+      )
+      SELECT c.oid::regclass || ' ' || c.what AS key FROM column_sets c
+      WHERE NOT EXISTS (
+        SELECT 1 FROM pg_statistic_ext s
+        WHERE s.stxrelid = c.oid AND 'f' = ANY (s.stxkind)
+          AND s.stxkeys::int2[] @> c.columns AND s.stxkeys::int2[] <@ c.columns)
       ORDER BY 1`.execute(db);
     expect(rows).toEqual([]);
   });
