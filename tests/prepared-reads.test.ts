@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import { afterAll, expect, it } from "vitest";
-import { db } from "#db/database";
+import { db, withCustomPlans } from "#db/database";
 
 // The app's reads are prepared statements on their connection (db/database.ts): planned a
 // few times rather than on every execution. A schema change under a running process (a
@@ -18,6 +18,23 @@ it("prepares reads on their connection and leaves writes unnamed", async () => {
     const statements = rows.map((r) => r.statement);
     expect(statements).toContainEqual(expect.stringMatching(/^select "id" from "organizations"/));
     expect(statements.some((s) => /prepared_write_probe/.test(s))).toBe(false);
+  });
+});
+
+it("leaves reads unnamed, planned for their parameters, inside withCustomPlans", async () => {
+  await db.connection().execute(async (connection) => {
+    const read = (slug: string) =>
+      connection.selectFrom("organizations").select(["id", "name"]).where("slug", "=", slug);
+    await withCustomPlans(() => read("custom-plans-probe").execute());
+    const prepared = async () =>
+      (
+        await sql<{ statement: string }>`SELECT statement FROM pg_prepared_statements`.execute(
+          connection,
+        )
+      ).rows.filter((r) => r.statement.startsWith('select "id", "name" from "organizations"'));
+    expect(await prepared()).toEqual([]);
+    await read("custom-plans-probe").execute();
+    expect(await prepared()).toHaveLength(1);
   });
 });
 

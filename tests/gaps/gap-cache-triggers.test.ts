@@ -90,7 +90,9 @@ async function tablesRead(statement: Statement): Promise<string[]> {
     );
     const tables = new Set<string>();
     relationsIn(rows[0]?.["QUERY PLAN"], tables);
-    return [...tables];
+    // The system catalogs (the planner's statistics, read to decide how to plan a large
+    // organisation's figures) are not data a figure is made from.
+    return [...tables].filter((table) => !table.startsWith("pg_"));
   } finally {
     await client.end();
   }

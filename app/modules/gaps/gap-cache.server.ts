@@ -23,12 +23,6 @@ import type { GapScope } from "./gap-scope";
 // An organisation view's summary is ~25 KB as JSON: 200 entries stay well inside the web
 // process's 128 MB heap (docker-entrypoint.sh).
 const MAX_ENTRIES = 200;
-
-// From this many active people an organisation's figures are planned for its own rows on
-// each computation (withCustomPlans): the generic plans are sized for the average
-// organisation, which on a hosted installation is a few dozen people. Planning takes a few
-// milliseconds; a figure of hundreds of people takes far longer to compute.
-const OWN_PLANS_FROM_PEOPLE = 200;
 const entries = new Map<string, { version: string; value: unknown }>();
 // On globalThis, as the bypass below: the HTTP server's metrics (loaded from source) and the
 // app's build each have a copy of this module, and must count the same lookups.
@@ -85,6 +79,27 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
+ * Whether the organisation has at least 5 times the active people of the organisation the
+ * planner assumes, the average one by its statistics (memberships per organization_id), so
+ * that its figures are computed with plans for its own rows (withCustomPlans). Prepared
+ * statements settle on a generic plan sized for that average: right for a lone organisation
+ * or a typical tenant, loops that ran for seconds for the large one among 1,000 small ones
+ * (ADR 019). Asked only when figures are computed, so it follows the statistics as they are.
+ */
+async function plannedForOwnRows(organizationId: string): Promise<boolean> {
+  const { rows } = await sql<{ own: boolean }>`
+    SELECT coalesce(count(*) >= 5 * (
+      SELECT CASE WHEN st.n_distinct > 0 THEN c.reltuples / st.n_distinct
+        ELSE -1 / nullif(st.n_distinct, 0) END
+      FROM pg_stats st
+      JOIN pg_class c ON c.relname = st.tablename AND c.relnamespace = 'public'::regnamespace
+      WHERE st.schemaname = 'public' AND st.tablename = 'memberships'
+        AND st.attname = 'organization_id'), false) AS own
+    FROM memberships m WHERE m.organization_id = ${organizationId} AND m.active`.execute(db);
+  return rows[0]?.own ?? false;
+}
+
+/**
  * `compute()`'s figures for `scope` (and `args`), from this process's cache while the data
  * they are made from has not changed since they were computed: the people's levels in the
  * scope (its team, or the whole organisation) and everything else in the organisation, or,
@@ -111,7 +126,8 @@ export function cachedGapFigures<T>(
       scope.privacyFloor,
       args,
     ],
-    scope.organizationPeople >= OWN_PLANS_FROM_PEOPLE ? () => withCustomPlans(compute) : compute,
+    async () =>
+      (await plannedForOwnRows(scope.organizationId)) ? withCustomPlans(compute) : compute(),
     readsLevels ? (scope.teamId ?? scope.organizationId) : null,
   );
 }

@@ -1,4 +1,3 @@
-import { sql } from "kysely";
 import { z } from "zod";
 import { db } from "#db/database";
 import { forbidden, notFound } from "~/lib/errors.server";
@@ -40,10 +39,6 @@ function readFilters(params: URLSearchParams) {
  * they lead (admins: the whole organisation). A team they do not lead, or another
  * organisation's, is not found; an unknown category or profile is ignored.
  */
-/** The active people of organisation `o` (GapScope.organizationPeople). */
-export const organizationPeople = sql<number>`(SELECT count(*)::int FROM memberships m
-  WHERE m.organization_id = o.id AND m.active)`;
-
 export function resolveGapScope(ctx: MemberContext, params: URLSearchParams) {
   // The gap view's layout and page loaders both resolve the same URL in one request.
   return memoInRequest(
@@ -72,7 +67,6 @@ function scopeChoices(ctx: MemberContext) {
             "o.stale_after_days",
             "f.id as framework_id",
             "f.current_version_id",
-            organizationPeople.as("people"),
           ])
           .where("o.id", "=", ctx.organization.id)
           .executeTakeFirst(),
@@ -138,7 +132,6 @@ async function computeGapScope(ctx: MemberContext, params: URLSearchParams) {
     compareProfileId,
     staleBefore: new Date(Date.now() - org.stale_after_days * 86_400_000),
     privacyFloor: org.privacy_floor,
-    organizationPeople: org.people,
   };
   const filters: GapFilters = {
     team: teamId ?? ORGANISATION,

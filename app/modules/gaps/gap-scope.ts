@@ -19,8 +19,6 @@ export interface GapScope {
   staleBefore: Date;
   /** Charts that aggregate people are hidden for groups smaller than this. */
   privacyFloor: number;
-  /** The organisation's active people: a large one's figures are planned for its own rows. */
-  organizationPeople: number;
 }
 
 /** The filters as they appear in the URL, so a view can be shared. */

@@ -198,14 +198,15 @@ function levelGroups(scope: GapScope) {
 
 /**
  * The scope's members who have a level (not N/A) on a topic in view: distinct people cannot
- * be summed from level groups, so each is probed (current_levels by member), stopping at the
- * first. A lateral LIMIT 1 keeps it one probe per person whatever the estimates: as an EXISTS
- * the planner may instead read every topic's levels across the organisation (116,000 rows
- * for 2,000 people when it expected a few per topic).
+ * be summed from level groups, so each is probed (current_levels_rated, by member and the
+ * view's topics), stopping at the first. A lateral LIMIT 1 keeps it one probe per person
+ * whatever the estimates: as a join the planner may instead read every topic's levels across
+ * the organisation (116,000 rows for 2,000 people when it expected a few per topic). The
+ * topics are an array computed once, not a join run again for each person.
  */
 const ratedMembers = sql`scope_members m CROSS JOIN LATERAL (SELECT 1 FROM member_levels ml
-  JOIN scope_topics t ON t.topic_id = ml.topic_id
-  WHERE ml.member_id = m.id AND ml.level IS NOT NULL LIMIT 1) rated`;
+  WHERE ml.member_id = m.id AND ml.level IS NOT NULL
+    AND ml.topic_id = ANY (ARRAY(SELECT topic_id FROM scope_topics)) LIMIT 1) rated`;
 
 /** The yardstick's profile for a group of people on `profile`: compared against, or their own. */
 function yardstickOf(scope: GapScope, profile: RawBuilder<unknown>) {

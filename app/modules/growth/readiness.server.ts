@@ -4,7 +4,7 @@ import { db } from "#db/database";
 import type { TargetPriority } from "#db/schema";
 import { notFound } from "~/lib/errors.server";
 import type { MemberContext } from "~/modules/accounts/auth.server";
-import { organizationPeople, resolveGapScope } from "~/modules/gaps/gap-scope.server";
+import { resolveGapScope } from "~/modules/gaps/gap-scope.server";
 import type { GapScope } from "~/modules/gaps/gap-scope";
 import { priorityWeight } from "~/modules/gaps/priority-weight.server";
 import { meetsPrivacyFloor } from "~/modules/gaps/privacy-floor";
@@ -200,12 +200,7 @@ export async function organisationScope(organizationId: string): Promise<GapScop
   const org = await db
     .selectFrom("organizations as o")
     .innerJoin("frameworks as f", "f.id", "o.default_framework_id")
-    .select([
-      "f.current_version_id",
-      "o.privacy_floor",
-      "o.stale_after_days",
-      organizationPeople.as("people"),
-    ])
+    .select(["f.current_version_id", "o.privacy_floor", "o.stale_after_days"])
     .where("o.id", "=", organizationId)
     .executeTakeFirst();
   if (!org?.current_version_id) throw notFound("Framework");
@@ -219,7 +214,6 @@ export async function organisationScope(organizationId: string): Promise<GapScop
     compareProfileId: null,
     staleBefore: new Date(Date.now() - org.stale_after_days * 86_400_000),
     privacyFloor: org.privacy_floor,
-    organizationPeople: org.people,
   };
 }
 
