@@ -84,10 +84,11 @@ function deepFreeze<T>(value: T): T {
  * that its figures are computed with plans for its own rows (withCustomPlans). Prepared
  * statements settle on a generic plan sized for that average: right for a lone organisation
  * or a typical tenant, loops that ran for seconds for the large one among 1,000 small ones
- * (ADR 019). Asked only when figures are computed, so it follows the statistics as they are.
+ * (ADR 019). Asked once per request that computes figures, so it follows the statistics.
  */
-async function plannedForOwnRows(organizationId: string): Promise<boolean> {
-  const { rows } = await sql<{ own: boolean }>`
+function plannedForOwnRows(organizationId: string): Promise<boolean> {
+  return memoInRequest(`own-plans:${organizationId}`, async () => {
+    const { rows } = await sql<{ own: boolean }>`
     SELECT coalesce(count(*) >= 5 * (
       SELECT CASE WHEN st.n_distinct > 0 THEN c.reltuples / st.n_distinct
         ELSE -1 / nullif(st.n_distinct, 0) END
@@ -96,7 +97,8 @@ async function plannedForOwnRows(organizationId: string): Promise<boolean> {
       WHERE st.schemaname = 'public' AND st.tablename = 'memberships'
         AND st.attname = 'organization_id'), false) AS own
     FROM memberships m WHERE m.organization_id = ${organizationId} AND m.active`.execute(db);
-  return rows[0]?.own ?? false;
+    return rows[0]?.own ?? false;
+  });
 }
 
 /**
