@@ -283,6 +283,7 @@ export async function runBench(
           adminCookie: admin!,
           teamRequests: Math.max(1, Math.round(options.teamRequests / 3)),
           organizationRequests: Math.max(1, Math.round(options.orgRequests / 3)),
+          changed,
         },
       });
       await app.stop();
