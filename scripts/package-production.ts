@@ -9,16 +9,9 @@ import { cpSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { nodeFileTrace } from "@vercel/nft";
 import { build } from "esbuild";
+import { ENTRY_POINTS, entryPointsBuild } from "./entry-points";
 
 const out = path.resolve(process.argv[2] ?? "dist");
-
-/** The image's commands (docker-entrypoint.sh): web, worker, migrate, seed. */
-const ENTRIES = {
-  server: "server.ts",
-  worker: "jobs/run-worker.ts",
-  migrate: "db/migrate.ts",
-  seed: "seeds/run.ts",
-};
 
 /**
  * Loaded only by `npm start` / `npm run dev` on a developer's machine (--build, --dev, the
@@ -39,22 +32,11 @@ rmSync(out, { recursive: true, force: true });
 rmSync("build/node", { recursive: true, force: true });
 
 // Beside the Remix build, inside the tracer's base: it ignores files outside it.
-await build({
-  entryPoints: ENTRIES,
-  outdir: "build/node",
-  bundle: true,
-  splitting: true,
-  format: "esm",
-  platform: "node",
-  target: "node22",
-  packages: "external",
-  tsconfig: "tsconfig.json",
-  logLevel: "warning",
-});
+await build(entryPointsBuild("build/node"));
 
 const { fileList, warnings } = await nodeFileTrace(
   [
-    ...Object.keys(ENTRIES).map((name) => `build/node/${name}.js`),
+    ...Object.keys(ENTRY_POINTS).map((name) => `build/node/${name}.js`),
     "build/server/index.js",
   ],
   // Node 22 resolves a package's "module-sync" export first, for require and import alike.

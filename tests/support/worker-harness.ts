@@ -7,7 +7,7 @@ import type { JobBackend } from "~/lib/queues.server";
 import { createIsolatedDatabase } from "./isolated-database";
 import { startSmtpSink, type SmtpSink } from "./smtp-sink";
 import { afterThisTest } from "./test-cleanups";
-import { spawnWorkerProcess, stopProcess, WORKER_COMMAND } from "./worker-process";
+import { spawnWorkerProcess, stopProcess, workerCommand } from "./worker-process";
 
 // The worker as it runs in production: a separate process, on either backend, delivering
 // an isolated database's outbox to a real SMTP server.
@@ -18,7 +18,7 @@ const running = new Set<ChildProcess>();
 /** Starts the worker process (worker-process.ts), killed after the current test. */
 export function startWorkerProcess(
   env: Record<string, string>,
-  command: [string, ...string[]] = WORKER_COMMAND,
+  command: [string, ...string[]] = workerCommand(),
 ): ChildProcess {
   const child = spawnWorkerProcess(env, command);
   running.add(child);
