@@ -1,7 +1,6 @@
 // The Node entry points compiled to JavaScript (esbuild), as the production image runs them
-// (docker-entrypoint.sh: build/node/<name>.js where it exists). The tests start their web
-// and worker processes the same way: loading them through a TypeScript loader cost ~1.2 s
-// of CPU at each of the suite's ~80 process starts (2.6 against 1.5 s to /healthz).
+// (docker-entrypoint.sh: build/node/<name>.js where it exists), and as the tests start their
+// web and worker processes (tests/support/compiled-entry-points.ts).
 import type { BuildOptions } from "esbuild";
 
 /** The image's commands (docker-entrypoint.sh): web, worker, migrate, seed. */

@@ -1,8 +1,8 @@
 // `npm test`: the type check and the lint run beside the tests instead of before them. Each
 // is single-threaded and they took ~50 s of a two-core machine's wall time with the other
 // core idle; beside Vitest they fill it. Their output is printed when each ends, the
-// tests' as it goes, a summary last; the exit code is the first failure's. Arguments go to
-// Vitest.
+// tests' as it goes, a summary last; the exit code is 1 if any of the three failed.
+// Arguments go to Vitest.
 import { spawn } from "node:child_process";
 import process from "node:process";
 
@@ -13,7 +13,8 @@ function run(command, args, buffered) {
     let output = "";
     for (const stream of [child.stdout, child.stderr])
       stream?.setEncoding("utf8").on("data", (chunk) => (output += chunk));
-    child.on("exit", (code) => resolve({ code: code ?? 1, output }));
+    // "close", not "exit": the piped output may still be arriving when the process exits.
+    child.on("close", (code) => resolve({ code: code ?? 1, output }));
   });
 }
 

@@ -11,9 +11,8 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { build } from "esbuild";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { entryPointsBuild } from "../../scripts/entry-points";
+import { compiledEntryPoint } from "./compiled-entry-points";
 import { freePort } from "./free-port";
 import { newestMtime } from "./source-times";
 
@@ -29,8 +28,7 @@ const BUILD_LOCK = "build.lock";
 export async function ensureBuild() {
   const output = "build/server/index.js";
   const fresh = () =>
-    existsSync(output) &&
-    statSync(output).mtimeMs > newestMtime(["app", "db", "seeds"]);
+    existsSync(output) && statSync(output).mtimeMs > newestMtime(["app", "db", "seeds"]);
   const deadline = Date.now() + 300_000;
   for (;;) {
     if (fresh()) return;
@@ -56,7 +54,7 @@ export async function ensureBuild() {
 
 /**
  * A directory to run one server from: a copy of build/ beside links to everything else
- * (sources, seeds, node_modules), where its entry points are compiled. A rebuild started meanwhile by another test run empties
+ * (sources, seeds, node_modules). A rebuild started meanwhile by another test run empties
  * build/, which would pull the pages' scripts from under a running server.
  */
 function snapshotBuild(): string {
@@ -97,11 +95,9 @@ export async function startAppServer(
 ): Promise<AppServer> {
   await ensureBuild();
   const cwd = snapshotBuild();
-  // Compiled as in the image, from the sources as they are now (0.3 s).
-  await build(entryPointsBuild(path.join(cwd, "build/node")));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const [file, ...commandArgs] = command ?? [process.execPath, "build/node/server.js"];
+  const [file, ...commandArgs] = command ?? [process.execPath, compiledEntryPoint("server")];
   const child: ChildProcess = spawn(file, [...commandArgs, ...args], {
     cwd,
     env: {
@@ -153,8 +149,9 @@ export async function startAppServer(
  */
 const CHROMIUM =
   process.env.CHROMIUM_PATH ||
-  ["/usr/bin/chromium-headless-shell", "/usr/bin/chromium"].find((file) => existsSync(file)) ||
-  "/usr/bin/chromium";
+  (existsSync("/usr/bin/chromium-headless-shell")
+    ? "/usr/bin/chromium-headless-shell"
+    : "/usr/bin/chromium");
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({

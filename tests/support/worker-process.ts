@@ -1,34 +1,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, renameSync, rmSync } from "node:fs";
-import path from "node:path";
-import { buildSync } from "esbuild";
-import { entryPointsBuild } from "../../scripts/entry-points";
-import { newestMtime } from "./source-times";
+import { compiledEntryPoint } from "./compiled-entry-points";
 
 // The worker as it runs in production, as a separate node process: no test runner needed,
 // so the benchmark starts it the same way the worker tests do (worker-harness.ts).
 
-/**
- * `jobs/run-worker.ts` compiled as the image runs it (scripts/entry-points.ts), once for
- * the sources as they are: under node_modules/.cache, where its packages resolve, shared by
- * the run's test processes (each compiles beside it and renames, so none reads half a file).
- */
+/** The worker as the image runs it: its entry point compiled (compiled-entry-points.ts). */
 export function workerCommand(): [string, ...string[]] {
-  const dir = path.resolve(
-    "node_modules/.cache/gapmap-worker",
-    String(Math.trunc(newestMtime(["app", "db", "jobs", "seeds"]))),
-  );
-  const file = path.join(dir, "worker.js");
-  if (!existsSync(file)) {
-    const partial = `${dir}.${process.pid}`;
-    buildSync(entryPointsBuild(partial, { worker: "jobs/run-worker.ts" }));
-    try {
-      renameSync(partial, dir);
-    } catch {
-      rmSync(partial, { recursive: true, force: true }); // another process's copy came first
-    }
-  }
-  return [process.execPath, file];
+  return [process.execPath, compiledEntryPoint("worker")];
 }
 
 /**
