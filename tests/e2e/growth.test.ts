@@ -104,7 +104,6 @@ describe("growth in the browser", () => {
       .poll(() => ben.getByTestId("goal").first().textContent())
       .toMatch(/Mentor: Cat \(proposed\)/);
     expect(await overflowOnPhone(ben)).toEqual([]);
-    await ben.screenshot({ path: "/tmp/i24-next-level-1366.png", fullPage: true });
 
     const lee = await browser.newPage({ viewport: { width: 1366, height: 900 } });
     watchPageProblems(lee, problems);
@@ -114,7 +113,6 @@ describe("growth in the browser", () => {
     const benRow = lee.getByRole("row", { name: /Ben/ });
     expect(await benRow.textContent()).toMatch(/Staff.*0 of 1.*15/);
     expect(await overflowOnPhone(lee)).toEqual([]);
-    await lee.screenshot({ path: "/tmp/i24-team-readiness-1366.png", fullPage: true });
     await benRow.getByRole("link", { name: "Ben" }).click();
     await lee.waitForURL(/\/growth\/members\//);
     await lee
@@ -162,7 +160,6 @@ describe("growth in the browser", () => {
       "1 met, 0 missed, 1 carried over",
     );
     expect(await overflowOnPhone(ben)).toEqual([]);
-    await ben.screenshot({ path: "/tmp/i24-report-plan-1366.png", fullPage: true });
     await ben.close();
     expect(problems).toEqual([]);
   });

@@ -386,6 +386,28 @@ describe("the four journeys, from an empty organisation", () => {
 
     expect(violations).toEqual([]);
   }, 600_000); // a hang's limit: ~100 s alone, over 400 s beside the rest of the suite on 2 cores
+
+  it("the accessibility check reports a page's serious and critical faults, not its minor ones", async () => {
+    const page = await browser.newPage();
+    await page.setContent(
+      `<html lang="en"><head><title>Faults</title></head><body><main><h1>Faults</h1>
+        <img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">
+        <button></button>
+        <p style="color:#bbb;background:#fff">Grey on white</p></main></body></html>`,
+    );
+    const found = await seriousA11yViolations(page);
+    expect(found.map((line) => line.split(" ")[1]).sort()).toEqual([
+      "button-name",
+      "color-contrast",
+      "image-alt",
+    ]);
+    // A page with only a moderate finding (content outside any landmark) passes.
+    await page.setContent(
+      `<html lang="en"><head><title>Fine</title></head><body><h1>Fine</h1><p>Text</p></body></html>`,
+    );
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.close();
+  });
 });
 
 function escape(text: string) {
