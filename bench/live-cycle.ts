@@ -187,8 +187,12 @@ async function runLiveLoad(
     }
     await Promise.all(inFlight);
   })();
-  const reading = async ({ everyMs, next: page, samples }: Reader) => {
-    let next = performance.now();
+  // Each reader's beat starts at its own phase (reader k of n, k/n of its period in): started
+  // together, every beat's requests arrived in the same millisecond and queued behind one
+  // another, which no group of people reloading pages does.
+  const reading = async ({ everyMs, next: page, samples }: Reader, k: number) => {
+    let next = performance.now() + (everyMs * k) / readers.length;
+    await new Promise((r) => setTimeout(r, Math.max(0, next - performance.now())));
     while (next < endAt) {
       const { url, cookie } = page();
       await timedGet(url, cookie, samples);
@@ -196,7 +200,7 @@ async function runLiveLoad(
       await new Promise((r) => setTimeout(r, Math.max(0, next - performance.now())));
     }
   };
-  await Promise.all([saving, ...readers.map(reading)]);
+  await Promise.all([saving, ...readers.map((reader, k) => reading(reader, k))]);
   return {
     ...latencyStats(samples),
     perSecond: Math.round((samples.length / seconds) * 10) / 10,
@@ -213,7 +217,7 @@ export interface LiveLoadSettings {
   seconds: number;
   /** Members who take turns saving. */
   saverCount: number;
-  /** Leads reloading a team view every 250 ms at once; an admin reloads the organisation view. */
+  /** Leads each reloading a team view every 250 ms; an admin reloads the organisation view. */
   teamViewers: number;
   metricsToken: string;
 }
