@@ -31,6 +31,11 @@ const SESSION_SECRET = randomBytes(32).toString("hex");
 const METRICS_TOKEN = randomBytes(16).toString("hex");
 const ENCRYPTION_KEY = randomBytes(32).toString("hex");
 const containers: string[] = [];
+// A stop "at once", by Docker's record (its CLI and daemon included): about 0.12 s with the
+// machine idle, but 2.5 s once under the whole suite's load on 2 cores for a process that
+// SIGTERM's default action ended at once. Half of `timedStop`'s 10 s grace still tells a
+// prompt stop from a process that waited for the grace to end (which also exits 137, not 0).
+const PROMPT_STOP_MS = 5000;
 const cleanups: (() => Promise<unknown>)[] = [];
 
 interface ComposeService {
@@ -265,10 +270,10 @@ describe("the production image", () => {
     // Stuck waiting for Redis, it still stops at once.
     const stop = await timedStop(stuck);
     expect(stop).toMatchObject({ exitCode: 0 });
-    expect(stop.ms).toBeLessThan(2000);
+    expect(stop.ms).toBeLessThan(PROMPT_STOP_MS);
   }, 60_000);
 
-  it("docker stop ends web and worker within 2 s with exit 0, running or 0.3 s after start", async () => {
+  it("docker stop ends web and worker at once with exit 0, running or 0.3 s after start", async () => {
     const timings: Record<string, Awaited<ReturnType<typeof timedStop>>> = {};
     const stopped: Record<string, string> = {};
     const stop = async (label: string, container: string) => {
@@ -287,9 +292,10 @@ describe("the production image", () => {
     for (const [label, timing] of Object.entries(timings)) {
       // A slow stop shows the process's own account (its "stopped" line says how long its
       // shutdown took) beside Docker's.
-      const account = timing.ms < 2000 ? label : `${label}:\n${await logsOf(stopped[label]!)}`;
+      const account =
+        timing.ms < PROMPT_STOP_MS ? label : `${label}:\n${await logsOf(stopped[label]!)}`;
       expect(timing.exitCode, account).toBe(0);
-      expect(timing.ms, account).toBeLessThan(2000);
+      expect(timing.ms, account).toBeLessThan(PROMPT_STOP_MS);
     }
   }, 120_000);
 
