@@ -259,3 +259,60 @@ describe("a person's level", () => {
     expect(await levelAsOf(data.cycleId, data.dan.membershipId, data.topic.b1)).toBeUndefined();
   });
 });
+
+describe("a person's level as of a cycle", () => {
+  it("leaves out cycles that started later and takes the newest by the cycle's start, whatever the order written", async () => {
+    const quarter = (name: string, startsOn: string) =>
+      db
+        .insertInto("cycles")
+        .values({
+          organization_id: data.organizationId,
+          framework_version_id: data.versionId,
+          name,
+          status: "closed",
+          starts_on: startsOn,
+          due_on: startsOn,
+          ends_on: startsOn,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+    const rate = (cycleId: string, level: number) =>
+      db
+        .insertInto("ratings")
+        .values({
+          organization_id: data.organizationId,
+          cycle_id: cycleId,
+          member_id: data.ben.membershipId,
+          topic_id: data.topic.a1,
+          source: "self",
+          level,
+        })
+        .execute();
+    const { id: q3 } = await db
+      .selectFrom("cycles")
+      .select("id")
+      .where("organization_id", "=", data.organizationId)
+      .where("name", "=", "2026-Q3")
+      .executeTakeFirstOrThrow();
+    const ben = (cycleId: string) => levelAsOf(cycleId, data.ben.membershipId, data.topic.a1);
+
+    // Ben's a1: 3 in the closed 2026-Q3, 1 in the open 2026-Q4.
+    expect(await ben(q3)).toEqual({ level: 3, source: "self" });
+    expect(await ben(data.cycleId)).toEqual({ level: 1, source: "self" });
+    // A quarter entered late, starting before 2026-Q3, rated after both: its rating is the
+    // newest written and the oldest by its cycle's start.
+    const { id: q2 } = await quarter("2026-Q2", "2026-04-01");
+    await rate(q2, 4);
+    expect(await ben(q2)).toEqual({ level: 4, source: "self" });
+    expect(await ben(q3)).toEqual({ level: 3, source: "self" });
+    expect(await ben(data.cycleId)).toEqual({ level: 1, source: "self" });
+    // Nothing was rated before 2026-Q2; Cat's a2 was first rated in 2026-Q3.
+    const { id: q1 } = await quarter("2026-Q1", "2026-01-01");
+    expect(await ben(q1)).toBeUndefined();
+    expect(await levelAsOf(q2, data.cat.membershipId, data.topic.a2)).toBeUndefined();
+    expect(await levelAsOf(q3, data.cat.membershipId, data.topic.a2)).toEqual({
+      level: 1,
+      source: "lead",
+    });
+  });
+});
