@@ -19,11 +19,18 @@ export async function up(db: Db): Promise<void> {
     DROP INDEX ratings_history_idx;
     ALTER INDEX ratings_history_covering_idx RENAME TO ratings_history_idx;
 
+    -- PL/pgSQL, so it runs once per call as written: inlined into a caller's statement (a
+    -- LANGUAGE sql function is), the planner could put the whole of it on the inner side of a
+    -- join and run it once per row of the outer side, as record_cycle_progress's plan did
+    -- on statistics not yet gathered (over a minute for one cycle of the benchmark's data).
     CREATE OR REPLACE FUNCTION member_levels_as_of(p_cycle uuid, p_members uuid[] DEFAULT NULL)
       RETURNS TABLE (member_id uuid, topic_id uuid, level smallint, source rating_source,
         rated_at timestamptz)
-      LANGUAGE sql STABLE AS $$
-      WITH cy AS (SELECT organization_id, starts_on FROM cycles WHERE id = p_cycle),
+      LANGUAGE plpgsql STABLE AS $$
+    #variable_conflict use_column
+    BEGIN
+      RETURN QUERY
+      WITH cy AS (SELECT c.organization_id, c.starts_on FROM cycles c WHERE c.id = p_cycle),
       earlier AS (
         SELECT rc.id, rc.starts_on FROM cy
         JOIN cycles rc ON rc.organization_id = cy.organization_id AND rc.starts_on <= cy.starts_on
@@ -41,7 +48,8 @@ export async function up(db: Db): Promise<void> {
         LEFT JOIN assessments a ON a.cycle_id = e.id AND a.member_id = w.id
         WHERE r.source = 'self' OR a.status = 'validated'
         ORDER BY r.topic_id, e.starts_on DESC, r.id DESC
-      ) n
+      ) n;
+    END
     $$;
   `.execute(db);
 }
