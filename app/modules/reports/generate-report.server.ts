@@ -16,8 +16,8 @@ import { notifyReportReady } from "./report-ready.server";
 // table, the summary figures are aggregated from it, and both are stored, copied, so later
 // edits never change the report (migration 0004).
 //
-// A person's level "as of a cycle" is member_levels_as_of (migration 0006), the definition
-// closing a cycle records its progress with.
+// A person's level "as of a cycle" is member_levels_as_of (migrations 0006, 0026), the
+// definition closing a cycle records its progress with.
 
 export interface GenerateReportInput {
   organizationId: string;
@@ -120,7 +120,7 @@ async function draftRows(
   staleAfterDays: number,
 ) {
   // A team's people; for the organisation, everyone (the join to members keeps the active):
-  // "member = ANY (2,000 ids)" is a linear search per rating, 17 s over 1.65 M ratings.
+  // given the organisation's 2,000 ids instead, the benchmark's report took 14 s, not 4.5.
   const who = input.teamId ? sql`ARRAY(SELECT id FROM members)` : sql`NULL::uuid[]`;
   await sql`
     CREATE TEMP TABLE report_draft ON COMMIT DROP AS
