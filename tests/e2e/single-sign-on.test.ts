@@ -65,12 +65,22 @@ describe("single sign-on in the browser", () => {
 
     await page.getByRole("button", { name: "Log out" }).click();
     await page.waitForURL(`${app.url}/login`);
+    await page.getByRole("heading", { name: "Log in" }).waitFor();
 
     const email = `eve@${domain}`;
     provider.addAccount({ email, name: "Eve Engineer" });
     await page.getByLabel("Email").fill(email);
+    await expect.poll(() => page.getByLabel("Email").inputValue()).toBe(email);
     await page.getByRole("button", { name: "Continue with SSO" }).click();
-    await page.waitForURL(`${provider.issuer}/interaction/**`);
+    // Failed once in CI (the page stayed on /sso, nothing in the server's log): should Gapmap
+    // answer instead of sending the browser on, the failure says what the page showed.
+    await page.waitForURL(`${provider.issuer}/interaction/**`).catch(async (error: unknown) => {
+      const shown = await page.locator("body").innerText();
+      throw new Error(
+        `still at ${page.url()}, showing:\n${shown}\nbrowser problems: ${JSON.stringify(problems)}`,
+        { cause: error },
+      );
+    });
     await expect(page.getByLabel("Email").inputValue()).resolves.toBe(email);
     await page.getByRole("button", { name: "Sign in" }).click();
 
