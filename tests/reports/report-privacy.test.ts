@@ -87,6 +87,10 @@ describe("a new report under the privacy floor", () => {
       new: 3,
       not_rated: 1,
     });
+    // So are gaps and mentoring: over all topics Ben's drop and Eve's level on a1 would open
+    // two more gaps, and Ben's mentored a1 would count.
+    expect(second.summary.gaps).toEqual({ closed: 0, opened: 2, open: 2 });
+    expect(second.summary.mentoring).toMatchObject({ menteesImproved: 0, mentoredTopics: 0 });
 
     await setFloor(5);
     try {

@@ -179,12 +179,12 @@ async function summarise(
   const { rows } = await sql<{
     summary: RawFigures;
   }>`
-    WITH d AS (SELECT * FROM report_draft),
-    gap AS (
-      -- As in the gap view, N/A and unrated levels have no shortfall (NULL).
+    WITH d AS (
+      -- As in the gap view, N/A and unrated levels (and topics without a target) have no
+      -- shortfall (NULL).
       SELECT *, greatest(target_level - level_after, 0) AS short_after,
         greatest(target_level - level_before, 0) AS short_before
-      FROM d WHERE target_level IS NOT NULL
+      FROM report_draft
     ),
     per_topic AS (
       SELECT topic_id, topic_name, category_name, min(category_position) AS cp,
@@ -209,7 +209,8 @@ async function summarise(
     movers AS (
       SELECT member_id, member_name,
         coalesce(sum(level_after - level_before) FILTER (WHERE change = 'improved'), 0) AS up,
-        coalesce(sum(level_before - level_after) FILTER (WHERE change = 'regressed'), 0) AS down
+        coalesce(sum(level_before - level_after) FILTER (WHERE change = 'regressed'), 0) AS down,
+        count(level_after) > 0 AS rated_after, count(level_before) > 0 AS rated_before
       FROM d GROUP BY member_id, member_name
     ),
     top_gaps AS (
@@ -218,46 +219,57 @@ async function summarise(
         count(*) FILTER (WHERE short_after > 0) AS people_short,
         count(*) FILTER (WHERE short_after > 0 AND mentored) AS mentored,
         count(level_after) AS raters
-      FROM gap GROUP BY topic_id, topic_name, category_name
+      FROM d WHERE target_level IS NOT NULL GROUP BY topic_id, topic_name, category_name
     ),
     -- Counts of person × topic changes cover only topics no one to floor - 1 people rated,
     -- then or now (privacy floor): else a count would tell those few people's moves.
     told AS (
-      SELECT topic_id FROM d GROUP BY topic_id
-      HAVING NOT count(level_after) BETWEEN 1 AND ${floor - 1}
-        AND NOT count(level_before) BETWEEN 1 AND ${floor - 1}
+      SELECT topic_id FROM per_topic
+      WHERE NOT raters_after BETWEEN 1 AND ${floor - 1}
+        AND NOT raters_before BETWEEN 1 AND ${floor - 1}
     ),
-    dt AS (SELECT * FROM d WHERE topic_id IN (SELECT topic_id FROM told)),
-    gt AS (SELECT * FROM gap WHERE topic_id IN (SELECT topic_id FROM told)),
+    -- The person × topic counts in one pass over the rows (each a scan of its own took
+    -- a quarter of a large organisation's report).
+    counts AS (
+      SELECT
+        count(*) FILTER (WHERE told AND change = 'improved') AS improved,
+        count(*) FILTER (WHERE told AND change = 'regressed') AS regressed,
+        count(*) FILTER (WHERE told AND change = 'unchanged') AS unchanged,
+        count(*) FILTER (WHERE told AND change = 'stale') AS stale,
+        count(*) FILTER (WHERE told AND change = 'new') AS new,
+        count(*) FILTER (WHERE told AND change = 'not_rated') AS not_rated,
+        count(*) FILTER (WHERE told AND short_before > 0 AND short_after = 0) AS gaps_closed,
+        count(*) FILTER (WHERE told AND coalesce(short_before, 0) = 0 AND short_after > 0)
+          AS gaps_opened,
+        count(*) FILTER (WHERE told AND short_after > 0) AS gaps_open,
+        count(*) FILTER (WHERE priority = 'must_have' AND level_after >= target_level)
+          AS must_met_now,
+        count(level_after) FILTER (WHERE priority = 'must_have') AS must_total_now,
+        count(*) FILTER (WHERE priority = 'must_have' AND level_before >= target_level)
+          AS must_met_before,
+        count(level_before) FILTER (WHERE priority = 'must_have') AS must_total_before,
+        count(*) FILTER (WHERE told AND mentored AND change = 'improved') AS mentees_improved,
+        count(*) FILTER (WHERE told AND mentored) AS mentored_topics
+      FROM (SELECT d.*, t.topic_id IS NOT NULL AS told FROM d LEFT JOIN told t USING (topic_id)) x
+    ),
     ms AS (
       SELECT ms.id, ms.status, ms.mentee_id, ms.topic_id, ms.ended_at,
         coalesce(ms.starts_on, ms.created_at::date) AS began
       FROM mentorships ms
       WHERE ms.organization_id = ${input.organizationId}
-        AND ms.mentee_id IN (SELECT DISTINCT member_id FROM d)
+        AND ms.mentee_id IN (SELECT member_id FROM movers)
     )
     SELECT json_build_object(
-      'memberCount', (SELECT count(DISTINCT member_id) FROM d),
-      'raters', (SELECT count(DISTINCT member_id) FROM d WHERE level_after IS NOT NULL),
-      'ratersBefore', (SELECT count(DISTINCT member_id) FROM d WHERE level_before IS NOT NULL),
-      'topicCount', (SELECT count(DISTINCT topic_id) FROM d),
-      'changes', json_build_object(
-        'improved', (SELECT count(*) FROM dt WHERE change = 'improved'),
-        'regressed', (SELECT count(*) FROM dt WHERE change = 'regressed'),
-        'unchanged', (SELECT count(*) FROM dt WHERE change = 'unchanged'),
-        'stale', (SELECT count(*) FROM dt WHERE change = 'stale'),
-        'new', (SELECT count(*) FROM dt WHERE change = 'new'),
-        'not_rated', (SELECT count(*) FROM dt WHERE change = 'not_rated')),
-      'gaps', json_build_object(
-        'closed', (SELECT count(*) FROM gt WHERE short_before > 0 AND short_after = 0),
-        'opened', (SELECT count(*) FROM gt
-          WHERE coalesce(short_before, 0) = 0 AND short_after > 0),
-        'open', (SELECT count(*) FROM gt WHERE short_after > 0)),
-      'mustHave', json_build_object(
-        'metNow', (SELECT count(*) FROM d WHERE priority = 'must_have' AND level_after >= target_level),
-        'totalNow', (SELECT count(level_after) FROM d WHERE priority = 'must_have'),
-        'metBefore', (SELECT count(*) FROM d WHERE priority = 'must_have' AND level_before >= target_level),
-        'totalBefore', (SELECT count(level_before) FROM d WHERE priority = 'must_have')),
+      'memberCount', (SELECT count(*) FROM movers),
+      'raters', (SELECT count(*) FROM movers WHERE rated_after),
+      'ratersBefore', (SELECT count(*) FROM movers WHERE rated_before),
+      'topicCount', (SELECT count(DISTINCT topic_id) FROM per_topic),
+      'changes', json_build_object('improved', c.improved, 'regressed', c.regressed,
+        'unchanged', c.unchanged, 'stale', c.stale, 'new', c.new, 'not_rated', c.not_rated),
+      'gaps', json_build_object('closed', c.gaps_closed, 'opened', c.gaps_opened,
+        'open', c.gaps_open),
+      'mustHave', json_build_object('metNow', c.must_met_now, 'totalNow', c.must_total_now,
+        'metBefore', c.must_met_before, 'totalBefore', c.must_total_before),
       'categories', coalesce((SELECT json_agg(json_build_object(
           'categoryId', category_id, 'name', category_name, 'averageBefore', average_before,
           'averageAfter', average_after, 'mustHaveMetBefore', mb, 'mustHaveTotalBefore', mtb,
@@ -284,8 +296,8 @@ async function summarise(
           AND ended_at::date BETWEEN ${cycle.starts_on}::date AND ${cycle.ends_on}::date),
         'checkIns', (SELECT count(*) FROM check_ins ci JOIN ms ON ms.id = ci.mentorship_id
           WHERE ci.occurred_on BETWEEN ${cycle.starts_on}::date AND ${cycle.ends_on}::date),
-        'menteesImproved', (SELECT count(*) FROM dt WHERE mentored AND change = 'improved'),
-        'mentoredTopics', (SELECT count(*) FROM dt WHERE mentored)),
+        'menteesImproved', c.mentees_improved,
+        'mentoredTopics', c.mentored_topics),
       'movers', coalesce((SELECT json_agg(json_build_object('memberId', member_id,
           'name', member_name, 'improved', up, 'regressed', down, 'net', up - down)
           ORDER BY up - down DESC, member_name)
@@ -297,6 +309,7 @@ async function summarise(
         FROM (SELECT * FROM top_gaps WHERE score > 0 AND raters >= ${floor}
           ORDER BY score DESC, topic_name LIMIT 10) g), '[]')
     ) AS summary
+    FROM counts c
   `.execute(trx);
   const { memberCount, topicCount, raters, ratersBefore, ...figures } = rows[0]!.summary;
   const trend = await sql<TrendPoint & { raters: number }>`
