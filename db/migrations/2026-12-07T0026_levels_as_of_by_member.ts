@@ -8,6 +8,12 @@ import { sql, type Kysely } from "kysely";
 // a call, the whole report 4.4–5.4 s instead of 6.7–7.9 s. Same rule, same rows: the level
 // as of a cycle is the newest self or validated lead rating of the cycles that started no
 // later (newest by the cycle's start, then id).
+//
+// Whether a lead rating counts (its cycle's assessment validated) is decided from each
+// member's validated cycles, found first. Joined to the ratings instead, the planner looked
+// the assessment up once per rating when `cycles` was large (the benchmark's 1,000 small
+// organisations beside the large one: 1.5 M lookups instead of 14,000, 3.9 s a call instead
+// of 1.4 s). Same rows either way, on every cycle of that database.
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Db = Kysely<any>;
@@ -41,12 +47,19 @@ export async function up(db: Db): Promise<void> {
       )
       SELECT w.id, n.topic_id, n.level, n.source, n.created_at
       FROM who w
+      -- The cycles in which the member's lead levels count (the assessment validated).
+      CROSS JOIN LATERAL (
+        SELECT ARRAY(
+          SELECT e.id FROM earlier e
+          JOIN assessments a ON a.cycle_id = e.id AND a.member_id = w.id
+          WHERE a.status = 'validated'
+        ) AS ids
+      ) validated
       CROSS JOIN LATERAL (
         SELECT DISTINCT ON (r.topic_id) r.topic_id, r.level, r.source, r.created_at
         FROM earlier e
         JOIN ratings r ON r.member_id = w.id AND r.cycle_id = e.id
-        LEFT JOIN assessments a ON a.cycle_id = e.id AND a.member_id = w.id
-        WHERE r.source = 'self' OR a.status = 'validated'
+        WHERE r.source = 'self' OR r.cycle_id = ANY (validated.ids)
         ORDER BY r.topic_id, e.starts_on DESC, r.id DESC
       ) n;
     END

@@ -14,7 +14,6 @@ import * as liveCycle from "./2026-12-06T0020_live_cycle";
 import * as distributableByOrganisation from "./2026-12-07T0022_distributable_by_organisation";
 import * as tenantStatistics from "./2026-12-07T0024_tenant_statistics";
 import * as levelsAsOfByMember from "./2026-12-07T0026_levels_as_of_by_member";
-import * as levelsAsOfValidatedPerCycle from "./2026-12-07T0028_levels_as_of_validated_per_cycle";
 
 // Every migration, in order. Listed explicitly (not read from disk) so the same code runs
 // under tsx, vitest and the bundled server. A landed migration is never edited.
@@ -34,5 +33,4 @@ export const migrations: Record<string, Migration> = {
   "2026-12-07T0022_distributable_by_organisation": distributableByOrganisation,
   "2026-12-07T0024_tenant_statistics": tenantStatistics,
   "2026-12-07T0026_levels_as_of_by_member": levelsAsOfByMember,
-  "2026-12-07T0028_levels_as_of_validated_per_cycle": levelsAsOfValidatedPerCycle,
 };

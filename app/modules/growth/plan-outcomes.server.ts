@@ -4,8 +4,8 @@ import type { Database } from "#db/schema";
 
 // A quarterly report freezes the development-plan goals of its members that were in play in
 // its cycle (made in a plan of that cycle or an earlier one, due in it or later), each with
-// the person's level as of the cycle (member_levels_as_of, migrations 0006, 0026 and 0028)
-// and its outcome:
+// the person's level as of the cycle (member_levels_as_of, migrations 0006 and 0026) and its
+// outcome:
 // - met: the level reached the target;
 // - missed: not met, and it was due before this cycle, or in it and the cycle is closed;
 // - carried over: not met, still due later (or in this cycle while it is still open).

@@ -16,7 +16,7 @@ import { notifyReportReady } from "./report-ready.server";
 // table, the summary figures are aggregated from it, and both are stored, copied, so later
 // edits never change the report (migration 0004).
 //
-// A person's level "as of a cycle" is member_levels_as_of (migrations 0006, 0026, 0028), the
+// A person's level "as of a cycle" is member_levels_as_of (migrations 0006, 0026), the
 // definition closing a cycle records its progress with.
 
 export interface GenerateReportInput {
