@@ -55,11 +55,15 @@ export async function ensureBuild() {
 /**
  * A directory to run one server from: a copy of build/ beside links to everything else
  * (sources, seeds, node_modules). A rebuild started meanwhile by another test run empties
- * build/, which would pull the pages' scripts from under a running server.
+ * build/, which would pull the pages' scripts from under a running server. Its build/node is
+ * the entry points compiled from the current sources, where the image has them, so the
+ * image's own command (docker-entrypoint.sh) runs them as the image does, not through tsx.
  */
 function snapshotBuild(): string {
   const dir = mkdtempSync(path.join(tmpdir(), "gapmap-app-server-"));
   cpSync("build", path.join(dir, "build"), { recursive: true });
+  rmSync(path.join(dir, "build", "node"), { recursive: true, force: true });
+  symlinkSync(path.dirname(compiledEntryPoint("server")), path.join(dir, "build", "node"));
   for (const entry of readdirSync(".")) {
     if (![".git", "build", BUILD_LOCK].includes(entry))
       symlinkSync(path.resolve(entry), path.join(dir, entry));
