@@ -13,6 +13,8 @@ import {
   invalidateSession,
   readSessionToken,
   sessionCookie,
+  sessionQuery,
+  settleSession,
   validateSessionToken,
   type SessionUser,
   type ValidSession,
@@ -55,7 +57,55 @@ export async function requireUser(request: Request): Promise<UserContext> {
   return ctx;
 }
 
-/** The user's active membership in the organisation, with the organisation; else null. */
+// What a membership check reads, by the aliases both of its queries use: the membership
+// (m), its organisation (o) and the organisation's SSO settings (sso).
+const MEMBERSHIP_COLUMNS = [
+  "sso.require_sso",
+  "m.id as membership_id",
+  "m.role",
+  "m.title",
+  "m.target_profile_id",
+  "o.id as org_id",
+  "o.name as org_name",
+  "o.slug",
+  "o.time_zone",
+] as const;
+
+interface MembershipRow {
+  require_sso: boolean | null;
+  membership_id: string | null;
+  role: MemberRole | null;
+  title: string | null;
+  target_profile_id: string | null;
+  org_id: string | null;
+  org_name: string | null;
+  slug: string | null;
+  time_zone: string | null;
+}
+
+/** The membership and organisation of a row read with MEMBERSHIP_COLUMNS; null where none joined. */
+function toMembership(
+  row: MembershipRow,
+): Pick<MemberContext, "organization" | "membership"> | null {
+  const { membership_id: id, role, org_id, org_name, slug, time_zone } = row;
+  if (!id || !role || !org_id || org_name === null || slug === null || time_zone === null)
+    return null;
+  return {
+    organization: {
+      id: org_id,
+      name: org_name,
+      slug,
+      timeZone: time_zone,
+      requireSso: row.require_sso ?? false,
+    },
+    membership: { id, role, title: row.title, targetProfileId: row.target_profile_id },
+  };
+}
+
+/**
+ * The user's active membership in the organisation, with the organisation; else null. A
+ * closed organisation (deletion pending) lets nobody in, through a page or a token.
+ */
 export async function activeMembership(
   organizationId: string,
   userId: string,
@@ -64,39 +114,13 @@ export async function activeMembership(
     .selectFrom("memberships as m")
     .innerJoin("organizations as o", "o.id", "m.organization_id")
     .leftJoin("sso_connections as sso", "sso.organization_id", "m.organization_id")
-    .select([
-      "sso.require_sso",
-      "m.id",
-      "m.role",
-      "m.title",
-      "m.target_profile_id",
-      "o.id as org_id",
-      "o.name as org_name",
-      "o.slug",
-      "o.time_zone",
-    ])
+    .select(MEMBERSHIP_COLUMNS)
     .where("m.organization_id", "=", organizationId)
     .where("m.user_id", "=", userId)
     .where("m.active", "=", true)
-    // A closed organisation (deletion pending) lets nobody in, through a page or a token.
     .where("o.closed_at", "is", null)
     .executeTakeFirst();
-  if (!row) return null;
-  return {
-    organization: {
-      id: row.org_id,
-      name: row.org_name,
-      slug: row.slug,
-      timeZone: row.time_zone,
-      requireSso: row.require_sso ?? false,
-    },
-    membership: {
-      id: row.id,
-      role: row.role,
-      title: row.title,
-      targetProfileId: row.target_profile_id,
-    },
-  };
+  return row ? toMembership(row) : null;
 }
 
 /**
@@ -107,11 +131,28 @@ export async function requireMember(
   request: Request,
   atLeast: MemberRole = "engineer",
 ): Promise<MemberContext> {
-  // A page's loaders each ask; within one GET the session is looked up once.
-  const ctx = await memoInRequest(`member:${readSessionToken(request) ?? ""}`, async () => {
-    const user = await requireUser(request);
-    const orgId = user.session.organizationId;
-    const member = orgId ? await activeMembership(orgId, user.user.id) : null;
+  const token = readSessionToken(request);
+  if (!token) throw loginRedirect(request);
+  // A page's loaders each ask; within one GET the session is looked up once, and with it
+  // (the same statement: one round trip on every request) the membership it acts in, under
+  // the same conditions as activeMembership.
+  const ctx = await memoInRequest(`member:${token}`, async () => {
+    const row = await sessionQuery(token)
+      .leftJoin("memberships as m", (join) =>
+        join
+          .onRef("m.organization_id", "=", "s.organization_id")
+          .onRef("m.user_id", "=", "s.user_id")
+          .on("m.active", "=", true),
+      )
+      .leftJoin("organizations as o", (join) =>
+        join.onRef("o.id", "=", "m.organization_id").on("o.closed_at", "is", null),
+      )
+      .leftJoin("sso_connections as sso", "sso.organization_id", "o.id")
+      .select(MEMBERSHIP_COLUMNS)
+      .executeTakeFirst();
+    const user = row ? await settleSession(row) : null;
+    if (!row || !user) throw loginRedirect(request);
+    const member = toMembership(row);
     if (!member || !sessionMayActIn(user.session, member.organization, member.membership.role)) {
       throw redirect("/orgs");
     }

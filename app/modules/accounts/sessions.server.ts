@@ -54,15 +54,17 @@ export interface SessionUser {
   displayName: string;
 }
 
-/** The session a cookie's token names, with its user (one query, as Lucia's design has it). */
-export async function validateSessionToken(
-  token: string,
-): Promise<{ session: ValidSession; user: SessionUser } | null> {
-  const id = hashToken(token);
-  const row = await db
+/**
+ * The query for the session a cookie's token names, with its user (one query, as Lucia's
+ * design has it). A caller may join more to it (the membership the session acts in:
+ * auth.server.ts) and hand the row to `settleSession`.
+ */
+export function sessionQuery(token: string) {
+  return db
     .selectFrom("sessions as s")
     .innerJoin("users as u", "u.id", "s.user_id")
     .select([
+      "s.id",
       "s.user_id",
       "s.organization_id",
       "s.sso_organization_id",
@@ -70,23 +72,37 @@ export async function validateSessionToken(
       "u.email",
       "u.display_name",
     ])
-    .where("s.id", "=", id)
-    .executeTakeFirst();
-  if (!row) return null;
+    .where("s.id", "=", hashToken(token));
+}
+
+type SessionRow = NonNullable<
+  Awaited<ReturnType<ReturnType<typeof sessionQuery>["executeTakeFirst"]>>
+>;
+
+/**
+ * The session of a row of `sessionQuery`, if it is still valid: an expired one is deleted;
+ * past half its life, a session used again gets a fresh 30 days (one write per 15 days).
+ */
+export async function settleSession(
+  row: SessionRow,
+): Promise<{ session: ValidSession; user: SessionUser } | null> {
   const now = Date.now();
   if (row.expires_at.getTime() <= now) {
-    await db.deleteFrom("sessions").where("id", "=", id).execute();
+    await db.deleteFrom("sessions").where("id", "=", row.id).execute();
     return null;
   }
   let expiresAt = row.expires_at;
-  // Past half its life, a session used again gets a fresh 30 days (one write per 15 days).
   if (expiresAt.getTime() - now < (SESSION_DAYS / 2) * DAY_MS) {
     expiresAt = new Date(now + SESSION_DAYS * DAY_MS);
-    await db.updateTable("sessions").set({ expires_at: expiresAt }).where("id", "=", id).execute();
+    await db
+      .updateTable("sessions")
+      .set({ expires_at: expiresAt })
+      .where("id", "=", row.id)
+      .execute();
   }
   return {
     session: {
-      id,
+      id: row.id,
       userId: row.user_id,
       organizationId: row.organization_id,
       ssoOrganizationId: row.sso_organization_id,
@@ -94,6 +110,14 @@ export async function validateSessionToken(
     },
     user: { id: row.user_id, email: row.email, displayName: row.display_name },
   };
+}
+
+/** The session a cookie's token names, with its user; null if there is none or it expired. */
+export async function validateSessionToken(
+  token: string,
+): Promise<{ session: ValidSession; user: SessionUser } | null> {
+  const row = await sessionQuery(token).executeTakeFirst();
+  return row ? settleSession(row) : null;
 }
 
 export async function invalidateSession(sessionId: string) {
