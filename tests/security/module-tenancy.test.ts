@@ -632,6 +632,10 @@ const FUNCTIONS: Record<string, ReadCase | OtherCase> = {
       ),
     seenByB: (value) => expect(value).toBe(b.mark),
   },
+  "gaps/gap-cache.server#withOwnPlansWhereLarge": {
+    notARead:
+      "runs the caller's reads, planned for the organisation's rows where it is large; reads nothing of its own but the organisation's size",
+  },
   "gaps/gap-headlines.server#gapHeadlines": {
     // Counts only: A's whole organisation has people and work waiting; the empty one its admin alone.
     asA: () => gapHeadlines(a.ctx),

@@ -102,6 +102,17 @@ function plannedForOwnRows(organizationId: string): Promise<boolean> {
 }
 
 /**
+ * Runs `compute` with plans for the organisation's own rows where it is large enough to need
+ * them (plannedForOwnRows): every kept gap figure, and the reads of its size that are not kept.
+ */
+export async function withOwnPlansWhereLarge<T>(
+  organizationId: string,
+  compute: () => Promise<T>,
+): Promise<T> {
+  return (await plannedForOwnRows(organizationId)) ? withCustomPlans(compute) : compute();
+}
+
+/**
  * `compute()`'s figures for `scope` (and `args`), from this process's cache while the data
  * they are made from has not changed since they were computed: the people's levels in the
  * scope (its team, or the whole organisation) and everything else in the organisation, or,
@@ -128,8 +139,7 @@ export function cachedGapFigures<T>(
       scope.privacyFloor,
       args,
     ],
-    async () =>
-      (await plannedForOwnRows(scope.organizationId)) ? withCustomPlans(compute) : compute(),
+    () => withOwnPlansWhereLarge(scope.organizationId, compute),
     readsLevels ? (scope.teamId ?? scope.organizationId) : null,
   );
 }
