@@ -50,7 +50,8 @@ export async function createTeamRow(organizationId: string, name = `Team ${rando
   return db.insertInto("teams").values({ organization_id: organizationId, name }).returning(["id", "name"]).executeTakeFirstOrThrow();
 }
 
-export async function signIn(userId: string, organizationId: string | null) {
-  const { token } = await createSession(userId, organizationId);
+/** A session's cookie; `viaSsoOf`: started through that organisation's SSO (it acts there only). */
+export async function signIn(userId: string, organizationId: string | null, viaSsoOf: string | null = null) {
+  const { token } = await createSession(userId, organizationId, viaSsoOf);
   return sessionCookie(token).split(";")[0] as string;
 }
