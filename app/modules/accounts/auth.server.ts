@@ -57,19 +57,32 @@ export async function requireUser(request: Request): Promise<UserContext> {
   return ctx;
 }
 
-// What a membership check reads, by the aliases both of its queries use: the membership
-// (m), its organisation (o) and the organisation's SSO settings (sso).
-const MEMBERSHIP_COLUMNS = [
-  "sso.require_sso",
-  "m.id as membership_id",
-  "m.role",
-  "m.title",
-  "m.target_profile_id",
-  "o.id as org_id",
-  "o.name as org_name",
-  "o.slug",
-  "o.time_zone",
-] as const;
+/**
+ * The memberships a session or a token may act through: active, in an organisation that is
+ * not closed (deletion pending lets nobody in, through a page or a token), with that
+ * organisation's SSO setting. Defined once for both membership checks below.
+ */
+function activeMemberships() {
+  return db
+    .selectFrom("memberships as m")
+    .innerJoin("organizations as o", "o.id", "m.organization_id")
+    .leftJoin("sso_connections as sso", "sso.organization_id", "m.organization_id")
+    .select([
+      "m.organization_id as member_org_id",
+      "m.user_id as member_user_id",
+      "sso.require_sso",
+      "m.id as membership_id",
+      "m.role",
+      "m.title",
+      "m.target_profile_id",
+      "o.id as org_id",
+      "o.name as org_name",
+      "o.slug",
+      "o.time_zone",
+    ])
+    .where("m.active", "=", true)
+    .where("o.closed_at", "is", null);
+}
 
 interface MembershipRow {
   require_sso: boolean | null;
@@ -83,7 +96,7 @@ interface MembershipRow {
   time_zone: string | null;
 }
 
-/** The membership and organisation of a row read with MEMBERSHIP_COLUMNS; null where none joined. */
+/** The membership and organisation of a row of activeMemberships; null where none joined. */
 function toMembership(
   row: MembershipRow,
 ): Pick<MemberContext, "organization" | "membership"> | null {
@@ -102,23 +115,14 @@ function toMembership(
   };
 }
 
-/**
- * The user's active membership in the organisation, with the organisation; else null. A
- * closed organisation (deletion pending) lets nobody in, through a page or a token.
- */
+/** The user's active membership in the organisation, with the organisation; else null. */
 export async function activeMembership(
   organizationId: string,
   userId: string,
 ): Promise<Pick<MemberContext, "organization" | "membership"> | null> {
-  const row = await db
-    .selectFrom("memberships as m")
-    .innerJoin("organizations as o", "o.id", "m.organization_id")
-    .leftJoin("sso_connections as sso", "sso.organization_id", "m.organization_id")
-    .select(MEMBERSHIP_COLUMNS)
+  const row = await activeMemberships()
     .where("m.organization_id", "=", organizationId)
     .where("m.user_id", "=", userId)
-    .where("m.active", "=", true)
-    .where("o.closed_at", "is", null)
     .executeTakeFirst();
   return row ? toMembership(row) : null;
 }
@@ -134,21 +138,15 @@ export async function requireMember(
   const token = readSessionToken(request);
   if (!token) throw loginRedirect(request);
   // A page's loaders each ask; within one GET the session is looked up once, and with it
-  // (the same statement: one round trip on every request) the membership it acts in, under
-  // the same conditions as activeMembership.
+  // (the same statement: one round trip on every request) the membership it acts in.
   const ctx = await memoInRequest(`member:${token}`, async () => {
     const row = await sessionQuery(token)
-      .leftJoin("memberships as m", (join) =>
+      .leftJoin(activeMemberships().as("am"), (join) =>
         join
-          .onRef("m.organization_id", "=", "s.organization_id")
-          .onRef("m.user_id", "=", "s.user_id")
-          .on("m.active", "=", true),
+          .onRef("am.member_org_id", "=", "s.organization_id")
+          .onRef("am.member_user_id", "=", "s.user_id"),
       )
-      .leftJoin("organizations as o", (join) =>
-        join.onRef("o.id", "=", "m.organization_id").on("o.closed_at", "is", null),
-      )
-      .leftJoin("sso_connections as sso", "sso.organization_id", "o.id")
-      .select(MEMBERSHIP_COLUMNS)
+      .selectAll("am")
       .executeTakeFirst();
     const user = row ? await settleSession(row) : null;
     if (!row || !user) throw loginRedirect(request);
