@@ -6,7 +6,9 @@ import { migrateToLatest } from "#db/migrator";
 /**
  * A database of its own, migrated, for tests that start other processes (a worker) which
  * must not touch the rows of tests running alongside, and for the benchmark. Created on
- * `serverUrl`'s server (default: DATABASE_URL's). Dropped by `drop()`.
+ * `serverUrl`'s server (default: DATABASE_URL's). Dropped by `drop()`. In a test run it is
+ * cloned from the run's migrated template (support/global-setup.ts) when on its server,
+ * which the benchmark started by a test inherits through the environment.
  */
 export async function createIsolatedDatabase({
   prefix = "gapmap_iso",
@@ -16,11 +18,16 @@ export async function createIsolatedDatabase({
   const name = `${prefix}_${Date.now()}_${randomBytes(3).toString("hex")}`;
   const admin = new pg.Client({ connectionString: server.toString() });
   await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
+  const template = process.env.GAPMAP_TEST_TEMPLATE_DATABASE_URL;
+  const templateUrl = template ? new URL(template) : null;
+  const clone =
+    templateUrl?.host === server.host ? ` TEMPLATE "${templateUrl.pathname.slice(1)}"` : "";
+  await admin.query(`CREATE DATABASE "${name}"${clone}`);
   await admin.end();
   const url = new URL(server);
   url.pathname = `/${name}`;
   const db = createDatabase(url.toString());
+  // A clone is already at the latest migration; this then only reads the migrations table.
   await migrateToLatest(db);
   return {
     name,

@@ -2,6 +2,7 @@ import { afterEach, inject } from "vitest";
 import { runTestCleanups } from "./test-cleanups";
 
 process.env.DATABASE_URL = inject("databaseUrl");
+process.env.GAPMAP_TEST_TEMPLATE_DATABASE_URL = inject("templateDatabaseUrl");
 process.env.SESSION_SECRET ??= "test-session-secret-that-is-long-enough-0123456789";
 process.env.METRICS_TOKEN ??= "test-metrics-token-0123456789";
 process.env.ENCRYPTION_KEY ??= "0123456789abcdef".repeat(4);
