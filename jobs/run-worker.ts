@@ -20,9 +20,8 @@ const heartbeatFile = config.GAPMAP_HEARTBEAT_FILE;
 const stopHeartbeat = heartbeatFile ? startHeartbeat(heartbeatFile) : undefined;
 
 /**
- * How long a stop may take before the process exits anyway: within compose's 60 s grace.
- * Closing BullMQ's connections to a Redis Cluster whose master was restarted has hung (once in
- * a few test runs); a send cut short stays at most once (ADR 009).
+ * How long a stop may take before the process exits anyway: within compose's 60 s grace, for
+ * a job that does not finish; a send cut short stays at most once (ADR 009).
  */
 const STOP_DEADLINE_MS = 45_000;
 

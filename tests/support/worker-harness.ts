@@ -35,9 +35,13 @@ export async function killWorker(child: ChildProcess, signal: NodeJS.Signals) {
   return exited;
 }
 
-/** Stops every running worker as a deployment does (SIGTERM: running jobs finish). */
+/**
+ * Stops every running worker as a deployment does (SIGTERM: running jobs finish), and checks
+ * that each stopped by itself: exit 1 is its stop deadline (jobs/run-worker.ts) cutting it off.
+ */
 async function stopWorkers() {
-  await Promise.all([...running].map((child) => killWorker(child, "SIGTERM")));
+  const codes = await Promise.all([...running].map((child) => killWorker(child, "SIGTERM")));
+  expect(codes, "exit codes of the workers stopped").toEqual(codes.map(() => 0));
 }
 
 export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number) {
