@@ -4,7 +4,6 @@
 // the three failed.
 // Arguments go to Vitest.
 import { spawn } from "node:child_process";
-import path from "node:path";
 import process from "node:process";
 
 function run(command, args, buffered) {
@@ -19,18 +18,20 @@ function run(command, args, buffered) {
   });
 }
 
+// The type check and the lint are package.json's own scripts, so each command is written once
+// (the type check runs TypeScript 7, the compiler's native port: README, Tests).
 const steps = [
-  // TypeScript 7, the compiler's native port: the same checks in a third of 5.9's CPU
-  // (23 against 59 CPU-s here), which the suite's files need on a saturated machine. 5.9
-  // stays installed as `typescript` for the tools that load its JavaScript API (typescript-eslint).
-  ["type check", "node_modules/typescript-go/bin/tsc", ["--noEmit"]],
-  ["lint", "node_modules/.bin/eslint", [".", "--max-warnings=0"]],
-  ["tests", "node_modules/.bin/vitest", ["run", ...process.argv.slice(2)]],
-].map(async ([name, command, args]) => {
-  const buffered = !command.endsWith("vitest");
+  { name: "type check", command: "npm", args: ["run", "--silent", "typecheck"], buffered: true },
+  { name: "lint", command: "npm", args: ["run", "--silent", "lint"], buffered: true },
+  {
+    name: "tests",
+    command: "node_modules/.bin/vitest",
+    args: ["run", ...process.argv.slice(2)],
+    buffered: false,
+  },
+].map(async ({ name, command, args, buffered }) => {
   const { code, output } = await run(command, args, buffered);
-  if (buffered)
-    process.stdout.write(`\n${name} (${path.basename(command)}): exit ${code}\n${output}`);
+  if (buffered) process.stdout.write(`\n${name}: exit ${code}\n${output}`);
   return `${name} ${code === 0 ? "passed" : `FAILED (exit ${code})`}`;
 });
 
