@@ -18,7 +18,6 @@ import {
   createWorker,
   jobBackend,
   queuesStopping,
-  stopWorker,
 } from "~/lib/queues.server";
 
 export interface RunningWorker {
@@ -125,7 +124,7 @@ export async function startWorker(): Promise<RunningWorker> {
     async close() {
       queuesStopping();
       clearInterval(scheduleCheck);
-      await Promise.all(workers.map((w) => stopWorker(w)));
+      await Promise.all(workers.map((w) => w.close()));
       await Promise.all([email, channels, ...scheduling.values()].map((q) => q.close()));
       await closeDelivery();
     },

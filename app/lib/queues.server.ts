@@ -142,25 +142,11 @@ export function producerQueue<Data>(name: QueueName): Queue<Data> {
   return queue as Queue<Data>;
 }
 
-/** The jobs each worker's processor is running now, for `stopWorker`. */
-const runningJobs = new WeakMap<Worker, Set<Promise<unknown>>>();
-
 export function createWorker<Data>(
   name: QueueName,
-  given: Processor<Data>,
+  processor: Processor<Data>,
   options: Partial<WorkerOptions> = {},
 ): Worker<Data> {
-  const running = new Set<Promise<unknown>>();
-  // Two parameters, as our processors take: BullMQ gives an abort signal to a processor of three.
-  const processor: Processor<Data> = (job, token) => {
-    const run = Promise.resolve(given(job, token));
-    running.add(run);
-    void run.then(
-      () => running.delete(run),
-      () => running.delete(run),
-    );
-    return run;
-  };
   const lock = {
     lockDuration: env().GAPMAP_JOB_LOCK_MS,
     stalledInterval: env().GAPMAP_JOB_LOCK_MS,
@@ -180,26 +166,7 @@ export function createWorker<Data>(
           createPostgresBackend,
         ) as any);
   logErrorsOf(worker, name);
-  runningJobs.set(worker, running);
   return worker;
 }
 
-/**
- * Stops `worker` as a deployment does: it takes no new job, the jobs it runs finish, then its
- * connections close. BullMQ's own close() waits for those jobs too, but also for its blocking
- * fetch's connection to end, and a Redis Cluster connection whose master was restarted never
- * emits that end (ioredis), so the worker hung until its stop deadline. Here its jobs are
- * awaited, and the close that follows does not wait on the fetch.
- */
-export async function stopWorker(worker: Worker): Promise<void> {
-  const running = runningJobs.get(worker) ?? new Set();
-  const finished = async () => {
-    while (running.size) await Promise.allSettled([...running]);
-  };
-  await worker.pause(true);
-  await finished();
-  await worker.close(true);
-  // A fetch under way when the pause came may still have handed over one job.
-  await finished();
-}
 /* eslint-enable @typescript-eslint/no-explicit-any */

@@ -1,4 +1,4 @@
-import { Cluster, Redis, type RedisOptions } from "ioredis";
+import { Cluster, Redis, type ClusterNode, type ClusterOptions, type RedisOptions } from "ioredis";
 import { env } from "~/lib/env.server";
 
 // The one place that connects to Redis: a single server, or with REDIS_CLUSTER a Redis
@@ -6,6 +6,48 @@ import { env } from "~/lib/env.server";
 // follows failovers and slot moves).
 
 export type RedisConnection = Redis | Cluster;
+
+/**
+ * ioredis's Cluster, with a connect() that settles. An attempt made while a master is down
+ * (its ready check finds the cluster failing) is retried by ioredis until the cluster is
+ * whole again, but the promise the first attempt returned never settles. BullMQ awaits it
+ * when it restores a worker's blocking connection, so that worker stopped fetching jobs for
+ * good after a master restart. Here connect() also settles when the cluster becomes ready,
+ * or ends. duplicate() (BullMQ's blocking connections) keeps the class.
+ */
+export class SettlingCluster extends Cluster {
+  constructor(
+    private readonly seeds: ClusterNode[],
+    options?: ClusterOptions,
+  ) {
+    super(seeds, options);
+  }
+
+  /** Settles when the cluster is next ready, or ends: one wait shared by every attempt. */
+  declare private settled: Promise<void> | undefined;
+
+  override connect(): Promise<void> {
+    const attempt = super.connect();
+    this.settled ??= new Promise<void>((resolve, reject) => {
+      const ready = () => settle(resolve);
+      const ended = () => settle(() => reject(new Error("Connection is closed.")));
+      const settle = (then: () => void) => {
+        this.off("ready", ready).off("end", ended);
+        this.settled = undefined;
+        then();
+      };
+      this.once("ready", ready).once("end", ended);
+    });
+    return Promise.race([attempt, this.settled]);
+  }
+
+  override duplicate(startupNodes: ClusterNode[] = [], options: ClusterOptions = {}) {
+    return new SettlingCluster(startupNodes.length ? startupNodes : this.seeds, {
+      ...this.options,
+      ...options,
+    });
+  }
+}
 
 export interface ConnectOptions extends Pick<
   RedisOptions,
@@ -30,7 +72,7 @@ export function connectRedis(options: ConnectOptions): RedisConnection {
   if (!config.REDIS_CLUSTER) return new Redis(first, options);
   const { lazyConnect, enableOfflineQueue, ...perNode } = options;
   const seed = new URL(first);
-  return new Cluster(
+  return new SettlingCluster(
     [first, ...more].map((node) => {
       const url = new URL(node);
       return { host: url.hostname, port: Number(url.port || 6379) };

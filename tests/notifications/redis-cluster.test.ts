@@ -1,5 +1,6 @@
 import { Redis } from "ioredis";
 import { expect, it } from "vitest";
+import { SettlingCluster } from "~/lib/redis.server";
 import { startRedisCluster } from "../support/redis-cluster";
 import { afterThisTest } from "../support/test-cleanups";
 import { outboxFixture, startWorkerProcess, waitFor } from "../support/worker-harness";
@@ -43,3 +44,39 @@ it("three workers on a 3-master Redis Cluster fan out 2,000 reminders; the queue
   await fixture.allDeliveredInTime();
   expect(await fixture.deliveryReport()).toEqual({ missing: [], duplicated: [] });
 }, 300_000);
+
+// BullMQ restores a worker's blocking connection by awaiting connect(); ioredis's own promise
+// never settled when the cluster was down, and the worker stopped fetching jobs for good.
+it("a connection opened while the cluster is down is ready, and its connect() settles, once the master is back", async () => {
+  const cluster = await startRedisCluster(3);
+  afterThisTest(() => cluster.stop());
+  const seeds = cluster.ports.map((port) => ({ host: "127.0.0.1", port }));
+  const client = new SettlingCluster(seeds, { redisOptions: { maxRetriesPerRequest: null } });
+  client.on("error", () => {});
+  afterThisTest(() => client.disconnect());
+  await client.set("{gapmap}:probe", "1");
+
+  const master = await cluster.masterOf("{gapmap}");
+  await cluster.crash(master);
+  await cluster.failed(master);
+  const ended = new Promise((resolve) => client.once("end", resolve));
+  client.disconnect();
+  await ended;
+  let outcome = "pending";
+  client.connect().then(
+    () => (outcome = "resolved"),
+    (err: Error) => (outcome = `rejected: ${err.message}`),
+  );
+  await cluster.restart(master);
+
+  const deadline = Date.now() + 15_000;
+  while (outcome === "pending" && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  expect(outcome, "connect(), 15 s after the master came back").toBe("resolved");
+  // Restarted empty, the master now takes writes for its slots again.
+  expect(await client.set("{gapmap}:probe", "2")).toBe("OK");
+  // BullMQ's blocking connections are duplicates: they must settle too.
+  const duplicate = client.duplicate([], { lazyConnect: true });
+  expect(duplicate).toBeInstanceOf(SettlingCluster);
+  duplicate.disconnect();
+}, 60_000);

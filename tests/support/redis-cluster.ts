@@ -19,6 +19,8 @@ export interface RedisCluster {
   restart(port: number): Promise<void>;
   /** Waits until every master reports the cluster whole. */
   healthy(): Promise<void>;
+  /** Waits until the other masters have marked crashed `port` failed: the cluster is down. */
+  failed(port: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -122,6 +124,13 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
       throw new Error(`no master holds slot ${slot}`);
     },
     crash,
+    async failed(port) {
+      for (const other of nodes.keys())
+        if (other !== port)
+          await until(`port ${other} reporting cluster_state:fail`, async () =>
+            (await cli(other, "cluster", "info")).includes("cluster_state:fail"),
+          );
+    },
     async restart(port) {
       await start(port);
       await healthy();
