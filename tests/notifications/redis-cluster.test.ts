@@ -53,7 +53,7 @@ it("a connection opened while the cluster is down is ready, and its connect() se
   const seeds = cluster.ports.map((port) => ({ host: "127.0.0.1", port }));
   const client = new SettlingCluster(seeds, { redisOptions: { maxRetriesPerRequest: null } });
   client.on("error", () => {});
-  afterThisTest(() => client.disconnect());
+  afterThisTest(async () => client.disconnect());
   await client.set("{gapmap}:probe", "1");
 
   const master = await cluster.masterOf("{gapmap}");
