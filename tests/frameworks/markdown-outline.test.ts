@@ -354,3 +354,73 @@ describe("parseMarkdownOutline on other shapes", () => {
     });
   });
 });
+
+describe("parseMarkdownOutline: rules, headings and list markers at their edges", () => {
+  const ignoredOf = (markdown: string) =>
+    parseMarkdownOutline(markdown).ignored.map(({ line, reason }) => [line, reason]);
+
+  it("reads ---, * * * and ___ as rules between items, and shorter runs or other text as not", () => {
+    const markdown = "# Backend\n- APIs\n---\n- Queues\n * * *\n- Caches\n___\n";
+    expect(names(markdown)).toEqual([["Backend", ["APIs", "Queues", "Caches"]]]);
+    expect(ignoredOf(markdown)).toEqual([
+      [3, "horizontal rule"],
+      [5, "horizontal rule"],
+      [7, "horizontal rule"],
+    ]);
+    // Mixed characters make no rule but a list item (of nothing but marks); two dashes, prose.
+    expect(ignoredOf("# Backend\n- APIs\n* * -\n")).toEqual([[3, "empty list item"]]);
+    expect(ignoredOf("# Backend\n- APIs\n--\n")).toEqual([[3, "prose"]]);
+  });
+
+  it("takes numbered items of up to nine digits, with a space after the marker", () => {
+    expect(names("# Steps\n1. One\n123456789) Nine\n1234567890. Ten\n2.Two\n")).toEqual([
+      ["Steps", ["One", "Nine"]],
+    ]);
+  });
+
+  it("takes ATX headings of one to six #, with a space, an optional closing run kept apart", () => {
+    const markdown = [
+      "###### Six",
+      "- a",
+      "####### Seven",
+      "#NoSpace",
+      "## C# ##",
+      "- b",
+      "## Sharp#",
+      "- c",
+    ].join("\n");
+    expect(names(markdown)).toEqual([
+      ["Six", ["a"]],
+      ["C#", ["b"]],
+      ["Sharp#", ["c"]],
+    ]);
+  });
+
+  it("reads a single = as a setext underline, but not a single -", () => {
+    expect(names("Backend\n=\n- APIs\n")).toEqual([["Backend", ["APIs"]]]);
+    expect(names("Backend\n-\n- APIs\n").map(([name]) => name)).not.toContain("Backend");
+  });
+
+  it("keeps links listed under a topic as its learning resources, at most 20", () => {
+    const links = Array.from(
+      { length: 22 },
+      (_, i) => `  - [Guide ${i + 1}](https://example.com/${i + 1})`,
+    );
+    const markdown = [
+      "# Node.js",
+      "- Streams",
+      "  - [Stream guide](https://nodejs.org/api/stream.html) (level 2)",
+      "- Events",
+      ...links,
+      "- [Not indented](https://example.com/top)",
+    ].join("\n");
+    const topics = parseMarkdownOutline(markdown).categories[0]!.topics;
+    expect(topics[0]!.resources).toEqual([
+      { title: "Stream guide", url: "https://nodejs.org/api/stream.html", level: 2 },
+    ]);
+    expect(topics[1]!.resources).toHaveLength(20);
+    expect(topics[1]!.resources![19]!.title).toBe("Guide 20");
+    // Not indented under a topic, a link is a topic of its own, with no resources.
+    expect(topics[2]).toEqual({ name: "Not indented" });
+  });
+});
