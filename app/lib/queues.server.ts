@@ -168,5 +168,4 @@ export function createWorker<Data>(
   logErrorsOf(worker, name);
   return worker;
 }
-
 /* eslint-enable @typescript-eslint/no-explicit-any */

@@ -8,7 +8,7 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
 const LONGEST = [
   "tests/notifications/worker-faults.test.ts", // ~200 s
   "tests/production/image.test.ts", // ~240 s, most of it the image build, which waits for no test
-  "tests/notifications/redis-cluster.test.ts", // ~30 s alone, over a minute in a loaded run
+  "tests/notifications/redis-cluster.test.ts", // ~40 s alone, over a minute in a loaded run
   "tests/e2e/journeys.test.ts", // ~170 s
   "tests/e2e/every-page.test.ts", // ~90 s alone
   "tests/bench/bench-smoke.test.ts", // ~80 s
